@@ -1,0 +1,41 @@
+// Package secret holds credential values in a type that refuses to be
+// printed, logged or serialised, so a token cannot leak through fmt, slog or
+// encoding/json by accident. Only Reveal returns the plaintext.
+package secret
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+)
+
+const redacted = "[REDACTED]"
+
+// Value is a credential. The zero Value is empty.
+type Value struct{ s string }
+
+// New wraps a plaintext credential. Surrounding whitespace (a trailing
+// newline from a pipe or a paste) is trimmed.
+func New(plaintext string) Value { return Value{s: strings.TrimSpace(plaintext)} }
+
+// Reveal returns the plaintext. Call it only where the credential leaves the
+// process for its intended use: the keychain or an HTTP Authorization header.
+func (v Value) Reveal() string { return v.s }
+
+// IsEmpty reports whether no credential was given.
+func (v Value) IsEmpty() bool { return v.s == "" }
+
+func (v Value) String() string   { return redacted }
+func (v Value) GoString() string { return redacted }
+
+// LogValue keeps slog from printing the plaintext.
+func (v Value) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// ErrSerialise is returned when code tries to encode a credential.
+var ErrSerialise = errors.New("secret values are never serialised")
+
+// MarshalJSON refuses: a credential must never reach a JSON document.
+func (v Value) MarshalJSON() ([]byte, error) { return nil, ErrSerialise }
+
+// MarshalText refuses for the same reason (covers encoding/xml, yaml, ...).
+func (v Value) MarshalText() ([]byte, error) { return nil, ErrSerialise }
