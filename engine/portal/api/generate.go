@@ -1,0 +1,6 @@
+// Package api is generated from engine/portal/openapi.yaml: the Portal admin
+// API's models, its std-http strict server interface and its client
+// (ClientWithResponses). Edit the contract, never this package's .gen.go.
+package api
+
+//go:generate go tool oapi-codegen -config oapi-codegen.yaml ../openapi.yaml
