@@ -1,0 +1,108 @@
+// Package wiring assembles what both entry points (the GUI and migctl) need
+// to work on one workspace file: the SQLite store, the OS keychain and the
+// engine's workspace service. It imports no Fyne, so migctl built on it
+// still builds with CGO_ENABLED=0.
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/storage/keychain"
+	"github.com/portal-id/migration-console/storage/workspacedb"
+)
+
+// Workspace is one open workspace file with its keychain and a ready
+// service. Close it when done.
+type Workspace struct {
+	Path     string
+	DB       *workspacedb.DB
+	Keychain *keychain.Keychain
+	Service  *workspace.Service
+}
+
+// Option adjusts how a workspace is opened.
+type Option func(*config)
+
+type config struct {
+	getenv func(string) string
+}
+
+// WithGetenv reads PMC_ACTOR and USER through getenv instead of the process
+// environment (the CLI's in-process tests pass their own).
+func WithGetenv(getenv func(string) string) Option {
+	return func(c *config) { c.getenv = getenv }
+}
+
+// Open opens an existing workspace file.
+func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
+	db, err := workspacedb.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
+	}
+	return assemble(path, db, opts), nil
+}
+
+// Create makes a new, empty workspace file; the caller then creates the
+// workspace in it with Service.Create, or calls Discard if that fails.
+func Create(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
+	db, err := workspacedb.Create(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("create workspace file %s: %w", path, err)
+	}
+	return assemble(path, db, opts), nil
+}
+
+func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
+	cfg := config{getenv: os.Getenv}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	kc := keychain.New()
+	return &Workspace{
+		Path:     path,
+		DB:       db,
+		Keychain: kc,
+		Service:  &workspace.Service{Store: db, Secrets: kc, Actor: ResolveActor(cfg.getenv)},
+	}
+}
+
+// Close closes the workspace file.
+func (w *Workspace) Close() error {
+	if err := w.DB.Close(); err != nil {
+		return fmt.Errorf("close workspace file %s: %w", w.Path, err)
+	}
+	return nil
+}
+
+// Discard closes and deletes a file that Create made but that never came to
+// hold a workspace, so a failed `workspace create` leaves nothing behind.
+func (w *Workspace) Discard() error {
+	errs := []error{w.Close()}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResolveActor names who is at the keyboard for the audit trail: PMC_ACTOR
+// when set, else the OS account, else $USER.
+func ResolveActor(getenv func(string) string) string {
+	if a := strings.TrimSpace(getenv("PMC_ACTOR")); a != "" {
+		return a
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if a := strings.TrimSpace(getenv("USER")); a != "" {
+		return a
+	}
+	return "unknown"
+}
