@@ -15,11 +15,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
+	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/secret"
 )
 
@@ -30,15 +32,22 @@ const (
 	DefaultRetryWaitMin  = 250 * time.Millisecond
 	DefaultRetryWaitMax  = 15 * time.Second
 	DefaultMaxRetryAfter = 2 * time.Minute
+	DefaultPageSize      = 500 // the contract's maximum: fewest round trips
 	userAgent            = "portal-migration-console"
 )
 
 // Client talks to one Portal tenant's admin API. It is safe for concurrent
 // use.
 type Client struct {
-	base  *url.URL
-	token secret.Value
-	http  *doer
+	base     *url.URL
+	token    secret.Value
+	http     *doer
+	api      *api.Client
+	pageSize int
+
+	connecting sync.Mutex // serialises the lazy Connect of the first write
+	mu         sync.Mutex // guards identity
+	identity   *Identity
 }
 
 type config struct {
@@ -51,6 +60,7 @@ type config struct {
 	rootCAs       *x509.CertPool
 	logger        *slog.Logger
 	userAgent     string
+	pageSize      int
 }
 
 // Option adjusts a Client.
@@ -85,6 +95,9 @@ func WithRootCAs(pool *x509.CertPool) Option { return func(c *config) { c.rootCA
 // headers or bodies).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
+// WithPageSize sets how many objects each list request asks for (1-500).
+func WithPageSize(n int) Option { return func(c *config) { c.pageSize = n } }
+
 // WithUserAgent names the calling program in the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
@@ -105,12 +118,16 @@ func New(baseURL string, token secret.Value, opts ...Option) (*Client, error) {
 		waitMax:       DefaultRetryWaitMax,
 		maxRetryAfter: DefaultMaxRetryAfter,
 		userAgent:     userAgent,
+		pageSize:      DefaultPageSize,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if cfg.maxAttempts < 1 {
 		return nil, fmt.Errorf("portal admin API: max attempts must be at least 1, got %d", cfg.maxAttempts)
+	}
+	if cfg.pageSize < 1 || cfg.pageSize > 500 {
+		return nil, fmt.Errorf("portal admin API: page size must be 1-500, got %d", cfg.pageSize)
 	}
 	if cfg.timeout <= 0 || cfg.waitMin <= 0 || cfg.waitMax < cfg.waitMin {
 		return nil, errors.New("portal admin API: timeout and retry waits must be positive, with min <= max")
@@ -141,7 +158,12 @@ func New(baseURL string, token secret.Value, opts ...Option) (*Client, error) {
 	if cfg.logger != nil {
 		retrying.Logger = cfg.logger
 	}
-	return &Client{base: base, token: token, http: &doer{retrying: retrying, token: token}}, nil
+	httpDoer := &doer{retrying: retrying, token: token}
+	generated, err := api.NewClient(base.String(), api.WithHTTPClient(httpDoer))
+	if err != nil {
+		return nil, fmt.Errorf("portal admin API client: %w", err)
+	}
+	return &Client{base: base, token: token, http: httpDoer, api: generated, pageSize: cfg.pageSize}, nil
 }
 
 // BaseURL is the admin API root the client talks to.

@@ -43,18 +43,17 @@ func (p *Problem) Error() string {
 	return b.String()
 }
 
-// Sentinels for errors.Is. A *Problem matches the sentinel of its status,
-// and ErrIdempotencyConflict additionally by code.
+// Sentinels for errors.Is. A *Problem matches the sentinel of its status
+// and, for some codes, a narrower one (see codes.go).
 var (
-	ErrBadRequest          = errors.New("portal rejected the request as invalid")
-	ErrUnauthorized        = errors.New("portal did not accept the admin token")
-	ErrForbidden           = errors.New("portal refused: permission or session context missing")
-	ErrNotFound            = errors.New("portal object not found")
-	ErrConflict            = errors.New("portal refused: conflicts with live state")
-	ErrPreconditionFailed  = errors.New("portal object changed since it was read (ETag mismatch)")
-	ErrRateLimited         = errors.New("portal rate limit reached")
-	ErrUnavailable         = errors.New("portal unavailable")
-	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	ErrBadRequest         = errors.New("portal rejected the request as invalid")
+	ErrUnauthorized       = errors.New("portal did not accept the admin token")
+	ErrForbidden          = errors.New("portal refused: permission or session context missing")
+	ErrNotFound           = errors.New("portal object not found")
+	ErrConflict           = errors.New("portal refused: conflicts with live state")
+	ErrPreconditionFailed = errors.New("portal object changed since it was read (ETag mismatch)")
+	ErrRateLimited        = errors.New("portal rate limit reached")
+	ErrUnavailable        = errors.New("portal unavailable")
 )
 
 var statusSentinels = map[int]error{
@@ -75,8 +74,8 @@ var statusSentinels = map[int]error{
 }
 
 func (p *Problem) Is(target error) bool {
-	if target == ErrIdempotencyConflict {
-		return p.Code == CodeIdempotencyKeyReused
+	if s, ok := codeSentinels[p.Code]; ok && s == target {
+		return true
 	}
 	return statusSentinels[p.Status] == target
 }
