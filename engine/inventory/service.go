@@ -1,0 +1,509 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/secret"
+	"github.com/portal-id/migration-console/engine/workspace"
+)
+
+// Secrets is the part of the keychain collection needs.
+type Secrets interface {
+	Get(ctx context.Context, workspaceID, role string) (secret.Value, error)
+}
+
+// Opener builds the collector for a source. transport is the evidence
+// transport over the network: the opener stacks the vendor's pacing on top
+// of it (so pacing sees every request, retries included, and evidence
+// records every response) and hands the result to the vendor SDK. onWait
+// reports rate-limit waits.
+type Opener func(ctx context.Context, src workspace.Source, cred secret.Value, transport http.RoundTripper, onWait func(Wait)) (Collector, error)
+
+// Progress is a collection's running tally, reported about ten times a
+// second and once at the end.
+type Progress struct {
+	Pages   map[string]int `json:"pages"` // by inventory domain
+	Items   map[Kind]int   `json:"items"`
+	Waiting *Wait          `json:"waiting,omitempty"`
+	Elapsed time.Duration  `json:"elapsed"`
+	Done    bool           `json:"done"`
+}
+
+// Service runs the inventory stage against one workspace file.
+type Service struct {
+	Store   Store
+	Secrets Secrets
+	Open    Opener
+	Actor   string
+	Now     func() time.Time
+	// BatchSize is the number of items written per transaction (default 500).
+	BatchSize int
+	// StaleAfter is how long a collecting snapshot may go without a
+	// heartbeat before another collection declares it interrupted (default
+	// 30 s; heartbeats are written every StaleAfter/6).
+	StaleAfter time.Duration
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) staleAfter() time.Duration {
+	if s.StaleAfter > 0 {
+		return s.StaleAfter
+	}
+	return 30 * time.Second
+}
+
+// ErrSourceNotReady is returned for archived workspaces and non-configured
+// sources, which seed 002 forbids to collect.
+var ErrSourceNotReady = errors.New("source cannot collect")
+
+// Collect takes a snapshot of the named source. The snapshot is durable in
+// state collecting before the first request leaves; it ends completed only
+// after every item and page is persisted, and failed (with the error and
+// all evidence kept) otherwise, cancellation included. progress may be nil.
+func (s *Service) Collect(ctx context.Context, sourceName string, progress func(Progress)) (Snapshot, error) {
+	snap, ws, src, err := s.start(ctx, sourceName)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	cred, err := s.Secrets.Get(ctx, ws.ID, workspace.SourceRole(src.Name))
+	if err != nil {
+		err = fmt.Errorf("read the source credential from the keychain: %w", err)
+		return s.fail(snap, ws, err, cred)
+	}
+
+	run := newRun(s, snap.ID, progress)
+	hbCtx, stopHeartbeat := context.WithCancel(context.Background())
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
+
+	collectErr := func() error {
+		collector, err := s.Open(ctx, src, cred, NewEvidence(nil, run, nil), run.onWait)
+		if err != nil {
+			return fmt.Errorf("connect to %s source %q: %w", src.Kind, src.Name, err)
+		}
+		if err := collector.Collect(ctx, run); err != nil {
+			return err
+		}
+		return run.flush(ctx)
+	}()
+	stopHeartbeat()
+	<-hbDone
+	run.report(true)
+
+	if collectErr != nil {
+		if ctx.Err() != nil && errors.Is(collectErr, ctx.Err()) {
+			collectErr = fmt.Errorf("collection cancelled: %w", collectErr)
+		}
+		return s.fail(snap, ws, collectErr, cred)
+	}
+	return s.complete(snap, ws, src)
+}
+
+func (s *Service) start(ctx context.Context, sourceName string) (Snapshot, workspace.Workspace, workspace.Source, error) {
+	var snap Snapshot
+	var ws workspace.Workspace
+	var src workspace.Source
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		var err error
+		if ws, err = tx.Workspace(); err != nil {
+			return err
+		}
+		if ws.Status == workspace.StatusArchived {
+			return fmt.Errorf("%w: the workspace is archived", ErrSourceNotReady)
+		}
+		sources, err := tx.Sources()
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, o := range sources {
+			if o.Name == sourceName {
+				src, found = o, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("source %q: %w", sourceName, workspace.ErrSourceNotFound)
+		}
+		if src.Status != workspace.SourceConfigured {
+			return fmt.Errorf("%w: source %q is %s", ErrSourceNotReady, src.Name, src.Status)
+		}
+		if err := s.expireStale(tx, ws, src.ID); err != nil {
+			return err
+		}
+		now := s.now()
+		snap = Snapshot{
+			ID: workspace.NewID(), SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind,
+			Status: StatusCollecting, StartedAt: now, HeartbeatAt: now, Owner: owner(),
+			Counts: map[Kind]int{},
+		}
+		return tx.InsertSnapshot(snap)
+	})
+	if err != nil {
+		return Snapshot{}, ws, src, fmt.Errorf("start collection from %q: %w", sourceName, err)
+	}
+	return snap, ws, src, nil
+}
+
+// expireStale fails a collecting snapshot of the source whose process
+// stopped heartbeating (killed, crashed, laptop closed), so it is never
+// mistaken for a completed one and does not block the source forever.
+func (s *Service) expireStale(tx Tx, ws workspace.Workspace, sourceID string) error {
+	snaps, err := tx.Snapshots()
+	if err != nil {
+		return err
+	}
+	cutoff := s.now().Add(-s.staleAfter())
+	for _, old := range snaps {
+		if old.SourceID != sourceID || old.Status != StatusCollecting || old.HeartbeatAt.After(cutoff) {
+			continue
+		}
+		now := s.now()
+		old.Status, old.FinishedAt = StatusFailed, &now
+		old.Error = fmt.Sprintf("interrupted: the collecting process (%s) stopped without finishing; last heartbeat %s", old.Owner, old.HeartbeatAt.Format(time.RFC3339))
+		if err := tx.UpdateSnapshot(old); err != nil {
+			return err
+		}
+		if _, err := audit.Record(tx, s.entry(ws, audit.InventoryCollectionFailed, old, map[string]string{"error": old.Error})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) heartbeat(ctx context.Context, snapshotID string) {
+	t := time.NewTicker(s.staleAfter() / 6)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// A failed heartbeat is not fatal: the collection's own writes
+			// will fail too if the file is gone, and a missed beat only
+			// risks another process declaring this run stale.
+			_ = s.Store.Update(ctx, func(tx Tx) error {
+				snap, err := tx.Snapshot(snapshotID)
+				if err != nil || snap.Status != StatusCollecting {
+					return err
+				}
+				snap.HeartbeatAt = s.now()
+				return tx.UpdateSnapshot(snap)
+			})
+		}
+	}
+}
+
+// finalise runs the closing transaction with a fresh context: the caller's
+// may be cancelled, and the outcome must still be written.
+func (s *Service) finalise(fn func(tx Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return s.Store.Update(ctx, fn)
+}
+
+func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source) (Snapshot, error) {
+	err := s.finalise(func(tx Tx) error {
+		cur, err := tx.Snapshot(snap.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != StatusCollecting {
+			return fmt.Errorf("snapshot %s was marked %s while collecting (%s)", snap.ID, cur.Status, cur.Error)
+		}
+		counts, pages, err := tx.CountItems(snap.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		snap = cur
+		snap.Status, snap.FinishedAt, snap.HeartbeatAt = StatusCompleted, &now, now
+		snap.Counts, snap.PageCount, snap.ItemCount = counts, pages, 0
+		for _, n := range counts {
+			snap.ItemCount += n
+		}
+		if err := tx.UpdateSnapshot(snap); err != nil {
+			return err
+		}
+		sources, err := tx.Sources()
+		if err != nil {
+			return err
+		}
+		for _, o := range sources {
+			if o.ID == src.ID {
+				o.LastInventoryAt = &now
+				if err := tx.SaveSource(o); err != nil {
+					return err
+				}
+			}
+		}
+		facts := map[string]string{"source": src.Name, "items": fmt.Sprint(snap.ItemCount), "pages": fmt.Sprint(pages)}
+		for k, n := range counts {
+			facts["count."+string(k)] = fmt.Sprint(n)
+		}
+		_, err = audit.Record(tx, s.entry(ws, audit.InventoryCollected, snap, facts))
+		return err
+	})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("complete snapshot %s: %w", snap.ID, err)
+	}
+	return snap, nil
+}
+
+// fail records the snapshot as failed and returns it with the cause. The
+// error text is scrubbed of the credential in case a transport echoed it.
+func (s *Service) fail(snap Snapshot, ws workspace.Workspace, cause error, cred secret.Value) (Snapshot, error) {
+	msg := cause.Error()
+	if !cred.IsEmpty() {
+		msg = strings.ReplaceAll(msg, cred.Reveal(), "[REDACTED]")
+	}
+	err := s.finalise(func(tx Tx) error {
+		cur, err := tx.Snapshot(snap.ID)
+		if err != nil {
+			return err
+		}
+		counts, pages, err := tx.CountItems(snap.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		snap = cur
+		snap.Status, snap.FinishedAt, snap.Error = StatusFailed, &now, msg
+		snap.Counts, snap.PageCount, snap.ItemCount = counts, pages, 0
+		for _, n := range counts {
+			snap.ItemCount += n
+		}
+		if err := tx.UpdateSnapshot(snap); err != nil {
+			return err
+		}
+		_, err = audit.Record(tx, s.entry(ws, audit.InventoryCollectionFailed, snap, map[string]string{
+			"source": snap.SourceName, "error": msg, "pages_kept": fmt.Sprint(pages),
+		}))
+		return err
+	})
+	if err != nil {
+		return snap, fmt.Errorf("collection failed (%s) and the failure could not be recorded: %w", msg, err)
+	}
+	return snap, fmt.Errorf("collection from %q failed: %s", snap.SourceName, msg)
+}
+
+func (s *Service) entry(ws workspace.Workspace, event string, snap Snapshot, facts map[string]string) audit.Entry {
+	facts["source_id"], facts["source_kind"], facts["status"] = snap.SourceID, string(snap.SourceKind), string(snap.Status)
+	return audit.Entry{At: s.now(), Event: event, Tenant: ws.Tenant, Actor: s.Actor, TargetID: snap.ID, Facts: facts}
+}
+
+func owner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/pid %d", host, os.Getpid())
+}
+
+// Snapshots lists every snapshot, newest first. A collecting snapshot whose
+// process stopped heartbeating is shown as failed (interrupted): it is never
+// presented as in progress, and never as completed.
+func (s *Service) Snapshots(ctx context.Context) ([]Snapshot, error) {
+	var out []Snapshot
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Snapshots()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	cutoff := s.now().Add(-s.staleAfter())
+	for i, sn := range out {
+		if sn.Status == StatusCollecting && !sn.HeartbeatAt.After(cutoff) {
+			out[i].Status = StatusFailed
+			out[i].Error = "interrupted: the collecting process stopped without finishing"
+		}
+	}
+	return out, nil
+}
+
+// Snapshot returns one snapshot by id, or the newest when id is "".
+func (s *Service) Snapshot(ctx context.Context, id string) (Snapshot, error) {
+	snaps, err := s.Snapshots(ctx)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	for _, sn := range snaps {
+		if id == "" || sn.ID == id {
+			return sn, nil
+		}
+	}
+	if id == "" {
+		return Snapshot{}, fmt.Errorf("no inventory snapshot yet: %w", ErrSnapshotNotFound)
+	}
+	return Snapshot{}, fmt.Errorf("snapshot %s: %w", id, ErrSnapshotNotFound)
+}
+
+// Items runs an item query.
+func (s *Service) Items(ctx context.Context, q ItemQuery) (ItemPage, error) {
+	var page ItemPage
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		page, err = tx.QueryItems(q)
+		return err
+	})
+	if err != nil {
+		return ItemPage{}, fmt.Errorf("query items: %w", err)
+	}
+	return page, nil
+}
+
+// ItemDetail returns an item and the evidence page it came from.
+func (s *Service) ItemDetail(ctx context.Context, snapshotID string, id int64) (StoredItem, []Page, error) {
+	var item StoredItem
+	var pages []Page
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		if item, err = tx.Item(snapshotID, id); err != nil {
+			return err
+		}
+		if item.EvidencePage != 0 {
+			pages, err = tx.Pages(snapshotID, []int64{item.EvidencePage}, false)
+		}
+		return err
+	})
+	if err != nil {
+		return StoredItem{}, nil, fmt.Errorf("item %d: %w", id, err)
+	}
+	return item, pages, nil
+}
+
+// run is one collection's sink: evidence pages and items go to the store in
+// batched transactions, one writer at a time, and progress is tallied.
+type run struct {
+	s          *Service
+	snapshotID string
+	progress   func(Progress)
+	started    time.Time
+
+	mu       sync.Mutex
+	batch    []Item
+	pages    map[string]int
+	items    map[Kind]int
+	waiting  *Wait
+	reported time.Time
+	writeMu  sync.Mutex
+}
+
+func newRun(s *Service, snapshotID string, progress func(Progress)) *run {
+	return &run{s: s, snapshotID: snapshotID, progress: progress, started: time.Now(),
+		pages: map[string]int{}, items: map[Kind]int{}}
+}
+
+func (r *run) batchSize() int {
+	if r.s.BatchSize > 0 {
+		return r.s.BatchSize
+	}
+	return 500
+}
+
+// SavePage implements PageSink: a page is durable before the SDK sees it.
+func (r *run) SavePage(ctx context.Context, p Page) error {
+	r.writeMu.Lock()
+	err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SavePages(r.snapshotID, []Page{p}) })
+	r.writeMu.Unlock()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.pages[p.Domain]++
+	r.waiting = nil
+	r.mu.Unlock()
+	r.report(false)
+	return nil
+}
+
+// Emit implements Emitter.
+func (r *run) Emit(ctx context.Context, items ...Item) error {
+	r.mu.Lock()
+	r.batch = append(r.batch, items...)
+	for _, it := range items {
+		r.items[it.Kind]++
+	}
+	full := len(r.batch) >= r.batchSize()
+	r.mu.Unlock()
+	r.report(false)
+	if full {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+func (r *run) flush(ctx context.Context) error {
+	r.mu.Lock()
+	batch := r.batch
+	r.batch = nil
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SaveItems(r.snapshotID, batch) }); err != nil {
+		return fmt.Errorf("store %d items: %w", len(batch), err)
+	}
+	return nil
+}
+
+func (r *run) onWait(w Wait) {
+	r.mu.Lock()
+	r.waiting = &w
+	r.mu.Unlock()
+	r.report(false)
+}
+
+// report sends progress at most ten times a second, and always when done.
+func (r *run) report(done bool) {
+	if r.progress == nil {
+		return
+	}
+	r.mu.Lock()
+	now := time.Now()
+	if !done && now.Sub(r.reported) < 100*time.Millisecond {
+		r.mu.Unlock()
+		return
+	}
+	r.reported = now
+	p := Progress{Pages: copyMap(r.pages), Items: copyMap(r.items), Elapsed: now.Sub(r.started), Done: done}
+	if r.waiting != nil {
+		w := *r.waiting
+		p.Waiting = &w
+	}
+	r.mu.Unlock()
+	r.progress(p)
+}
+
+func copyMap[K comparable](m map[K]int) map[K]int {
+	out := make(map[K]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// SortedDomains returns a progress map's domains in a stable order.
+func SortedDomains(pages map[string]int) []string {
+	out := make([]string, 0, len(pages))
+	for d := range pages {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
