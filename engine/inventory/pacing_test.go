@@ -1,0 +1,214 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+)
+
+// windowServer answers like Okta: limit requests per one-second window,
+// aligned to epoch seconds, and a 429 naming the reset once they are spent.
+type windowServer struct {
+	limit int
+
+	mu       sync.Mutex
+	counts   map[int64]int
+	log      []arrival
+	throttle int
+}
+
+type arrival struct {
+	at    time.Time
+	reset time.Time // named by the answer when it was a 429
+}
+
+func (s *windowServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	now := time.Now()
+	win := now.Unix()
+	s.counts[win]++
+	n := s.counts[win]
+	a := arrival{at: now}
+	if n > s.limit {
+		s.throttle++
+		a.reset = time.Unix(win+1, 0)
+	}
+	s.log = append(s.log, a)
+	s.mu.Unlock()
+	h := w.Header()
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(s.limit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(max(0, s.limit-n)))
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(win+1, 10))
+	if n > s.limit {
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`)
+		return
+	}
+	io.WriteString(w, `[]`)
+}
+
+func get(t *testing.T, ctx context.Context, c *http.Client, url string) error {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func TestPacerStaysWithinTheWindowBudget(t *testing.T) {
+	ws := &windowServer{limit: 4, counts: map[int64]int{}}
+	srv := httptest.NewServer(ws)
+	defer srv.Close()
+	var waits []inventory.Wait
+	var wmu sync.Mutex
+	p := inventory.NewPacer(nil, inventory.PacingOptions{
+		Limits: inventory.OktaLimits(),
+		OnWait: func(w inventory.Wait) { wmu.Lock(); waits = append(waits, w); wmu.Unlock() },
+	})
+	c := &http.Client{Transport: p}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for range 4 {
+				if err := get(t, context.Background(), c, srv.URL+"/api/v1/groups"); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// The first requests go out before any limit is known; after that the
+	// pacer must never overspend a window.
+	if ws.throttle > 3 {
+		t.Errorf("%d requests were throttled; only the first unpaced ones may be", ws.throttle)
+	}
+	if len(waits) == 0 {
+		t.Error("12 requests at 4 per window must wait for a reset at least once")
+	}
+	for _, w := range waits {
+		if w.Group != "" || w.Until.IsZero() {
+			t.Errorf("odd wait %+v", w)
+		}
+	}
+}
+
+func TestPacerHoldsTheGroupUntilTheNamedReset(t *testing.T) {
+	// One request per window: every second request is refused, a storm of
+	// 429s.
+	ws := &windowServer{limit: 1, counts: map[int64]int{}}
+	srv := httptest.NewServer(ws)
+	defer srv.Close()
+	// Hide the budget from the pacer so it learns only from 429s, the worst
+	// case.
+	reader := inventory.OktaLimits()
+	p := inventory.NewPacer(nil, inventory.PacingOptions{
+		Limits: func(resp *http.Response, now time.Time) inventory.Limits {
+			l := reader(resp, now)
+			l.Limit = 0
+			return l
+		},
+		MaxAttempts: 20,
+	})
+	c := &http.Client{Transport: p}
+	// Requests go one after another, so each leaves only after the client
+	// heard the previous answer: any arrival after a 429 and before the
+	// reset it named is the pacer's fault.
+	for range 3 {
+		if err := get(t, context.Background(), c, srv.URL+"/api/v1/apps"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.throttle == 0 {
+		t.Fatal("the storm produced no 429")
+	}
+	for i := 1; i < len(ws.log); i++ {
+		if prev := ws.log[i-1]; !prev.reset.IsZero() && ws.log[i].at.Before(prev.reset) {
+			t.Errorf("request %d arrived at %s, before the reset %s named by the 429 before it",
+				i, ws.log[i].at.Format(time.StampMicro), prev.reset.Format(time.StampMicro))
+		}
+	}
+}
+
+func TestPacerGivesUpWithAClearError(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	p := inventory.NewPacer(nil, inventory.PacingOptions{MaxAttempts: 3, Backoff: time.Millisecond})
+	_, err := (&http.Client{Transport: p}).Get(srv.URL + "/api/v1/idps")
+	if !errors.Is(err, inventory.ErrRetriesExhausted) {
+		t.Fatalf("want ErrRetriesExhausted, got %v", err)
+	}
+	if calls != 3 {
+		t.Errorf("want 3 attempts, got %d", calls)
+	}
+}
+
+func TestPacerCancelsDuringAHold(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := inventory.NewPacer(nil, inventory.PacingOptions{
+		Limits: inventory.GraphLimits,
+		OnWait: func(inventory.Wait) { cancel() },
+	})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1.0/groups", nil)
+	_, err := (&http.Client{Transport: p}).Do(req)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
+
+func TestGraphLimitsReadsFractionalRetryAfter(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"2.128"}}}
+	l := inventory.GraphLimits(resp, now)
+	if got := l.RetryAt.Sub(now); got != 2128*time.Millisecond {
+		t.Fatalf("retry after %s, want 2.128s", got)
+	}
+	resp = &http.Response{StatusCode: 200, Header: http.Header{"X-Ms-Throttle-Limit-Percentage": {"1.25"}}}
+	if l := inventory.GraphLimits(resp, now); l.Slowdown != 0.8 {
+		t.Fatalf("slowdown %v, want 0.8", l.Slowdown)
+	}
+}
+
+func TestOktaLimitsCorrectsClockSkewNeverEarly(t *testing.T) {
+	read := inventory.OktaLimits()
+	local := time.Unix(1_700_000_000, 0)
+	// The server runs 10.4 s ahead; its Date is truncated to 10 s ahead.
+	h := http.Header{}
+	h.Set("Date", local.Add(10*time.Second).UTC().Format(http.TimeFormat))
+	h.Set("X-Rate-Limit-Limit", "600")
+	h.Set("X-Rate-Limit-Remaining", "0")
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(local.Add(70*time.Second).Unix(), 10))
+	l := read(&http.Response{StatusCode: 429, Header: h}, local.Add(400*time.Millisecond))
+	if l.Limit != 600 || l.Remaining != 0 {
+		t.Fatalf("limits %+v", l)
+	}
+	trueReset := local.Add(70*time.Second - 10400*time.Millisecond)
+	if l.RetryAt.Before(trueReset) {
+		t.Fatalf("retry at %s is before the server's reset %s on this clock", l.RetryAt, trueReset)
+	}
+}
