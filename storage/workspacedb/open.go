@@ -170,19 +170,25 @@ func (db *DB) quickCheck(ctx context.Context) error {
 	}
 	defer rows.Close()
 	var problems []string
+	damaged := false
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
 			return classify(db.path, err)
 		}
-		if line != "ok" {
-			problems = append(problems, line)
+		damaged = damaged || line != "ok"
+		// One result row may hold several lines; the "*** in database main
+		// ***" banner says nothing to a consultant.
+		for _, l := range strings.Split(line, "\n") {
+			if l = strings.TrimSpace(l); l != "ok" && l != "" && !strings.HasPrefix(l, "*** in database") {
+				problems = append(problems, l)
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return classify(db.path, err)
 	}
-	if len(problems) > 0 {
+	if damaged {
 		if len(problems) > 3 {
 			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
 		}

@@ -1,0 +1,368 @@
+package workspacedb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/secret"
+	"github.com/portal-id/migration-console/engine/workspace"
+)
+
+// pagedCollector reads a loopback "vendor" that serves JSON arrays of
+// {"id","name"} pages, through the transport the service gives it, and
+// emits one group item per element: enough of a collector to drive the
+// snapshot lifecycle against a real file.
+type pagedCollector struct {
+	client  *http.Client
+	baseURL string
+	pages   int
+	// afterPage, when set, runs after that page is emitted.
+	afterPage func(page int) error
+}
+
+func (c *pagedCollector) Collect(ctx context.Context, emit inventory.Emitter) error {
+	ctx = inventory.WithListing(ctx, "groups")
+	for page := 1; page <= c.pages; page++ {
+		pctx, trace := inventory.WithPageTrace(ctx)
+		req, err := http.NewRequestWithContext(pctx, http.MethodGet, fmt.Sprintf("%s/api/v1/groups?page=%d", c.baseURL, page), nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.client.Do(req)
+		if err != nil {
+			return fmt.Errorf("fetch groups page %d: %w", page, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("groups page %d: HTTP %d: %s", page, resp.StatusCode, body)
+		}
+		var elems []json.RawMessage
+		if err := json.Unmarshal(body, &elems); err != nil {
+			return fmt.Errorf("decode groups page %d: %w", page, err)
+		}
+		for _, raw := range elems {
+			var g struct{ ID, Name string }
+			if err := json.Unmarshal(raw, &g); err != nil {
+				return err
+			}
+			if err := emit.Emit(ctx, inventory.Item{SourceID: g.ID, Kind: inventory.KindGroup, Subtype: "OKTA_GROUP",
+				DisplayName: g.Name, Attributes: map[string]any{"description": "team " + g.Name}, Raw: raw,
+				EvidencePage: trace.Last()}); err != nil {
+				return err
+			}
+		}
+		if c.afterPage != nil {
+			if err := c.afterPage(page); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// vendor serves `pages` pages of `perPage` groups; page failAt answers 500.
+func vendor(t testing.TB, perPage, failAt int, delay time.Duration) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		var page int
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if page == failAt {
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"errorCode":"E0000009","errorSummary":"Internal Server Error"}`)
+			return
+		}
+		var elems []string
+		for i := 0; i < perPage; i++ {
+			n := (page-1)*perPage + i
+			elems = append(elems, fmt.Sprintf(`{"id":"00g%05d","name":"Team %d Ünïcode"}`, n, n))
+		}
+		io.WriteString(w, "["+strings.Join(elems, ",")+"]")
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type inventoryFixture struct {
+	db    *DB
+	ws    *workspace.Service
+	inv   *inventory.Service
+	coll  *pagedCollector
+	srv   *httptest.Server
+	creds memSecrets
+}
+
+func newInventoryFixture(t testing.TB, path string, pages, failAt int, delay time.Duration) *inventoryFixture {
+	t.Helper()
+	ctx := context.Background()
+	var db *DB
+	var err error
+	if _, statErr := os.Stat(path); statErr == nil {
+		db, err = Open(ctx, path)
+	} else {
+		db, err = Create(ctx, path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &inventoryFixture{db: db, srv: vendor(t, 7, failAt, delay), creds: memSecrets{}}
+	f.ws = &workspace.Service{Store: db, Secrets: f.creds, Actor: "consultant"}
+	f.coll = &pagedCollector{baseURL: f.srv.URL, pages: pages}
+	f.inv = &inventory.Service{
+		Store: InventoryStore(db), Secrets: f.creds, Actor: "consultant", BatchSize: 5,
+		StaleAfter: 600 * time.Millisecond,
+		Open: func(_ context.Context, src workspace.Source, cred secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
+			if cred.Reveal() != fakeOktaToken {
+				return nil, errors.New("wrong credential handed to the collector")
+			}
+			f.coll.client = &http.Client{Transport: rt}
+			return f.coll, nil
+		},
+	}
+	if _, err := f.ws.Get(ctx); errors.Is(err, workspace.ErrNoWorkspace) {
+		if _, err := f.ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
+			Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)}); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		ws, _ := f.ws.Get(ctx)
+		f.creds.Set(ctx, ws.ID, workspace.SourceRole("okta-prod"), secret.New(fakeOktaToken))
+	}
+	return f
+}
+
+func TestCollectCompletesWithItemsAndEvidence(t *testing.T) {
+	ctx := context.Background()
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 3, 0, 0)
+	var last inventory.Progress
+	snap, err := f.inv.Collect(ctx, "okta-prod", func(p inventory.Progress) { last = p })
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	if snap.Status != inventory.StatusCompleted || snap.Counts[inventory.KindGroup] != 21 || snap.ItemCount != 21 || snap.PageCount != 3 {
+		t.Fatalf("snapshot = %+v", snap)
+	}
+	if !last.Done || last.Items[inventory.KindGroup] != 21 || last.Pages["groups"] != 3 {
+		t.Fatalf("final progress = %+v", last)
+	}
+	src, err := f.ws.Source(ctx, "okta-prod")
+	if err != nil || src.LastInventoryAt == nil {
+		t.Fatalf("last_inventory_at not set: %+v %v", src, err)
+	}
+
+	db := reopen(t, f.db)
+	inv := &inventory.Service{Store: InventoryStore(db)}
+	got, err := inv.Snapshot(ctx, "")
+	if err != nil || got.ID != snap.ID || got.Status != inventory.StatusCompleted {
+		t.Fatalf("reopened snapshot = %+v, %v", got, err)
+	}
+	page, err := inv.Items(ctx, inventory.ItemQuery{SnapshotID: snap.ID, Text: "unicode team 1", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "1" as a prefix matches Team 1 and Team 10-19.
+	if page.Total != 11 {
+		t.Fatalf("text search matched %d items, want 11", page.Total)
+	}
+	page, err = inv.Items(ctx, inventory.ItemQuery{SnapshotID: snap.ID, Kind: inventory.KindGroup, SortBy: "source_id", Descending: true, Limit: 2})
+	if err != nil || page.Total != 21 || len(page.Items) != 2 || page.Items[0].SourceID != "00g00020" {
+		t.Fatalf("sorted window = %+v, %v", page, err)
+	}
+	item, pages, err := inv.ItemDetail(ctx, snap.ID, page.Items[0].ID)
+	if err != nil || len(pages) != 1 || pages[0].PageNumber != 3 || pages[0].Status != 200 {
+		t.Fatalf("detail = %+v %+v %v", item, pages, err)
+	}
+	if string(item.Raw) != `{"id":"00g00020","name":"Team 20 Ünïcode"}` {
+		t.Fatalf("raw payload changed: %s", item.Raw)
+	}
+	var bodies []inventory.Page
+	err = db.ViewTx(ctx, func(tx *Tx) error {
+		var err error
+		bodies, err = tx.Pages(snap.ID, nil, true)
+		return err
+	})
+	if err != nil || len(bodies) != 3 || !strings.Contains(string(bodies[2].Body), "00g00020") {
+		t.Fatalf("evidence bodies = %v, %v", len(bodies), err)
+	}
+	entries, brk, err := (&workspace.Service{Store: db}).AuditTrail(ctx)
+	if err != nil || brk != nil {
+		t.Fatalf("audit: %v %v", brk, err)
+	}
+	lastEntry := entries[len(entries)-1]
+	if lastEntry.Event != audit.InventoryCollected || lastEntry.TargetID != snap.ID || lastEntry.Facts["count.group"] != "21" {
+		t.Fatalf("last audit entry = %+v", lastEntry)
+	}
+}
+
+func TestCollectFailureKeepsEvidence(t *testing.T) {
+	ctx := context.Background()
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 4, 3, 0)
+	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	if err == nil || !strings.Contains(err.Error(), "Internal Server Error") {
+		t.Fatalf("err = %v", err)
+	}
+	if snap.Status != inventory.StatusFailed || snap.PageCount != 3 || !strings.Contains(snap.Error, "HTTP 500") {
+		t.Fatalf("snapshot = %+v", snap)
+	}
+	if src, _ := f.ws.Source(ctx, "okta-prod"); src.LastInventoryAt != nil {
+		t.Fatal("a failed collection updated last_inventory_at")
+	}
+	entries, _, _ := f.ws.AuditTrail(ctx)
+	if e := entries[len(entries)-1]; e.Event != audit.InventoryCollectionFailed || !strings.Contains(e.Facts["error"], "HTTP 500") {
+		t.Fatalf("last audit entry = %+v", e)
+	}
+}
+
+func TestCollectCancelledIsFailed(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 5, 0, 0)
+	f.coll.afterPage = func(page int) error {
+		if page == 2 {
+			cancel()
+		}
+		return nil
+	}
+	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	if err == nil || snap.Status != inventory.StatusFailed || !strings.Contains(snap.Error, "cancelled") {
+		t.Fatalf("snapshot = %+v, err = %v", snap, err)
+	}
+	got, err := f.inv.Snapshot(context.Background(), snap.ID)
+	if err != nil || got.Status != inventory.StatusFailed {
+		t.Fatalf("stored snapshot = %+v, %v", got, err)
+	}
+}
+
+func TestOneCollectionPerSource(t *testing.T) {
+	ctx := context.Background()
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 2, 0, 0)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	f.coll.afterPage = func(page int) error {
+		if page == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { _, err := f.inv.Collect(ctx, "okta-prod", nil); done <- err }()
+	<-started
+	// A second service on a second connection to the file: another process.
+	other, err := Open(ctx, f.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	second := *f.inv
+	second.Store = InventoryStore(other)
+	if _, err := second.Collect(ctx, "okta-prod", nil); !errors.Is(err, inventory.ErrCollectionRunning) {
+		t.Fatalf("second collection: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestArchivedSourceCannotCollect(t *testing.T) {
+	ctx := context.Background()
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 1, 0, 0)
+	if _, err := f.ws.ArchiveSource(ctx, "okta-prod"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.inv.Collect(ctx, "okta-prod", nil); !errors.Is(err, inventory.ErrSourceNotReady) {
+		t.Fatalf("collect from archived source: %v", err)
+	}
+}
+
+// TestKilledCollectionIsNeverCompleted runs a collection in a child process
+// (this test binary), kills it with SIGKILL mid-collection, and checks the
+// file shows the snapshot as failed, and that the next collection records
+// the interruption and succeeds.
+func TestKilledCollectionIsNeverCompleted(t *testing.T) {
+	if os.Getenv("PMC_KILL_CHILD") != "" {
+		return // the child's work is in TestMain-free helper below
+	}
+	path := filepath.Join(t.TempDir(), "acme.pmw")
+	f := newInventoryFixture(t, path, 1, 0, 0)
+	f.db.Close()
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "PMC_KILL_CHILD="+path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	var out strings.Builder
+	for !strings.Contains(out.String(), "COLLECTING") {
+		n, err := stdout.Read(buf)
+		if err != nil {
+			t.Fatalf("child ended before collecting: %v: %s", err, out.String())
+		}
+		out.Write(buf[:n])
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	ctx := context.Background()
+	f = newInventoryFixture(t, path, 1, 0, 0)
+	snaps, err := f.inv.Snapshots(ctx)
+	if err != nil || len(snaps) != 1 {
+		t.Fatalf("snapshots = %+v, %v", snaps, err)
+	}
+	time.Sleep(700 * time.Millisecond) // let the dead child's heartbeat go stale
+	snaps, _ = f.inv.Snapshots(ctx)
+	if snaps[0].Status != inventory.StatusFailed || !strings.Contains(snaps[0].Error, "interrupted") {
+		t.Fatalf("killed snapshot shown as %+v", snaps[0])
+	}
+	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	if err != nil || snap.Status != inventory.StatusCompleted {
+		t.Fatalf("collection after a killed one: %+v, %v", snap, err)
+	}
+	snaps, _ = f.inv.Snapshots(ctx)
+	if len(snaps) != 2 || snaps[1].Status != inventory.StatusFailed {
+		t.Fatalf("snapshots after = %+v", snaps)
+	}
+}
+
+// TestKillChild is the child of TestKilledCollectionIsNeverCompleted: it
+// collects from a server that never finishes answering page 2.
+func TestKillChild(t *testing.T) {
+	path := os.Getenv("PMC_KILL_CHILD")
+	if path == "" {
+		t.Skip("runs only as the child of TestKilledCollectionIsNeverCompleted")
+	}
+	f := newInventoryFixture(t, path, 3, 0, 0)
+	f.coll.afterPage = func(page int) error {
+		fmt.Println("COLLECTING")
+		os.Stdout.Sync()
+		time.Sleep(time.Minute)
+		return nil
+	}
+	f.inv.Collect(context.Background(), "okta-prod", nil)
+}
