@@ -301,9 +301,6 @@ func TestArchivedSourceCannotCollect(t *testing.T) {
 // file shows the snapshot as failed, and that the next collection records
 // the interruption and succeeds.
 func TestKilledCollectionIsNeverCompleted(t *testing.T) {
-	if os.Getenv("PMC_KILL_CHILD") != "" {
-		return // the child's work is in TestMain-free helper below
-	}
 	path := filepath.Join(t.TempDir(), "acme.pmw")
 	f := newInventoryFixture(t, path, 1, 0, 0)
 	f.db.Close()
