@@ -91,7 +91,6 @@ func TestOpenDamagedFiles(t *testing.T) {
 			if !errors.Is(err, ErrDamaged) {
 				t.Fatalf("Open = %v, want ErrDamaged", err)
 			}
-			t.Log(err)
 			for _, want := range []string{path, "restore", "backup"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not mention %q", err, want)
