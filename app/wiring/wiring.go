@@ -43,7 +43,7 @@ func WithGetenv(getenv func(string) string) Option {
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
+		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	return assemble(path, db, opts), nil
 }
@@ -53,7 +53,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 func Create(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Create(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("create workspace file %s: %w", path, err)
+		return nil, err // as in Open
 	}
 	return assemble(path, db, opts), nil
 }
@@ -73,12 +73,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 }
 
 // Close closes the workspace file.
-func (w *Workspace) Close() error {
-	if err := w.DB.Close(); err != nil {
-		return fmt.Errorf("close workspace file %s: %w", w.Path, err)
-	}
-	return nil
-}
+func (w *Workspace) Close() error { return w.DB.Close() }
 
 // Discard closes and deletes a file that Create made but that never came to
 // hold a workspace, so a failed `workspace create` leaves nothing behind.

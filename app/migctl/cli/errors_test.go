@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	_ "modernc.org/sqlite"
+)
+
+// checkError checks a failed run: the wanted exit code, nothing on stdout,
+// and one line on stderr that names the problem.
+func checkError(t *testing.T, r result, code int, want ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit %d, want %d (stderr: %s)", r.code, code, r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout should be empty on error, got %q", r.stdout)
+	}
+	if !strings.HasPrefix(r.stderr, "migctl: ") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("stderr should be one line starting with 'migctl: ', got %q", r.stderr)
+	}
+	if strings.Contains(r.stderr, "Error:") || strings.Contains(r.stderr, "Usage:") || strings.Contains(r.stderr, "goroutine") {
+		t.Errorf("stderr carries cobra or Go noise: %q", r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr %q lacks %q", r.stderr, w)
+		}
+	}
+}
+
+func TestBadUsageExitsTwo(t *testing.T) {
+	const okta = "https://acme.okta.com"
+	cases := []struct {
+		name  string
+		stdin string
+		env   map[string]string
+		args  []string
+		want  []string
+	}{
+		{"unknown flag", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--bogus"}, []string{"unknown flag: --bogus", "'migctl workspace create --help'"}},
+		{"secret as a flag value", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret", "fake-token"}, []string{"unknown flag: --secret"}},
+		{"value given to a bool flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin=fake-token-typed-inline"}, []string{"--secret-stdin takes no value"}},
+		{"missing tenant", "", nil, []string{"workspace", "create", "--mode", "merge_into_existing"}, []string{"missing required flag --tenant"}},
+		{"missing mode", "", nil, []string{"workspace", "create", "--tenant", "acme"}, []string{"missing required flag --mode"}},
+		{"bad mode", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "sideways"}, []string{`--mode "sideways" must be one of first_run_adoption, merge_into_existing`}},
+		{"bad tenant", "", nil, []string{"workspace", "create", "--tenant", "Not Valid!", "--mode", "merge_into_existing"}, []string{"tenant id"}},
+		{"plain http target", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "http://portal.example.com"}, []string{"only loopback hosts"}},
+		{"target token without URL", "fake-token", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-token-stdin"}, []string{"needs --target-url"}},
+		{"both target token flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin", "--target-token-env", "T"}, []string{"either --target-token-stdin or --target-token-env, not both"}},
+		{"both secret flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
+		{"neither secret flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta}, []string{"the source credential is required"}},
+		{"empty stdin", "\n", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin"}, []string{"read from stdin is empty"}},
+		{"unset variable", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", "OKTA_TOKEN"}, []string{"environment variable OKTA_TOKEN", "unset or empty"}},
+		{"missing org url", "", nil, []string{"source", "add", "okta", "--name", "n", "--secret-stdin"}, []string{"missing required flag --org-url"}},
+		{"bad okta auth", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--auth", "password", "--secret-stdin"}, []string{`--auth "password" must be one of api_token, private_key`}},
+		{"bad cloud", "", nil, []string{"source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com", "--auth", "client_secret", "--cloud", "mars", "--secret-stdin"}, []string{`--cloud "mars"`}},
+		{"missing entra auth", "", nil, []string{"source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com", "--secret-stdin"}, []string{"missing required flag --auth"}},
+		{"missing archive name", "", nil, []string{"source", "archive"}, []string{"missing required flag --name"}},
+		{"unknown command", "", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"unknown verb", "", nil, []string{"workspace", "frobnicate"}, []string{`unknown command "frobnicate" for "migctl workspace"`}},
+		{"noun without verb", "", nil, []string{"source"}, []string{`"migctl source" needs a command: add, archive, list`}},
+		{"stray argument", "", nil, []string{"workspace", "show", "extra"}, []string{`unknown command "extra"`}},
+		{"bad log level", "", nil, []string{"--log-level", "loud", "workspace", "show"}, []string{`log level "loud"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			for k, v := range tc.env {
+				h.env[k] = v
+			}
+			checkError(t, h.run(tc.stdin, tc.args...), 2, tc.want...)
+			if _, err := os.Stat(h.path); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("bad usage left a workspace file behind (stat err %v)", err)
+			}
+		})
+	}
+}
+
+func TestNoWorkspacePathIsBadUsage(t *testing.T) {
+	h := newHarness(t)
+	checkError(t, h.runRaw("", "workspace", "show"), 2, "pass --workspace PATH or set PMC_WORKSPACE")
+	// PMC_WORKSPACE stands in for the flag.
+	h.env["PMC_WORKSPACE"] = h.path
+	h.runRaw("", "workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing")
+	if doc := decodeOne(t, h.runRaw("", "workspace", "show", "--json").stdout); doc["tenant"] != "acme" {
+		t.Errorf("workspace show via PMC_WORKSPACE: %v", doc)
+	}
+}
+
+func TestSecretEnvNeverEchoesAValue(t *testing.T) {
+	h := newHarness(t)
+	h.createWorkspace("merge_into_existing")
+	pasted := "canary-" + randomHex(t, 16)
+	r := h.run("", "source", "add", "okta", "--name", "n", "--org-url", "https://acme.okta.com", "--secret-env", pasted)
+	checkError(t, r, 2, "takes the name of an environment variable")
+	if strings.Contains(r.stderr, pasted) {
+		t.Fatalf("stderr repeats what was passed to --secret-env: %q", r.stderr)
+	}
+}
+
+func TestFailuresExitOne(t *testing.T) {
+	t.Run("missing workspace file", func(t *testing.T) {
+		h := newHarness(t)
+		checkError(t, h.run("", "workspace", "show"), 1, "does not exist")
+	})
+	t.Run("not a workspace file", func(t *testing.T) {
+		h := newHarness(t)
+		if err := os.WriteFile(h.path, []byte("these are not the bytes of a workspace file\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		checkError(t, h.run("", "source", "list"), 1, h.path)
+	})
+	t.Run("create over an existing workspace", func(t *testing.T) {
+		h := newHarness(t)
+		id := h.createWorkspace("merge_into_existing")
+		checkError(t, h.run("", "workspace", "create", "--tenant", "other", "--mode", "first_run_adoption"), 1, h.path)
+		if doc := h.okJSON("", "workspace", "show"); doc["workspace_id"] != id || doc["tenant"] != "acme" {
+			t.Errorf("the existing workspace changed: %v", doc)
+		}
+	})
+	t.Run("archived workspace refuses sources", func(t *testing.T) {
+		h := newHarness(t)
+		h.createWorkspace("merge_into_existing")
+		h.ok("", "workspace", "archive")
+		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "late", "--org-url", "https://acme.okta.com", "--secret-stdin"), 1, "archived")
+		checkError(t, h.run("", "workspace", "archive"), 1, "archived")
+		if doc := h.okJSON("", "source", "list"); cmp.Diff(map[string]any{"sources": []any{}}, doc) != "" {
+			t.Errorf("a source was added to an archived workspace: %v", doc)
+		}
+	})
+	t.Run("unknown source", func(t *testing.T) {
+		h := newHarness(t)
+		h.createWorkspace("merge_into_existing")
+		checkError(t, h.run("", "source", "archive", "--name", "ghost"), 1, "no such source")
+	})
+	t.Run("plain http incumbent", func(t *testing.T) {
+		h := newHarness(t)
+		h.createWorkspace("merge_into_existing")
+		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "o", "--org-url", "http://acme.okta.com", "--secret-stdin"), 2, "plain http")
+		checkError(t, h.run("fake-token", "source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com",
+			"--auth", "access_token", "--graph-url", "http://graph.example.com", "--secret-stdin"), 2, "plain http")
+	})
+}
+
+func TestDuplicateSourceName(t *testing.T) {
+	h := newHarness(t)
+	kc := requireKeychain(t, h)
+	id := h.createWorkspace("merge_into_existing")
+	h.ok("fake-token-one", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
+	checkError(t, h.run("fake-token-two", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://other.okta.com", "--secret-stdin"),
+		1, "already exists")
+	got, err := kc.Get(t.Context(), id, "source/acme-okta")
+	if err != nil || got.Reveal() != "fake-token-one" {
+		t.Errorf("the first source's credential was replaced or lost (err %v)", err)
+	}
+	if doc := h.okJSON("", "workspace", "show"); doc["source_count"] != 1.0 {
+		t.Errorf("source_count %v after a refused duplicate", doc["source_count"])
+	}
+}
+
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		brk       map[string]any
+		entries   float64
+	}{
+		{"edited entry", `UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1`,
+			map[string]any{"seq": 1.0, "reason": "edited: its contents no longer match its hash"}, 2},
+		{"removed last entry", `DELETE FROM audit_entries WHERE seq = 2`,
+			map[string]any{"seq": 2.0, "reason": "the trail ends at entry 1 but the workspace recorded 2 entries (entries removed from the end, or the head was altered)"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.createWorkspace("merge_into_existing")
+			h.ok("", "workspace", "archive")
+			if doc := h.okJSON("", "audit", "verify"); doc["ok"] != true {
+				t.Fatalf("clean trail does not verify: %v", doc)
+			}
+
+			db, err := sql.Open("sqlite", h.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sql); err != nil {
+				t.Fatalf("tamper: %v", err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			r := h.run("", "audit", "verify", "--json")
+			if r.code != 1 {
+				t.Fatalf("audit verify on a tampered trail: exit %d, stderr %s", r.code, r.stderr)
+			}
+			if diff := cmp.Diff(map[string]any{"ok": false, "entries": tc.entries, "break": tc.brk}, decodeOne(t, r.stdout)); diff != "" {
+				t.Errorf("audit verify --json (-want +got):\n%s", diff)
+			}
+			r = h.run("", "audit", "verify")
+			checkError(t, r, 1, fmt.Sprintf("audit trail is broken at audit entry %v: %s", tc.brk["seq"], tc.brk["reason"]))
+		})
+	}
+}

@@ -1,0 +1,195 @@
+// Package cli is migctl, the headless command line over the same engine as
+// the GUI (DESIGN.md section 5).
+//
+// Adding a noun: put it in its own file as
+//
+//	func newXxxCmd(e *env) *cobra.Command
+//
+// and add it to the AddCommand list in newRootCmd below; nothing else is
+// needed. Inside a command:
+//
+//   - Use RunE, never Run, and do not define PersistentPreRun hooks (the
+//     root sets up logging before every RunE).
+//   - Open the workspace with e.open() (it honours --workspace and
+//     PMC_WORKSPACE); defer its Close.
+//   - Print the result with e.print(doc, human): doc is the one JSON
+//     document --json writes; human writes the readable form.
+//   - Read secrets with e.readSecret, only from stdin or a named environment
+//     variable; never take a secret as a flag value.
+//   - Return usageErrorf(...) for bad usage (exit 2) and wrapped errors for
+//     failures (exit 1); engine errors are mapped in exitCode. Cobra's own
+//     errors (unknown flag or command, bad arguments) are usage errors.
+//   - Give a noun with subcommands RunE: needSubcommand, so that a missing
+//     or unknown subcommand is bad usage rather than a silent help page.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/portal-id/migration-console/engine/workspace"
+)
+
+// Exit codes, as DESIGN.md section 5 fixes them.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// Run executes migctl with args (without the program name) and returns the
+// process exit code. Everything it touches comes in through its parameters,
+// so tests run it in-process.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	// The engine's "invalid input: " prefix says what exit code 2 already
+	// says; the consultant needs only what is wrong.
+	msg := sentence(strings.Replace(err.Error(), workspace.ErrInvalid.Error()+": ", "", 1))
+	if code == exitUsage {
+		msg += fmt.Sprintf(" Run '%s --help' for usage.", cmd.CommandPath())
+	}
+	fmt.Fprintf(stderr, "migctl: %s\n", msg)
+	return code
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "migctl",
+		Short: "Portal Migration Console, headless",
+		Long: `migctl moves a customer's identity estate off Okta or Microsoft Entra ID onto the Portal,
+working on one workspace file per customer tenant. Secrets are read only from stdin
+(--secret-stdin) or from an environment variable named by --secret-env, and are kept in the
+OS keychain, never in the workspace file.
+
+Exit codes: 0 success, 1 failure, 2 bad usage.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          needSubcommand,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	pf := root.PersistentFlags()
+	pf.StringVar(&e.workspacePath, "workspace", "", "workspace file (default: $PMC_WORKSPACE)")
+	pf.BoolVar(&e.json, "json", false, "print one JSON document on stdout")
+	pf.StringVar(&e.logLevel, "log-level", "", "log to stderr at debug, info, warn or error (default: $PMC_LOG_LEVEL, else warn)")
+	root.SetFlagErrorFunc(flagError)
+
+	root.AddCommand(
+		newWorkspaceCmd(e),
+		newSourceCmd(e),
+		newAuditCmd(e),
+	)
+	wrapRunE(root, e)
+	return root
+}
+
+// wrapRunE marks errors returned by a command's own RunE as runtime errors
+// (so everything cobra rejects before that is bad usage) and sets up the
+// logger first.
+func wrapRunE(cmd *cobra.Command, e *env) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if err := e.setup(); err != nil {
+				return err
+			}
+			e.log.Debug("run command", "command", c.CommandPath(), "workspace", e.workspacePath, "json", e.json)
+			if err := run(c, args); err != nil {
+				return runError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		wrapRunE(sub, e)
+	}
+}
+
+// flagError makes a flag parsing error bad usage. The rejected value is not
+// repeated: it may be a secret typed where it does not belong, as in
+// --secret-stdin=TOKEN.
+func flagError(_ *cobra.Command, err error) error {
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) {
+		msg := fmt.Sprintf("the value given to --%s is not valid", bad.GetFlag().Name)
+		if bad.GetFlag().Value.Type() == "bool" {
+			msg = fmt.Sprintf("--%s takes no value", bad.GetFlag().Name)
+		}
+		return usageError{errors.New(msg)}
+	}
+	return usageError{err}
+}
+
+// needSubcommand is the RunE of a noun: running it bare, or with a verb it
+// does not have, is bad usage.
+func needSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return usageErrorf("%q needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))
+}
+
+// usageError is bad usage: exit 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usageErrorf(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// runError is an error from a command's own RunE, as opposed to one cobra
+// raised while parsing the command line.
+type runError struct{ err error }
+
+func (r runError) Error() string { return r.err.Error() }
+func (r runError) Unwrap() error { return r.err }
+
+func exitCode(err error) int {
+	switch {
+	case errors.As(err, new(usageError)), errors.Is(err, workspace.ErrInvalid):
+		return exitUsage
+	case errors.As(err, new(runError)):
+		return exitFailure
+	default: // cobra: unknown command or flag, bad arguments, missing required flag
+		return exitUsage
+	}
+}
+
+// sentence ends an error message with a full stop.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+// parseLevel reads a --log-level value.
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usageErrorf("log level %q must be debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,18 @@
+// Command migctl is the Portal Migration Console's headless CLI; see
+// package cli for its commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/portal-id/migration-console/app/migctl/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
