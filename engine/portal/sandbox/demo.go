@@ -1,0 +1,203 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/portal/api"
+)
+
+// Seeds a sandbox can start from.
+const (
+	SeedEmpty = "empty"
+	SeedDemo  = "demo"
+)
+
+// The demo tenant's live state. It deliberately overlaps the demo incumbent
+// tenants (assets/ Okta org and Entra tenant): they must use these same
+// names, so merge review has real collisions to decide.
+const (
+	DemoTenant = "demo-tenant"
+	// DemoSharedDomain is the staff email domain both the incumbent and the
+	// Portal already route; a second routing rule for it is refused.
+	DemoSharedDomain    = "example-corp.com"
+	DemoRoutingRule     = "Example Corp staff to Okta"
+	DemoProviderName    = "Okta Corporate SAML"
+	DemoSAMLEntityID    = "http://www.okta.com/exk1demo0000000000"
+	DemoSAMLSSOURL      = "https://example-corp.okta.com/app/example-corp_portal_1/exk1demo0000000000/sso/saml"
+	DemoGroupName       = "Finance Team"
+	DemoAppName         = "Expense Tracker"
+	DemoAppRedirect     = "https://expenses.example-corp.com/oauth/callback"
+	DemoTemplateName    = "Okta federated staff"
+	DemoSSOAudience     = "https://portal.example.com/saml/demo-tenant"
+	DemoBreakGlassEmail = "breakglass-admin@example-corp.com"
+	// DemoActor is who the demo seed's writes are recorded as.
+	DemoActor = "sandbox-seed"
+)
+
+// DemoSAMLCertificate is the demo provider's signing certificate: a
+// self-signed test certificate (CN=example-corp.okta.com) whose private key
+// was discarded.
+const DemoSAMLCertificate = `
+-----BEGIN CERTIFICATE-----
+MIIDTzCCAjegAwIBAgIUWOWdIZ4OBnDjEqy5YbLM2xAUgM0wDQYJKoZIhvcNAQEL
+BQAwNzEeMBwGA1UEAwwVZXhhbXBsZS1jb3JwLm9rdGEuY29tMRUwEwYDVQQKDAxF
+eGFtcGxlIENvcnAwHhcNMjYxMTIzMTQ1NDEyWhcNMzYxMTIwMTQ1NDEyWjA3MR4w
+HAYDVQQDDBVleGFtcGxlLWNvcnAub2t0YS5jb20xFTATBgNVBAoMDEV4YW1wbGUg
+Q29ycDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAOrADKkvFBh5DADo
+d6Xh8tbEHjouinOaZhlVab6SaBnvjeYWULK5l3qv/NlP2mIIXZtpJ/YApxxSwrHG
+LuX+f4JODWLScUNBupj6Hqj/n4K31CEJ/69LUZWEbKnSmfM4QG70ADJbEvFS5wBe
+0wx88jTveXCVjyoHyIVAJh+bAp/OQ8nyk1TQdP3NKOBpZ+30bivASRjkT+fomVd3
+LOk59tmBHjzqGPI7B2XUTOR3HYzMbkR3pKdhp4TndRNIcsVhlsEwXp63MqDYUmwY
+pmzNCiIgD79rgjGyR25BKnKDjagZc2g2jXkZ4aSuWWBld2wmw9MWljihwqx9lCfI
+HHDKsZUCAwEAAaNTMFEwHQYDVR0OBBYEFP/yobzP6Uvxgwu23CnJKa2YnVCVMB8G
+A1UdIwQYMBaAFP/yobzP6Uvxgwu23CnJKa2YnVCVMA8GA1UdEwEB/wQFMAMBAf8w
+DQYJKoZIhvcNAQELBQADggEBAAC5DuXRa6dgOYd2DSlj8rfXqNn69rzgKjCgDRn0
+g+7H5pnWs9JmsfkyYQS3wc6J5aVW9bzLzjhLGQvDKk5WbPhCzTpsRpTWnUUim8Xb
+NGWTK1e6kwbhkVajzMRyf2Tolf3ZGVcuGOOSMJNcEfTR9LF6EndjLFz32s0u/MOG
+DPRMkb3CCKusk5iki/QXhjr098pknTvoBFQ66+biqBdfn5x0hT3+DQ+gDQLT+faj
+Kp5w0vGgX/WJaLY6sJ+CYemykAXV1rP2nAOK95CTUO+Y3nHaRZgSp37degfdxM6t
+v7hMqArsR6e2y6F+e7kenBP/Fx02XkhGSvFU6+FXpwkm45g=
+-----END CERTIFICATE-----
+`
+
+// demoUser is one seeded user; linked users carry an SSO link to the demo
+// provider and a last login.
+type demoUser struct {
+	email, username, display string
+	mode                     api.AuthMode
+	state                    api.AccountState
+	breakGlass, service      bool
+	linked                   bool
+}
+
+// demoUsers covers every auth_mode, a suspended account, a service account
+// and one break-glass admin.
+var demoUsers = []demoUser{
+	{"maria.garcia@example-corp.com", "maria.garcia", "Maria Garcia", api.SSOREQUIRED, api.Active, false, false, true},
+	{"james.chen@example-corp.com", "james.chen", "James Chen", api.SSOPREFERRED, api.Active, false, false, true},
+	{"priya.patel@example-corp.com", "priya.patel", "Priya Patel", api.LOCALONLY, api.Active, false, false, false},
+	{"tom.okafor@example-corp.com", "tom.okafor", "Tom Okafor", api.SSOPREFERRED, api.Suspended, false, false, true},
+	{DemoBreakGlassEmail, "breakglass-admin", "Break-glass Administrator", api.LOCALONLY, api.Active, true, false, false},
+	{"svc-provisioning@example-corp.com", "svc-provisioning", "Provisioning service", api.LOCALONLY, api.Active, false, true, false},
+}
+
+// AdminTokenSpec is a full-access token for tenant: a customer_tenant
+// session with both migration permissions.
+func AdminTokenSpec(tenant, actor string) TokenSpec {
+	return TokenSpec{Tenant: tenant, Actor: actor, SessionContext: api.CustomerTenant,
+		Permissions: []api.Permission{api.PortalMigrationsView, api.PortalMigrationsManage}}
+}
+
+// Seed fills store with the named seed. Seeding demo twice is a no-op.
+func Seed(ctx context.Context, store Store, seed string, now time.Time) error {
+	switch seed {
+	case SeedEmpty:
+		return nil
+	case SeedDemo:
+		if err := seedDemo(ctx, store, now); err != nil {
+			return fmt.Errorf("seed demo tenant: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown seed %q (want %s or %s)", seed, SeedEmpty, SeedDemo)
+}
+
+// seedDemo writes through the server's own handlers, so the seed obeys
+// every rule a client does.
+func seedDemo(ctx context.Context, store Store, now time.Time) error {
+	var seeded bool
+	err := store.View(ctx, func(tx Tx) error {
+		_, err := tx.Owner(DemoTenant, KindGroup, uniqueKey("name", DemoGroupName))
+		seeded = err == nil
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || seeded {
+		return err
+	}
+	s := newServer(store, Options{Now: func() time.Time { return now }})
+	ctx = context.WithValue(ctx, principalKey{}, AdminTokenSpec(DemoTenant, DemoActor))
+
+	cert := DemoSAMLCertificate[1:]
+	prov, err := s.CreateUpstreamProvider(ctx, api.CreateUpstreamProviderRequestObject{Body: &api.UpstreamProviderInput{
+		Name: DemoProviderName, Type: api.Saml,
+		Saml: &api.SamlSettings{EntityId: DemoSAMLEntityID, SsoUrl: DemoSAMLSSOURL, SigningCertificate: cert}}})
+	if err != nil {
+		return err
+	}
+	providerID := prov.(api.CreateUpstreamProvider201JSONResponse).Body.Id
+	if _, err := s.CreateRoutingRule(ctx, api.CreateRoutingRuleRequestObject{Body: &api.RoutingRuleInput{
+		Name: DemoRoutingRule, Domains: []string{DemoSharedDomain}, ProviderId: providerID, Priority: 10}}); err != nil {
+		return err
+	}
+	desc := "Finance and accounting staff"
+	grp, err := s.CreateGroup(ctx, api.CreateGroupRequestObject{Body: &api.GroupInput{Name: DemoGroupName, Description: &desc}})
+	if err != nil {
+		return err
+	}
+	app, err := s.CreateApplication(ctx, api.CreateApplicationRequestObject{Body: &api.ApplicationInput{
+		Name: DemoAppName, ClientType: api.Confidential, RedirectUris: []string{DemoAppRedirect},
+		GrantTypes: []api.GrantType{api.AuthorizationCode, api.RefreshToken}}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.CreateAppAssignment(ctx, api.CreateAppAssignmentRequestObject{Body: &api.AppAssignmentInput{
+		AppId: app.(api.CreateApplication201JSONResponse).Body.Id, GroupId: grp.(api.CreateGroup201JSONResponse).Body.Id}}); err != nil {
+		return err
+	}
+	tdesc := "Users arriving through the Okta SAML provider"
+	tpl, err := s.CreateUserTemplate(ctx, api.CreateUserTemplateRequestObject{Body: &api.UserTemplateInput{
+		Name: DemoTemplateName, Description: &tdesc, DefaultAuthMode: api.SSOPREFERRED}})
+	if err != nil {
+		return err
+	}
+	tplID := tpl.(api.CreateUserTemplate201JSONResponse).Body.Id
+	if _, err := s.CreateSsoConfiguration(ctx, api.CreateSsoConfigurationRequestObject{Body: &api.SsoConfigurationInput{
+		ProviderId: providerID, Audience: DemoSSOAudience, UserTemplateId: &tplID, ScimDeprovisioningEnabled: true, Enabled: true}}); err != nil {
+		return err
+	}
+	for i, u := range demoUsers {
+		if err := seedUser(ctx, s, u, providerID, now.Add(-time.Duration(i+1)*time.Hour)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedUser(ctx context.Context, s *Server, u demoUser, providerID string, lastLogin time.Time) error {
+	display := u.display
+	res, err := s.CreateUser(ctx, api.CreateUserRequestObject{Body: &api.UserInput{Email: u.email, Username: u.username,
+		DisplayName: &display, AuthMode: u.mode, AccountState: u.state, BreakGlass: &u.breakGlass, ServiceAccount: &u.service}})
+	if err != nil || !u.linked {
+		return err
+	}
+	created := res.(api.CreateUser201JSONResponse)
+	_, _, err = update(ctx, s, KindUser, created.Body.Id, created.Headers.ETag, "sso_linked", func(_ Tx, prev api.User, _ time.Time) (api.User, meta, error) {
+		prev.SsoLink = &api.SsoLink{Issuer: DemoSAMLEntityID, Subject: u.email}
+		prev.LastSsoLoginAt = &lastLogin
+		return prev, meta{unique: []string{uniqueKey("email", prev.Email), uniqueKey("username", prev.Username)},
+			facts: map[string]string{"issuer": DemoSAMLEntityID}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		reason := ""
+		ev := api.SsoEvent{Id: newID("sev"), At: lastLogin, ProviderId: providerID, UserId: &created.Body.Id, Email: u.email, Outcome: api.Success}
+		if u.state == api.Suspended {
+			reason = "account_suspended"
+			ev.Outcome, ev.Reason = api.Failure, &reason
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return fmt.Errorf("encode sso event: %w", err)
+		}
+		return tx.Insert(&Object{Tenant: DemoTenant, Kind: KindSsoEvent, ID: ev.Id, ETag: etagOf(body), Body: body})
+	})
+}
