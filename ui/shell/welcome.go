@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -66,33 +67,29 @@ func newWelcome(c *Console) *welcome {
 func (w *welcome) newWorkspaceForm() fyne.CanvasObject {
 	c := w.c
 	path, tenant, targetURL := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	path.SetPlaceHolder("Where to save the workspace file")
+	path.SetPlaceHolder("Path of the new workspace file (choose a folder →)")
 	tenant.SetPlaceHolder("customer-tenant-id")
 	targetURL.SetPlaceHolder("Optional: https://portal.example.com/admin-api")
 	token := screens.NewSecretInput(c.win, "Optional: target admin API token", false)
 	mode := widget.NewRadioGroup([]string{modeFirstRun, modeMerge}, nil)
 	mode.SetSelected(modeFirstRun)
+	// A folder dialog, not Fyne's save dialog: that one opens the chosen
+	// file for writing, which truncates an existing workspace on "overwrite".
 	choose := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() {
-		save := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err != nil {
-				screens.ShowError(c.win, "Could not choose the file", err)
+				screens.ShowError(c.win, "Could not choose the folder", err)
 				return
 			}
-			if wc == nil {
+			if dir == nil {
 				return
 			}
-			// The save dialog creates an empty file; the backend creates the
-			// workspace itself, so only the path is kept.
-			p := wc.URI().Path()
-			_ = wc.Close()
-			path.SetText(p)
+			name := strings.TrimSpace(tenant.Text)
+			if name == "" {
+				name = "workspace"
+			}
+			path.SetText(filepath.Join(dir.Path(), name+".migration"))
 		}, c.win)
-		name := strings.TrimSpace(tenant.Text)
-		if name == "" {
-			name = "workspace"
-		}
-		save.SetFileName(name + ".migration")
-		save.Show()
 	})
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance

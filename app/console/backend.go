@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/ui/shell"
+)
+
+// backend gives the GUI real workspace files: SQLite through app/wiring and
+// credentials in the OS keychain.
+type backend struct {
+	demoPath string
+}
+
+func session(w *wiring.Workspace) shell.Session {
+	return shell.Session{Path: w.Path, Workspace: w.Service, Close: w.Close}
+}
+
+func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
+	w, err := wiring.Open(ctx, path)
+	if err != nil {
+		return shell.Session{}, err
+	}
+	return session(w), nil
+}
+
+func (b backend) Create(ctx context.Context, path string, req workspace.CreateRequest) (shell.Session, error) {
+	w, err := wiring.Create(ctx, path)
+	if err != nil {
+		return shell.Session{}, err
+	}
+	if _, err := w.Service.Create(ctx, req); err != nil {
+		return shell.Session{}, errors.Join(err, w.Discard())
+	}
+	return session(w), nil
+}
+
+func (b backend) OpenDemo(ctx context.Context) (shell.Session, error) {
+	if err := setUpDemo(ctx, b.demoPath); err != nil {
+		return shell.Session{}, err
+	}
+	return b.Open(ctx, b.demoPath)
+}
