@@ -1,0 +1,285 @@
+package oktareplay
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"time"
+)
+
+// Spec sizes a synthetic org.
+type Spec struct {
+	Apps, Groups, IdPs        int
+	GroupsPerApp, UsersPerApp int
+	Seed                      uint64
+	// EmailDomain is the users' and routing rules' domain (default
+	// example-corp.com).
+	EmailDomain string
+}
+
+// DemoSpec is the bundled demo org (assets/demo/okta).
+var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp: 4, Seed: 2026}
+
+// Generate builds a synthetic org in the shapes of Okta's payloads: apps of
+// every common sign-on mode, OKTA_GROUP/APP_GROUP/BUILT_IN groups, SAML2,
+// OIDC and social IdPs with signing certificates (the first SAML2 one
+// expired), IdP-discovery rules (domain suffixes, one regex), sign-on and
+// access policies with rules, domains, and group and user assignments (some
+// direct). The same Spec always yields the same bytes. It always includes
+// the group "Engineering", the app "Expense Portal" and the groups seed 001
+// reserves ("Everyone", "Admin Center Administrators").
+func Generate(s Spec) *Org {
+	if s.EmailDomain == "" {
+		s.EmailDomain = "example-corp.com"
+	}
+	r := rand.New(rand.NewPCG(s.Seed, 0x6f6b7461))
+	o := NewOrg()
+	created := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	ts := created.Format("2006-01-02T15:04:05.000Z")
+	id := func(prefix string, i int) string { return fmt.Sprintf("%s%017d", prefix, i) }
+
+	groupIDs := make([]string, 0, s.Groups)
+	for i := range s.Groups {
+		gid := id("00g", i)
+		groupIDs = append(groupIDs, gid)
+		name, typ := fmt.Sprintf("%s %d", groupWords[r.IntN(len(groupWords))], i), "OKTA_GROUP"
+		switch {
+		case i == 0:
+			name, typ = "Everyone", "BUILT_IN"
+		case i == 1:
+			name = "Admin Center Administrators"
+		case i == 2:
+			name = "Engineering"
+		case i%9 == 4:
+			typ = "APP_GROUP"
+		}
+		o.Groups = append(o.Groups, element(map[string]any{
+			"id": gid, "created": ts, "lastUpdated": ts, "lastMembershipUpdated": ts,
+			"objectClass": []string{"okta:user_group"}, "type": typ,
+			"profile": map[string]any{"name": name, "description": name + " members"},
+			"_links":  map[string]any{"self": map[string]any{"href": "/api/v1/groups/" + gid}},
+		}))
+	}
+
+	appKid := "app-signing-key-1"
+	o.AppKeys = map[string][]json.RawMessage{}
+	appKey := jwk(appKid, certificate(s.Seed, "app signing", created, created.AddDate(10, 0, 0)))
+	for i := range s.Apps {
+		aid := id("0oa", i)
+		mode := appModes[i%len(appModes)]
+		label := fmt.Sprintf("%s %d", appWords[r.IntN(len(appWords))], i)
+		if i == 0 {
+			label, mode = "Expense Portal", "SAML_2_0"
+		}
+		app := map[string]any{
+			"id": aid, "name": "app_" + aid, "label": label, "status": "ACTIVE", "created": ts, "lastUpdated": ts,
+			"signOnMode": mode, "features": []string{}, "visibility": map[string]any{"autoSubmitToolbar": false, "hide": map[string]bool{"iOS": false, "web": false}},
+			"_links": map[string]any{"self": map[string]any{"href": "/api/v1/apps/" + aid}},
+		}
+		host := fmt.Sprintf("https://app%d.%s", i, s.EmailDomain)
+		switch mode {
+		case "SAML_2_0":
+			app["credentials"] = map[string]any{"signing": map[string]any{"kid": appKid}, "userNameTemplate": map[string]any{"template": "${source.login}", "type": "BUILT_IN"}}
+			app["settings"] = map[string]any{"app": map[string]any{}, "signOn": map[string]any{
+				"ssoAcsUrl": host + "/saml/acs", "audience": host + "/saml/metadata", "recipient": host + "/saml/acs", "destination": host + "/saml/acs",
+				"subjectNameIdFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "subjectNameIdTemplate": "${user.userName}",
+				"signatureAlgorithm": "RSA_SHA256", "digestAlgorithm": "SHA256",
+				"attributeStatements": []map[string]any{{"type": "EXPRESSION", "name": "email", "namespace": "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified", "values": []string{"user.email"}}},
+			}}
+			o.AppKeys[aid] = []json.RawMessage{appKey}
+		case "OPENID_CONNECT":
+			app["credentials"] = map[string]any{"oauthClient": map[string]any{"client_id": "0oaclient" + aid[3:], "autoKeyRotation": true, "token_endpoint_auth_method": "client_secret_basic"}}
+			app["settings"] = map[string]any{"app": map[string]any{}, "oauthClient": map[string]any{
+				"redirect_uris": []string{host + "/oauth/callback"}, "post_logout_redirect_uris": []string{host + "/"},
+				"response_types": []string{"code"}, "grant_types": []string{"authorization_code", "refresh_token"}, "application_type": "web",
+			}}
+		case "BOOKMARK":
+			app["settings"] = map[string]any{"app": map[string]any{"requestIntegration": false, "url": host + "/"}}
+		case "AUTO_LOGIN":
+			app["settings"] = map[string]any{"app": map[string]any{}, "signOn": map[string]any{"loginUrl": host + "/login", "redirectUrl": host + "/"}}
+		case "BROWSER_PLUGIN":
+			app["name"] = "template_swa"
+			app["settings"] = map[string]any{"app": map[string]any{"buttonField": "btn-login", "passwordField": "#password", "usernameField": "#username", "url": host + "/login"}}
+		}
+		o.Apps = append(o.Apps, element(app))
+		for g := 0; g < s.GroupsPerApp && len(groupIDs) > 0; g++ {
+			gid := groupIDs[(i*s.GroupsPerApp+g)%len(groupIDs)]
+			if g == 0 && i == 0 {
+				gid = groupIDs[min(2, len(groupIDs)-1)] // Expense Portal ← Engineering
+			}
+			if hasID(o.AppGroups[aid], gid) {
+				continue
+			}
+			o.AppGroups[aid] = append(o.AppGroups[aid], element(map[string]any{
+				"id": gid, "lastUpdated": ts, "priority": g, "profile": map[string]any{},
+				"_links": map[string]any{"app": map[string]any{"href": "/api/v1/apps/" + aid}, "group": map[string]any{"href": "/api/v1/groups/" + gid}},
+			}))
+		}
+		for u := range s.UsersPerApp {
+			uid := id("00u", (i*s.UsersPerApp+u)%max(1, s.Apps*s.UsersPerApp/2+1))
+			if hasID(o.AppUsers[aid], uid) {
+				continue
+			}
+			scope := "GROUP"
+			if u%3 == 0 {
+				scope = "USER" // a direct assignment
+			}
+			o.AppUsers[aid] = append(o.AppUsers[aid], element(map[string]any{
+				"id": uid, "externalId": nil, "created": ts, "lastUpdated": ts, "scope": scope, "status": "ACTIVE",
+				"statusChanged": ts, "passwordChanged": nil, "syncState": "DISABLED",
+				"credentials": map[string]any{"userName": fmt.Sprintf("user%d@%s", (i*s.UsersPerApp+u)%max(1, s.Apps*s.UsersPerApp/2+1), s.EmailDomain)},
+				"profile":     map[string]any{},
+				"_links":      map[string]any{"app": map[string]any{"href": "/api/v1/apps/" + aid}, "user": map[string]any{"href": "/api/v1/users/" + uid}},
+			}))
+		}
+	}
+
+	var samlIdPs []string
+	for i := range s.IdPs {
+		pid := id("0oi", i)
+		typ := idpTypes[i%len(idpTypes)]
+		idp := map[string]any{
+			"id": pid, "type": typ, "name": fmt.Sprintf("%s partner %d", typ, i), "status": "ACTIVE", "created": ts, "lastUpdated": ts,
+			"issuerMode": "ORG_URL",
+			"policy":     map[string]any{"provisioning": map[string]any{"action": "AUTO"}, "subject": map[string]any{"matchType": "USERNAME"}},
+			"_links":     map[string]any{"metadata": map[string]any{"href": "/api/v1/idps/" + pid + "/metadata.xml"}},
+		}
+		switch typ {
+		case "SAML2":
+			kid := "idp-key-" + pid
+			notAfter := created.AddDate(10, 0, 0)
+			if len(samlIdPs) == 0 {
+				notAfter = created.AddDate(1, 0, 0) // the awkward case: an expired signing certificate
+			}
+			o.IdPKeys = append(o.IdPKeys, jwk(kid, certificate(s.Seed+uint64(i)+1, "idp "+pid, created, notAfter)))
+			entity := fmt.Sprintf("https://idp%d.partner.example/saml", i)
+			idp["protocol"] = map[string]any{"type": "SAML2",
+				"endpoints": map[string]any{"sso": map[string]any{"url": entity + "/sso", "binding": "HTTP-POST", "destination": entity + "/sso"},
+					"acs": map[string]any{"binding": "HTTP-POST", "type": "INSTANCE"}},
+				"algorithms":  map[string]any{"request": map[string]any{"signature": map[string]any{"algorithm": "SHA-256", "scope": "REQUEST"}}, "response": map[string]any{"signature": map[string]any{"algorithm": "SHA-256", "scope": "ANY"}}},
+				"credentials": map[string]any{"trust": map[string]any{"issuer": entity, "audience": "https://www.okta.com/saml2/service-provider/sp" + pid, "kid": kid}},
+			}
+			samlIdPs = append(samlIdPs, pid)
+		case "OIDC":
+			iss := fmt.Sprintf("https://oidc%d.partner.example", i)
+			idp["protocol"] = map[string]any{"type": "OIDC", "scopes": []string{"openid", "email", "profile"},
+				"endpoints":   map[string]any{"authorization": map[string]any{"url": iss + "/authorize", "binding": "HTTP-REDIRECT"}, "token": map[string]any{"url": iss + "/token", "binding": "HTTP-POST"}},
+				"issuer":      map[string]any{"url": iss},
+				"credentials": map[string]any{"client": map[string]any{"client_id": "partner-client-" + pid}},
+			}
+		default:
+			idp["protocol"] = map[string]any{"type": "OAUTH2", "scopes": []string{"openid", "email"},
+				"credentials": map[string]any{"client": map[string]any{"client_id": "social-client-" + pid}}}
+		}
+		o.IdPs = append(o.IdPs, element(idp))
+	}
+
+	discovery := id("00p", 0)
+	o.Policies = append(o.Policies, element(map[string]any{"id": discovery, "type": "IDP_DISCOVERY", "name": "Idp Discovery Policy", "status": "ACTIVE", "priority": 1, "system": true, "created": ts, "lastUpdated": ts}))
+	for i, pid := range samlIdPs {
+		o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", i), fmt.Sprintf("Route partner %d", i), i+1, "IDP_DISCOVERY",
+			map[string]any{"userIdentifier": map[string]any{"type": "IDENTIFIER", "patterns": []map[string]any{{"matchType": "SUFFIX", "value": fmt.Sprintf("partner%d.%s", i, s.EmailDomain)}}}},
+			map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "SAML2", "id": pid}}, "idpSelectionType": "SPECIFIC"}}, ts)))
+	}
+	if len(samlIdPs) > 0 {
+		o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", 900), "Route contractors by pattern", len(samlIdPs)+1, "IDP_DISCOVERY",
+			map[string]any{"userIdentifier": map[string]any{"type": "IDENTIFIER", "patterns": []map[string]any{{"matchType": "EXPRESSION", "value": `^[a-z0-9._-]+\.contractor@` + regexpQuote(s.EmailDomain) + `$`}}}},
+			map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "SAML2", "id": samlIdPs[len(samlIdPs)-1]}}, "idpSelectionType": "SPECIFIC"}}, ts)))
+	}
+	o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", 999), "Default Rule", 99, "IDP_DISCOVERY",
+		map[string]any{"network": map[string]any{"connection": "ANYWHERE"}},
+		map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "OKTA"}}}}, ts)))
+
+	for j, pt := range []struct{ typ, name, ruleType string }{
+		{"OKTA_SIGN_ON", "Default Policy", "SIGN_ON"},
+		{"ACCESS_POLICY", "Default Access Policy", "ACCESS_POLICY"},
+	} {
+		pid := id("00p", j+1)
+		o.Policies = append(o.Policies, element(map[string]any{"id": pid, "type": pt.typ, "name": pt.name, "status": "ACTIVE", "priority": 1, "system": true, "created": ts, "lastUpdated": ts}))
+		for k := range 2 {
+			cond := map[string]any{"network": map[string]any{"connection": "ANYWHERE"}}
+			if k == 0 && len(groupIDs) > 2 {
+				cond["people"] = map[string]any{"groups": map[string]any{"include": []string{groupIDs[2]}}}
+			}
+			o.Rules[pid] = append(o.Rules[pid], element(rule(id("0pr", 1000+10*j+k), fmt.Sprintf("%s rule %d", pt.name, k+1), k+1, pt.ruleType, cond,
+				map[string]any{"signon": map[string]any{"access": "ALLOW", "requireFactor": k == 0}}, ts)))
+		}
+	}
+
+	for i, d := range []string{"login." + s.EmailDomain, "id." + s.EmailDomain} {
+		did := id("OcD", i)
+		o.Domains = append(o.Domains, element(map[string]any{"id": did, "domain": d, "certificateSourceType": "MANUAL", "validationStatus": "VERIFIED",
+			"_links": map[string]any{"self": map[string]any{"href": "/api/v1/domains/" + did}}}))
+	}
+	return o
+}
+
+var (
+	appModes   = []string{"SAML_2_0", "OPENID_CONNECT", "BOOKMARK", "AUTO_LOGIN", "BROWSER_PLUGIN", "SAML_2_0", "OPENID_CONNECT"}
+	idpTypes   = []string{"SAML2", "OIDC", "GOOGLE", "SAML2", "MICROSOFT", "FACEBOOK"}
+	appWords   = []string{"Payroll", "Wiki", "Ticketing", "CRM", "Travel Desk", "Code Review", "Analytics", "Benefits", "Learning Hub", "Status Board", "Design Studio", "Vendor Portal"}
+	groupWords = []string{"Sales", "Finance", "Support", "Marketing", "Legal", "Operations", "Contractors", "Managers", "Interns", "Security", "Data Team", "Field Staff"}
+)
+
+func rule(rid, name string, priority int, typ string, conditions, actions map[string]any, ts string) map[string]any {
+	return map[string]any{"id": rid, "status": "ACTIVE", "name": name, "priority": priority, "created": ts, "lastUpdated": ts,
+		"system": false, "type": typ, "conditions": conditions, "actions": actions}
+}
+
+func element(v map[string]any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("generated payload does not encode: %v", err)) // maps of plain values always encode
+	}
+	return b
+}
+
+func hasID(elems []json.RawMessage, id string) bool {
+	for _, e := range elems {
+		if idOf(e) == id {
+			return true
+		}
+	}
+	return false
+}
+
+func regexpQuote(s string) string {
+	out := make([]byte, 0, len(s)+4)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// certificate makes a deterministic self-signed Ed25519 certificate (the
+// same seed gives the same DER).
+func certificate(seed uint64, cn string, notBefore, notAfter time.Time) []byte {
+	var keySeed [ed25519.SeedSize]byte
+	for i := range 8 {
+		keySeed[i] = byte(seed >> (8 * i))
+	}
+	priv := ed25519.NewKeyFromSeed(keySeed[:])
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetUint64(seed + 1),
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{"Example Corp"}},
+		NotBefore:    notBefore, NotAfter: notAfter,
+	}
+	der, err := x509.CreateCertificate(nil, tmpl, tmpl, priv.Public(), priv)
+	if err != nil {
+		panic(fmt.Sprintf("self-signed certificate: %v", err)) // fixed template and key: cannot fail
+	}
+	return der
+}
+
+func jwk(kid string, der []byte) json.RawMessage {
+	return element(map[string]any{"kid": kid, "kty": "OKP", "use": "sig", "created": "2021-03-04T05:06:07.000Z",
+		"x5c": []string{base64.StdEncoding.EncodeToString(der)}})
+}
