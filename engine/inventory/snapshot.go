@@ -55,11 +55,17 @@ type ItemQuery struct {
 	Limit      int // 0 means 100
 }
 
-// ItemPage is one window of a query's results and the total match count.
+// ItemPage is one window of a query's results and the match count. Counting
+// stops at MaxCount: past that, Total is MaxCount and Capped is set (a
+// filter that broad is refined, not scrolled).
 type ItemPage struct {
-	Items []StoredItem `json:"items"`
-	Total int          `json:"total"`
+	Items  []StoredItem `json:"items"`
+	Total  int          `json:"total"`
+	Capped bool         `json:"total_capped"`
 }
+
+// MaxCount is where item counting stops.
+const MaxCount = 100_000
 
 // ErrCollectionRunning is returned when the source already has a live
 // collection (in this process or another).

@@ -304,8 +304,12 @@ func (t *Tx) QueryItems(q inventory.ItemQuery) (inventory.ItemPage, error) {
 		return inventory.ItemPage{Items: []inventory.StoredItem{}}, nil // only punctuation: nothing can match
 	}
 	var page inventory.ItemPage
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM items WHERE `+where, args...).Scan(&page.Total); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM (SELECT 1 FROM items WHERE `+where+` LIMIT ?)`,
+		append(args, inventory.MaxCount+1)...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count matching items: %w", err)
+	}
+	if page.Total > inventory.MaxCount {
+		page.Total, page.Capped = inventory.MaxCount, true
 	}
 	limit := q.Limit
 	if limit <= 0 {

@@ -1,7 +1,11 @@
 package workspacedb
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -362,4 +366,54 @@ func TestKillChild(t *testing.T) {
 		return nil
 	}
 	f.inv.Collect(context.Background(), "okta-prod", nil)
+}
+
+func TestExportEvidenceBundle(t *testing.T) {
+	ctx := context.Background()
+	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 3, 0, 0)
+	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	m, err := f.inv.ExportEvidence(ctx, snap.ID, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, _ := zf.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[zf.Name] = b
+	}
+	var manifest inventory.Manifest
+	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	if len(manifest.Pages) != 3 || len(m.Pages) != 3 || manifest.Snapshot.ID != snap.ID {
+		t.Fatalf("manifest = %+v", manifest)
+	}
+	for _, p := range manifest.Pages {
+		sum := sha256.Sum256(files[p.File])
+		if hex.EncodeToString(sum[:]) != p.SHA256 || p.Bytes != len(files[p.File]) {
+			t.Fatalf("%s does not match its manifest digest", p.File)
+		}
+	}
+	// A body altered in the file is refused, not exported.
+	f.db.Close()
+	rawSQL(t, f.db.Path(), `UPDATE page_bodies SET body = CAST('[]' AS BLOB) WHERE rowid = 1`)
+	db, err := Open(ctx, f.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	inv := &inventory.Service{Store: InventoryStore(db)}
+	if _, err := inv.ExportEvidence(ctx, snap.ID, io.Discard); err == nil || !strings.Contains(err.Error(), "altered") {
+		t.Fatalf("export of an altered body: %v", err)
+	}
 }
