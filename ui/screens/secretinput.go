@@ -2,10 +2,12 @@ package screens
 
 import (
 	"fmt"
+	"image/color"
 	"io"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -27,6 +29,9 @@ type SecretInput struct {
 // NewSecretInput returns an empty input; fromFile adds a "Load from file…" button.
 func NewSecretInput(win fyne.Window, placeholder string, fromFile bool) *SecretInput {
 	si := &SecretInput{entry: widget.NewPasswordEntry(), status: widget.NewLabel("")}
+	// Replace Fyne's reveal toggle: a credential is never shown, not even
+	// on request (screen sharing with the customer is the normal case).
+	si.entry.ActionItem = canvas.NewRectangle(color.Transparent)
 	si.entry.SetPlaceHolder(placeholder)
 	si.status.Hide()
 	if !fromFile {

@@ -22,11 +22,11 @@ var sourceColumns = []struct {
 	width float32
 	value func(workspace.Source) string
 }{
-	{"Name", 160, func(s workspace.Source) string { return s.Name }},
+	{"Name", 150, func(s workspace.Source) string { return s.Name }},
 	{"Kind", 70, func(s workspace.Source) string { return KindLabel(s.Kind) }},
 	{"Status", 100, func(s workspace.Source) string { return Readable(string(s.Status)) }},
-	{"Settings", 420, SettingsSummary},
-	{"Last inventory", 160, func(s workspace.Source) string { return formatOptionalTime(s.LastInventoryAt, "Never") }},
+	{"Settings", 540, SettingsSummary},
+	{"Last inventory", 150, func(s workspace.Source) string { return formatOptionalTime(s.LastInventoryAt, "Never") }},
 }
 
 // KindLabel is the incumbent's product name.
@@ -76,6 +76,7 @@ type SourcesScreen struct {
 	selected string
 	table    *widget.Table
 	archive  *widget.Button
+	detail   *widget.Label
 	content  fyne.CanvasObject
 }
 
@@ -106,8 +107,10 @@ func NewSourcesScreen(env Env) Screen {
 		if id.Row >= 0 && id.Row < len(s.sources) {
 			s.selected = s.sources[id.Row].Name
 		}
-		s.updateArchive()
+		s.showSelection()
 	}
+	s.detail = widget.NewLabel("Select a source to see all its settings.")
+	s.detail.Wrapping = fyne.TextWrapWord
 	s.archive = widget.NewButtonWithIcon("Archive selected source…", theme.DeleteIcon(), s.confirmArchive)
 	s.archive.Disable()
 	bar := container.NewHBox(
@@ -115,7 +118,7 @@ func NewSourcesScreen(env Env) Screen {
 		widget.NewButtonWithIcon("Add Entra source", theme.ContentAddIcon(), s.showEntraForm),
 		s.archive,
 	)
-	s.content = container.NewBorder(container.NewVBox(heading("Sources"), bar), nil, nil, nil, s.table)
+	s.content = container.NewBorder(container.NewVBox(heading("Sources"), bar), s.detail, nil, nil, s.table)
 	return s
 }
 
@@ -126,7 +129,7 @@ func (s *SourcesScreen) Content() fyne.CanvasObject { return s.content }
 func (s *SourcesScreen) Show(st State) {
 	s.sources = st.Sources
 	s.table.Refresh()
-	s.updateArchive()
+	s.showSelection()
 }
 
 func (s *SourcesScreen) selectedSource() (workspace.Source, bool) {
@@ -138,8 +141,14 @@ func (s *SourcesScreen) selectedSource() (workspace.Source, bool) {
 	return workspace.Source{}, false
 }
 
-func (s *SourcesScreen) updateArchive() {
-	if src, ok := s.selectedSource(); ok && src.Status == workspace.SourceConfigured {
+// showSelection follows the selection: the archive button, and the detail
+// line with the settings the table truncates.
+func (s *SourcesScreen) showSelection() {
+	src, ok := s.selectedSource()
+	if ok {
+		s.detail.SetText(sourceDetail(src))
+	}
+	if ok && src.Status == workspace.SourceConfigured {
 		s.archive.Enable()
 		return
 	}
@@ -169,6 +178,15 @@ func (s *SourcesScreen) confirmArchive() {
 	d.SetConfirmText("Archive")
 	d.SetDismissText("Keep")
 	d.Show()
+}
+
+func sourceDetail(src workspace.Source) string {
+	d := fmt.Sprintf("%s (%s, %s): %s. Added %s", src.Name, KindLabel(src.Kind), Readable(string(src.Status)),
+		SettingsSummary(src), formatTime(src.CreatedAt))
+	if src.ArchivedAt != nil {
+		d += ", archived " + formatTime(*src.ArchivedAt)
+	}
+	return d + "; last inventory " + formatOptionalTime(src.LastInventoryAt, "never") + "."
 }
 
 var (
@@ -213,7 +231,7 @@ func (s *SourcesScreen) showOktaForm() {
 	clientID.SetPlaceHolder("Service app client ID (private key only)")
 	scopes.SetPlaceHolder("okta.apps.read okta.groups.read … (private key only)")
 	auth := newChoice(oktaAuthLabels, workspace.OktaAPIToken, workspace.OktaPrivateKey)
-	cred := NewSecretInput(s.env.Window, "API token, or load the service app's PEM key", true)
+	cred := NewSecretInput(s.env.Window, "API token, or load a PEM key", true)
 	items := []*widget.FormItem{
 		{Text: "Name", Widget: name, HintText: "Unique in this workspace"},
 		{Text: "Org URL", Widget: orgURL},
@@ -241,7 +259,7 @@ func (s *SourcesScreen) showEntraForm() {
 	authorityURL.SetPlaceHolder("Optional: overrides the cloud's sign-in authority")
 	auth := newChoice(entraAuthLabels, workspace.EntraClientSecret, workspace.EntraCertificate, workspace.EntraAccessToken)
 	cloud := newChoice(cloudLabels, workspace.CloudGlobal, workspace.CloudUSGov, workspace.CloudChina)
-	cred := NewSecretInput(s.env.Window, "Client secret or access token, or load the certificate", true)
+	cred := NewSecretInput(s.env.Window, "Secret or token, or load a certificate", true)
 	items := []*widget.FormItem{
 		{Text: "Name", Widget: name, HintText: "Unique in this workspace"},
 		{Text: "Tenant ID", Widget: tenantID},
