@@ -152,8 +152,13 @@ func Verify(entries []Entry, head Head) *Break {
 		prev = e.Hash
 	}
 	last := int64(len(entries))
-	if head.Seq != last || (last > 0 && head.Hash != prev) {
-		return &Break{Seq: last + 1, Reason: fmt.Sprintf("the trail ends at entry %d but the workspace recorded %d entries (entries removed from the end, or the head was altered)", last, head.Seq)}
+	switch {
+	case head.Seq > last:
+		return &Break{Seq: last + 1, Reason: fmt.Sprintf("missing: the trail ends at entry %d but the workspace recorded %d entries (removed from the end)", last, head.Seq)}
+	case head.Seq < last:
+		return &Break{Seq: head.Seq + 1, Reason: fmt.Sprintf("not recorded: the workspace's trail ends at entry %d, so this entry and any after it were added outside the console", head.Seq)}
+	case last > 0 && head.Hash != prev:
+		return &Break{Seq: last, Reason: "edited: the last entry does not match the hash the workspace recorded"}
 	}
 	return nil
 }

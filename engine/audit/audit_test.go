@@ -82,6 +82,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 			l.entries[1].Seq, l.entries[2].Seq = 2, 3
 		}, 2, "edited"},
 		{"truncated end", func(l *memLog) { l.entries = l.entries[:4] }, 5, "ends at entry 4"},
+		{"head moved back", func(l *memLog) { l.head = Head{Seq: 4, Hash: l.entries[3].Hash} }, 5, "not recorded"},
+		{"head hash altered", func(l *memLog) { l.head.Hash = strings.Repeat("2", 64) }, 5, "last entry does not match"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
