@@ -6,7 +6,9 @@
 //	func newXxxCmd(e *env) *cobra.Command
 //
 // and add it to the AddCommand list in newRootCmd below; nothing else is
-// needed. Inside a command:
+// needed. A new verb of an existing noun (workspace connect, source test)
+// goes in its own file too, as newWorkspaceConnectCmd(e *env) and so on,
+// added to that noun's AddCommand list. Inside a command:
 //
 //   - Use RunE, never Run, and do not define PersistentPreRun hooks (the
 //     root sets up logging before every RunE).
@@ -14,8 +16,11 @@
 //     PMC_WORKSPACE); defer its Close.
 //   - Print the result with e.print(doc, human): doc is the one JSON
 //     document --json writes; human writes the readable form.
-//   - Read secrets with e.readSecret, only from stdin or a named environment
-//     variable; never take a secret as a flag value.
+//   - Read secrets only from stdin or a named environment variable: declare
+//     a secretFlags pair, register it on the command and call
+//     e.readSecret; never take a secret as a flag value.
+//   - Long-running commands (sandbox serve) stop when e.ctx is cancelled:
+//     main cancels it on Ctrl-C and SIGTERM.
 //   - Return usageErrorf(...) for bad usage (exit 2) and wrapped errors for
 //     failures (exit 1); engine errors are mapped in exitCode. Cobra's own
 //     errors (unknown flag or command, bad arguments) are usage errors.
