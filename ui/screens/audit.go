@@ -49,6 +49,7 @@ type AuditScreen struct {
 	table   *widget.Table
 	verdict *widget.Label
 	icon    *widget.Icon
+	detail  *widget.Label
 	content fyne.CanvasObject
 }
 
@@ -56,6 +57,8 @@ type AuditScreen struct {
 func NewAuditScreen(env Env) Screen {
 	s := &AuditScreen{env: env, verdict: widget.NewLabel("Not verified yet."), icon: widget.NewIcon(theme.InfoIcon())}
 	s.verdict.Wrapping = fyne.TextWrapWord
+	s.detail = widget.NewLabel("Select an entry to see all its facts.")
+	s.detail.Wrapping = fyne.TextWrapWord
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.entries), len(auditColumns) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -76,10 +79,18 @@ func NewAuditScreen(env Env) Screen {
 	for i, c := range auditColumns {
 		s.table.SetColumnWidth(i, c.width)
 	}
+	// The table truncates; the detail line shows the selected entry whole.
+	s.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.entries) {
+			e := s.entries[id.Row]
+			s.detail.SetText(fmt.Sprintf("Entry %d, %s by %s on %s, target %s: %s. Hash %s.",
+				e.Seq, e.Event, e.Actor, formatTime(e.At), e.TargetID, FormatFacts(e.Facts), e.Hash))
+		}
+	}
 	verify := widget.NewButtonWithIcon("Verify trail", theme.ConfirmIcon(), s.verify)
 	top := container.NewVBox(heading("Audit trail"),
 		container.NewBorder(nil, nil, container.NewHBox(verify, s.icon), nil, s.verdict))
-	s.content = container.NewBorder(top, nil, nil, nil, s.table)
+	s.content = container.NewBorder(top, s.detail, nil, nil, s.table)
 	return s
 }
 
