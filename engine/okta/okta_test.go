@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	demo "github.com/portal-id/migration-console/assets/demo/okta"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
@@ -252,5 +253,59 @@ func TestStormNoRequestBeforeTheNamedReset(t *testing.T) {
 	}
 	if storms == 0 || waits == 0 {
 		t.Fatalf("the server refused nothing (%d storms, %d waits): the test proves nothing", storms, waits)
+	}
+}
+
+// The demo org collects exactly and carries the awkward cases the later
+// stages and the demo walk through.
+func TestDemoOrgCollectsWithItsAwkwardCases(t *testing.T) {
+	org, err := oktareplay.LoadFS(demo.Payloads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := oktareplay.Start(t, org, oktareplay.Options{DefaultLimit: 50})
+	rec := &recorder{}
+	if err := open(t, srv, rec, oktareplay.Token, nil).Collect(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	sameCounts(t, org.Counts(), rec.counts())
+	found := map[string]bool{}
+	modes := map[string]bool{}
+	for _, it := range rec.items {
+		switch it.Kind {
+		case inventory.KindApplication:
+			modes[it.Subtype] = true
+			if it.DisplayName == "Expense Portal" {
+				found["Expense Portal"] = it.Attributes["signing_certificate"] != nil
+			}
+		case inventory.KindGroup:
+			for _, name := range []string{"Engineering", "Everyone", "Admin Center Administrators"} {
+				if it.DisplayName == name {
+					found[name] = true
+				}
+			}
+		case inventory.KindProvider:
+			if it.Attributes["signing_certificate_expired"] == true {
+				found["expired certificate"] = true
+			}
+		case inventory.KindRoutingRule:
+			for _, p := range it.Attributes["patterns"].([]map[string]any) {
+				if p["match_type"] == "EXPRESSION" {
+					found["regex rule"] = true
+				}
+			}
+		case inventory.KindAssignment:
+			if it.Attributes["direct"] == true {
+				found["direct user assignment"] = true
+			}
+		}
+	}
+	for _, want := range []string{"Expense Portal", "Engineering", "Everyone", "Admin Center Administrators", "expired certificate", "regex rule", "direct user assignment"} {
+		if !found[want] {
+			t.Errorf("demo collection lacks %s", want)
+		}
+	}
+	if len(modes) < 5 {
+		t.Errorf("demo apps cover only %d sign-on modes", len(modes))
 	}
 }

@@ -9,6 +9,7 @@ package oktareplay
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -81,11 +82,15 @@ func (o *Org) Save(dir string) error {
 	return nil
 }
 
-// Load reads an org written by Save.
-func Load(dir string) (*Org, error) {
+// Load reads an org written by Save from dir.
+func Load(dir string) (*Org, error) { return LoadFS(os.DirFS(dir)) }
+
+// LoadFS reads an org written by Save from fsys (the demo embeds its
+// payload set).
+func LoadFS(fsys fs.FS) (*Org, error) {
 	o := NewOrg()
 	for name, v := range o.files() {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read okta payload set: %w", err)
 		}
