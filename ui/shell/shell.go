@@ -41,6 +41,7 @@ type Console struct {
 	tasks   *task.Group
 	recents recents
 	session *Session
+	view    *workspaceView
 }
 
 // New returns a console for win; call ShowWelcome, Open or OpenDemo next.
@@ -66,6 +67,10 @@ func (c *Console) Close() {
 }
 
 func (c *Console) closeSession() {
+	if c.view != nil {
+		c.view.closed = true
+		c.view = nil
+	}
 	if c.session == nil {
 		return
 	}
@@ -105,9 +110,9 @@ func (c *Console) show(s Session) {
 	c.closeSession()
 	c.session = &s
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", filepath.Base(s.Path)))
-	v := newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Tasks: c.tasks})
-	c.win.SetContent(v.content)
-	v.reload()
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Tasks: c.tasks})
+	c.win.SetContent(c.view.content)
+	c.view.reload()
 }
 
 // ShowWelcome closes any open workspace and shows the welcome screen.

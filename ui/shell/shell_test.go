@@ -3,6 +3,8 @@ package shell_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -233,4 +235,23 @@ func TestWorkspaceScreenShowsSummaryAndTarget(t *testing.T) {
 		h.mustShow(want)
 	}
 	h.mustNotShow("fake-portal-token-for-tests")
+}
+
+func TestRecentWorkspacesMarkMissingFiles(t *testing.T) {
+	b := newMemBackend()
+	h := start(t, b)
+	present := filepath.Join(t.TempDir(), "present.migration")
+	if err := os.WriteFile(present, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.createWorkspace(present, "present-test")
+	h.c.ShowWelcome()
+	h.createWorkspace("/nonexistent-dir/gone.migration", "gone-test")
+	h.mustShow("Tenant gone-test")
+
+	h.c.ShowWelcome()
+	h.mustShow("/nonexistent-dir/gone.migration (missing)")
+	h.mustNotShow(present + " (missing)")
+	h.tap("Open") // only the present file offers Open
+	h.mustShow("Tenant present-test")
 }

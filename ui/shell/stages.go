@@ -36,6 +36,9 @@ type workspaceView struct {
 	current *fyne.Container
 	nav     *widget.List
 	content fyne.CanvasObject
+	// closed is set when another workspace replaced this one: a reload
+	// still in flight then reads a closed file and must stay quiet.
+	closed bool
 }
 
 func newWorkspaceView(env screens.Env) *workspaceView {
@@ -74,6 +77,9 @@ func (v *workspaceView) reload() {
 	task.Run(v.env.Tasks, func(ctx context.Context) (screens.State, error) {
 		return screens.Load(ctx, v.env.Workspace)
 	}, func(st screens.State, err error) {
+		if v.closed {
+			return
+		}
 		if err != nil {
 			screens.ShowError(v.env.Window, "Could not read the workspace", err)
 			return
