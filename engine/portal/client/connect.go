@@ -35,7 +35,8 @@ var refusedContexts = map[string]bool{
 // Connect calls whoami and checks the session can carry a migration: guest
 // and support sessions are refused, and a token with neither migration
 // permission is refused. A token with view but not manage connects
-// read-only; writes then fail with ErrMissingPermission.
+// read-only; writes then fail with ErrMissingPermission. On a refusal the
+// Identity is still returned, so a screen can show whose token it was.
 func (c *Client) Connect(ctx context.Context) (Identity, error) {
 	who, err := call[api.Whoami](c, ctx, "portal whoami", http.StatusOK, func(ctx context.Context) (*http.Response, error) {
 		return c.api.GetWhoami(ctx)
