@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -24,6 +25,8 @@ type Workspace struct {
 	DB       *workspacedb.DB
 	Keychain *keychain.Keychain
 	Service  *workspace.Service
+	// Inventory collects and reads snapshots (see inventory.go).
+	Inventory *inventory.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -64,11 +67,13 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		o(&cfg)
 	}
 	kc := keychain.New()
+	actor := ResolveActor(cfg.getenv)
 	return &Workspace{
-		Path:     path,
-		DB:       db,
-		Keychain: kc,
-		Service:  &workspace.Service{Store: db, Secrets: kc, Actor: ResolveActor(cfg.getenv)},
+		Path:      path,
+		DB:        db,
+		Keychain:  kc,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
+		Inventory: newInventory(db, kc, actor),
 	}
 }
 
