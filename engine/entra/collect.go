@@ -1,0 +1,263 @@
+package entra
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/applications"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+)
+
+// Inventory domains of an Entra tenant, as evidence pages and source tests
+// name them.
+const (
+	DomainApplications       = "applications"
+	DomainServicePrincipals  = "service_principals"
+	DomainDomains            = "domains"
+	DomainGroups             = "groups"
+	DomainConditionalAccess  = "conditional_access_policies"
+	DomainAppRoleAssignments = "app_role_assignments"
+)
+
+// Domains lists the inventory domains in collection order.
+var Domains = []string{DomainApplications, DomainServicePrincipals, DomainDomains, DomainGroups, DomainConditionalAccess, DomainAppRoleAssignments}
+
+// pageSize is Graph's largest page for directory objects.
+var pageSize int32 = 999
+
+// emitBatch is how many items the collector hands the emitter at once.
+const emitBatch = 500
+
+var (
+	applicationFields = []string{"id", "appId", "displayName", "signInAudience", "publisherDomain", "identifierUris",
+		"web", "spa", "publicClient", "passwordCredentials", "keyCredentials", "createdDateTime", "tags"}
+	servicePrincipalFields = []string{"id", "appId", "displayName", "appDisplayName", "accountEnabled", "servicePrincipalType",
+		"preferredSingleSignOnMode", "samlSingleSignOnSettings", "replyUrls", "preferredTokenSigningKeyThumbprint",
+		"keyCredentials", "appRoleAssignmentRequired", "loginUrl", "homepage", "logoutUrl", "appOwnerOrganizationId",
+		"notificationEmailAddresses", "tags"}
+	groupFields = []string{"id", "displayName", "description", "groupTypes", "membershipRule", "membershipRuleProcessingState",
+		"securityEnabled", "mailEnabled", "mail", "mailNickname", "onPremisesSyncEnabled", "isAssignableToRole", "createdDateTime"}
+)
+
+// Collector reads one Entra tenant (inventory.Collector).
+type Collector struct {
+	client  *msgraphsdk.GraphServiceClient
+	adapter *msgraphsdk.GraphRequestAdapter
+	workers int
+	now     func() time.Time
+}
+
+// New builds a collector from cfg; it sends nothing until Collect or Test.
+func New(cfg Config) (*Collector, error) {
+	client, adapter, err := newGraphClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	workers := cfg.AssignmentWorkers
+	if workers <= 0 {
+		workers = 4
+	}
+	return &Collector{client: client, adapter: adapter, workers: workers, now: time.Now}, nil
+}
+
+// Collect reads every domain, independent ones concurrently, and emits
+// their items. The first failure (or ctx ending) stops the others.
+func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
+	out := &batcher{emit: emit}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return c.applications(ctx, out) })
+	g.Go(func() error { return c.servicePrincipals(ctx, out) })
+	g.Go(func() error { return c.domains(ctx, out) })
+	g.Go(func() error { return c.groups(ctx, out) })
+	g.Go(func() error { return c.policies(ctx, out) })
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return out.flush(ctx)
+}
+
+func (c *Collector) applications(ctx context.Context, out *batcher) error {
+	return list(ctx, c, DomainApplications, func(ctx context.Context) (serialization.Parsable, error) {
+		return c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &pageSize, Select: applicationFields},
+		})
+	}, models.CreateApplicationCollectionResponseFromDiscriminatorValue, func(a models.Applicationable, raw json.RawMessage) (inventory.Item, error) {
+		return normalizeApplication(a, raw, c.now())
+	}, out, nil)
+}
+
+// servicePrincipals lists the enterprise apps and, as each arrives, hands
+// its id to the workers that list its appRoleAssignedTo.
+func (c *Collector) servicePrincipals(ctx context.Context, out *batcher) error {
+	g, ctx := errgroup.WithContext(ctx)
+	ids := make(chan string)
+	for range c.workers {
+		g.Go(func() error {
+			for id := range ids {
+				if err := c.assignments(ctx, id, out); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(ids)
+		return list(ctx, c, DomainServicePrincipals, func(ctx context.Context) (serialization.Parsable, error) {
+			return c.client.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Top: &pageSize, Select: servicePrincipalFields},
+			})
+		}, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue, func(sp models.ServicePrincipalable, raw json.RawMessage) (inventory.Item, error) {
+			return normalizeServicePrincipal(sp, raw, c.now())
+		}, out, func(ctx context.Context, sp models.ServicePrincipalable) error {
+			select {
+			case ids <- str(sp.GetId()):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	})
+	return g.Wait()
+}
+
+func (c *Collector) assignments(ctx context.Context, spID string, out *batcher) error {
+	return list(ctx, c, DomainAppRoleAssignments, func(ctx context.Context) (serialization.Parsable, error) {
+		return c.client.ServicePrincipals().ByServicePrincipalId(spID).AppRoleAssignedTo().Get(ctx, &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
+			QueryParameters: &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetQueryParameters{Top: &pageSize},
+		})
+	}, models.CreateAppRoleAssignmentCollectionResponseFromDiscriminatorValue, func(a models.AppRoleAssignmentable, raw json.RawMessage) (inventory.Item, error) {
+		return normalizeAssignment(spID, a, raw)
+	}, out, nil)
+}
+
+// domains: GET /domains takes no paging or $select options.
+func (c *Collector) domains(ctx context.Context, out *batcher) error {
+	return list(ctx, c, DomainDomains, func(ctx context.Context) (serialization.Parsable, error) {
+		return c.client.Domains().Get(ctx, nil)
+	}, models.CreateDomainCollectionResponseFromDiscriminatorValue, normalizeDomain, out, nil)
+}
+
+func (c *Collector) groups(ctx context.Context, out *batcher) error {
+	return list(ctx, c, DomainGroups, func(ctx context.Context) (serialization.Parsable, error) {
+		return c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &pageSize, Select: groupFields},
+		})
+	}, models.CreateGroupCollectionResponseFromDiscriminatorValue, normalizeGroup, out, nil)
+}
+
+// policies: conditional-access policies come in one listing without $top.
+func (c *Collector) policies(ctx context.Context, out *batcher) error {
+	return list(ctx, c, DomainConditionalAccess, func(ctx context.Context) (serialization.Parsable, error) {
+		return c.client.Identity().ConditionalAccess().Policies().Get(ctx, nil)
+	}, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, normalizePolicy, out, nil)
+}
+
+type entity interface{ GetId() *string }
+
+// list runs one paged listing: the first page from get, the rest through
+// the SDK's PageIterator (@odata.nextLink), each element normalized with
+// the bytes Graph sent for it. each, when set, sees every element after it
+// is queued for emission.
+func list[T entity](ctx context.Context, c *Collector, domain string,
+	get func(context.Context) (serialization.Parsable, error), ctor serialization.ParsableFactory,
+	normalize func(T, json.RawMessage) (inventory.Item, error), out *batcher,
+	each func(context.Context, T) error,
+) error {
+	ctx = inventory.WithListing(ctx, domain)
+	ctx, _ = inventory.WithPageTrace(ctx)
+	ctx, page := withListingPage(ctx)
+	first, err := get(ctx)
+	if err != nil {
+		return fmt.Errorf("collect entra %s: %w", domain, graphError(err))
+	}
+	it, err := msgraphcore.NewPageIterator[T](first, c.adapter, ctor)
+	if err != nil {
+		return fmt.Errorf("collect entra %s: %w", domain, err)
+	}
+	var failed error
+	err = it.Iterate(ctx, func(v T) bool {
+		id := str(v.GetId())
+		raw, pageID, err := page.raw(id)
+		if err != nil {
+			failed = fmt.Errorf("collect entra %s: %w", domain, err)
+			return false
+		}
+		item, err := normalize(v, raw)
+		if err != nil {
+			failed = fmt.Errorf("collect entra %s: element %q: %w", domain, id, err)
+			return false
+		}
+		item.EvidencePage = pageID
+		if err := out.add(ctx, item); err != nil {
+			failed = err
+			return false
+		}
+		if each != nil {
+			if err := each(ctx, v); err != nil {
+				failed = err
+				return false
+			}
+		}
+		return true
+	})
+	if failed != nil {
+		return failed
+	}
+	if err != nil {
+		return fmt.Errorf("collect entra %s: %w", domain, graphError(err))
+	}
+	// The iterator stops quietly on a cancelled context between pages.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("collect entra %s: %w", domain, err)
+	}
+	return nil
+}
+
+// batcher gathers items from every listing and hands them to the emitter in
+// batches, one call at a time (the emitter need not be safe for concurrent
+// use).
+type batcher struct {
+	mu    sync.Mutex
+	emit  inventory.Emitter
+	items []inventory.Item
+}
+
+func (b *batcher) add(ctx context.Context, item inventory.Item) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.items = append(b.items, item)
+	if len(b.items) < emitBatch {
+		return nil
+	}
+	return b.flushLocked(ctx)
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.flushLocked(ctx)
+}
+
+func (b *batcher) flushLocked(ctx context.Context) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	if err := b.emit.Emit(ctx, b.items...); err != nil {
+		return fmt.Errorf("collect entra: emit items: %w", err)
+	}
+	// A fresh slice: the emitter may keep the one it was given.
+	b.items = make([]inventory.Item, 0, emitBatch)
+	return nil
+}
