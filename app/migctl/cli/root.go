@@ -99,6 +99,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newWorkspaceCmd(e),
 		newSourceCmd(e),
 		newAuditCmd(e),
+		newInventoryCmd(e),
 	)
 	wrapRunE(root, e)
 	return root

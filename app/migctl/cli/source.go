@@ -22,7 +22,7 @@ func newSourceCmd(e *env) *cobra.Command {
 		RunE:  needSubcommand,
 	}
 	add.AddCommand(newSourceAddOktaCmd(e), newSourceAddEntraCmd(e))
-	cmd.AddCommand(add, newSourceListCmd(e), newSourceArchiveCmd(e))
+	cmd.AddCommand(add, newSourceListCmd(e), newSourceArchiveCmd(e), newSourceTestCmd(e))
 	return cmd
 }
 

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+)
+
+// progressBar shows a collection's progress on stderr: on a terminal, one
+// line redrawn in place a few times a second; otherwise (a log file, CI) a
+// plain line every few seconds, so the log stays readable.
+type progressBar struct {
+	out    io.Writer
+	source string
+	tty    bool
+	width  func() int
+	every  time.Duration
+
+	mu      sync.Mutex
+	last    inventory.Progress
+	started time.Time
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+const (
+	ttyRedraw     = 200 * time.Millisecond
+	plainInterval = 5 * time.Second
+)
+
+// startProgress begins drawing; call update from any goroutine and finish
+// once the collection has returned.
+func startProgress(out io.Writer, source string) *progressBar {
+	p := &progressBar{out: out, source: source, width: func() int { return 80 }, every: plainInterval,
+		started: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fd := int(f.Fd())
+		p.tty, p.every = true, ttyRedraw
+		p.width = func() int {
+			if w, _, err := term.GetSize(fd); err == nil && w > 0 {
+				return w
+			}
+			return 80
+		}
+	}
+	go p.loop()
+	return p
+}
+
+// update is the inventory service's progress callback.
+func (p *progressBar) update(pr inventory.Progress) {
+	p.mu.Lock()
+	p.last = pr
+	p.mu.Unlock()
+}
+
+func (p *progressBar) loop() {
+	defer close(p.done)
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.draw(false)
+		}
+	}
+}
+
+// finish stops the redraws and leaves the final tally on its own line.
+func (p *progressBar) finish() {
+	close(p.stop)
+	<-p.done
+	p.draw(true)
+}
+
+func (p *progressBar) draw(final bool) {
+	p.mu.Lock()
+	pr := p.last
+	p.mu.Unlock()
+	line := progressLine(p.source, pr, time.Since(p.started), time.Now(), final)
+	if !p.tty {
+		fmt.Fprintln(p.out, line)
+		return
+	}
+	line = clip(line, p.width()-1)
+	// \r returns to the line's start and \x1b[K clears what a longer
+	// previous line left behind.
+	if final {
+		fmt.Fprintf(p.out, "\r%s\x1b[K\n", line)
+	} else {
+		fmt.Fprintf(p.out, "\r%s\x1b[K", line)
+	}
+}
+
+// progressLine renders one progress report, e.g.
+//
+//	okta-demo 0:12 | 23 pages, 345 items | waiting for rate limit on /api/v1/apps until 14:03:05 | pages: applications 1, groups 1 | items: application 56, group 120
+func progressLine(source string, pr inventory.Progress, elapsed time.Duration, now time.Time, final bool) string {
+	pages, items := 0, 0
+	for _, n := range pr.Pages {
+		pages += n
+	}
+	for _, n := range pr.Items {
+		items += n
+	}
+	state := "collecting " + source
+	if final {
+		state = "collected " + source
+	}
+	parts := []string{
+		fmt.Sprintf("%s %s", state, clock(elapsed)),
+		fmt.Sprintf("%s, %s", plural(pages, "page"), plural(items, "item")),
+	}
+	if w := pr.Waiting; w != nil && !final && w.Until.After(now) {
+		parts = append(parts, waitText(*w))
+	}
+	if len(pr.Pages) > 0 {
+		var ds []string
+		for _, d := range inventory.SortedDomains(pr.Pages) {
+			ds = append(ds, fmt.Sprintf("%s %d", d, pr.Pages[d]))
+		}
+		parts = append(parts, "pages: "+strings.Join(ds, ", "))
+	}
+	var ks []string
+	for _, k := range inventory.Kinds {
+		if n := pr.Items[k]; n > 0 {
+			ks = append(ks, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(ks) > 0 {
+		parts = append(parts, "items: "+strings.Join(ks, ", "))
+	}
+	return strings.Join(parts, " | ")
+}
+
+// waitText says why the collection is paused: the pacer holds a group for
+// its rate limit (a spent budget or a 429) or backs off after an error.
+func waitText(w inventory.Wait) string {
+	until := w.Until.Local().Format("15:04:05")
+	answer := strings.TrimPrefix(w.Reason, "retry after ")
+	switch {
+	case w.Reason == "rate-limit":
+		return fmt.Sprintf("waiting for rate limit on %s until %s", w.Group, until)
+	case strings.HasPrefix(answer, "429"):
+		return fmt.Sprintf("waiting for rate limit on %s until %s (the server answered %s)", w.Group, until, answer)
+	}
+	return fmt.Sprintf("retrying %s at %s after: %s", w.Group, until, answer)
+}
+
+func clock(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// clip cuts s to at most n characters, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	if n < 1 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
