@@ -16,7 +16,7 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Close: w.Close}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Inventory: w.Inventory, Close: w.Close}
 }
 
 func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
@@ -38,9 +38,8 @@ func (b backend) Create(ctx context.Context, path string, req workspace.CreateRe
 	return session(w), nil
 }
 
+// OpenDemo launches the demo afresh: its servers run until the session
+// closes (see demo.go).
 func (b backend) OpenDemo(ctx context.Context) (shell.Session, error) {
-	if err := setUpDemo(ctx, b.demoPath); err != nil {
-		return shell.Session{}, err
-	}
-	return b.Open(ctx, b.demoPath)
+	return openDemo(ctx, b.demoPath)
 }

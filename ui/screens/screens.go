@@ -59,6 +59,8 @@ func Load(ctx context.Context, w Workspace) (State, error) {
 type Env struct {
 	Window    fyne.Window
 	Workspace Workspace
+	// Inventory is nil when the session offers no inventory stage.
+	Inventory Inventory
 	Tasks     *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.

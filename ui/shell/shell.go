@@ -19,6 +19,7 @@ import (
 type Session struct {
 	Path      string
 	Workspace screens.Workspace
+	Inventory screens.Inventory
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
 }
@@ -110,7 +111,7 @@ func (c *Console) show(s Session) {
 	c.closeSession()
 	c.session = &s
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", filepath.Base(s.Path)))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

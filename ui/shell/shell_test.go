@@ -100,7 +100,7 @@ func (h *harness) mustNotShow(unwanted string) {
 func (h *harness) stage(title string) {
 	h.t.Helper()
 	nav := uitest.Find[*widget.List](h.t, h.cv)
-	for i := range 3 {
+	for i := range nav.Length() {
 		if h.stageTitle(nav, i) == title {
 			nav.Select(i)
 			return

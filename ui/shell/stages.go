@@ -25,6 +25,7 @@ type stage struct {
 var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
+	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 

@@ -1,0 +1,207 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/ui/task"
+)
+
+// collectPanel shows one collection: what it has fetched so far, a
+// rate-limit wait as such, the elapsed time, and how it ended.
+type collectPanel struct {
+	content   *fyne.Container
+	title     *widget.Label
+	bar       *widget.ProgressBarInfinite
+	elapsed   *widget.Label
+	wait      *widget.Label
+	pages     *widget.Label
+	items     *widget.Label
+	cancel    *widget.Button
+	source    workspace.Source
+	started   time.Time
+	active    bool
+	cancelled bool
+	stop      context.CancelFunc
+}
+
+func newCollectPanel() *collectPanel {
+	p := &collectPanel{
+		title:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		bar:     widget.NewProgressBarInfinite(),
+		elapsed: widget.NewLabel(""),
+		wait:    widget.NewLabel(""),
+		pages:   widget.NewLabel(""),
+		items:   widget.NewLabel(""),
+		cancel:  widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), nil),
+	}
+	p.title.Wrapping = fyne.TextWrapWord
+	p.wait.Importance = widget.WarningImportance
+	p.wait.Hide()
+	p.bar.Stop()
+	counts := container.NewGridWithColumns(2,
+		widget.NewCard("", "Pages by domain", p.pages),
+		widget.NewCard("", "Items by kind", p.items))
+	p.content = container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewHBox(p.elapsed, p.cancel), p.title),
+		p.bar, p.wait, counts)
+	p.content.Hide()
+	return p
+}
+
+func (p *collectPanel) start(src workspace.Source, stop context.CancelFunc) {
+	p.source, p.started, p.active, p.cancelled, p.stop = src, time.Now(), true, false, stop
+	p.title.Importance = widget.MediumImportance
+	p.title.SetText(fmt.Sprintf("Collecting the inventory of %s (%s)…", src.Name, KindLabel(src.Kind)))
+	p.pages.SetText("Waiting for the first page…")
+	p.items.SetText("None yet")
+	p.wait.Hide()
+	p.cancel.SetText("Cancel")
+	p.cancel.Enable()
+	p.cancel.Show()
+	p.bar.Show()
+	p.bar.Start()
+	p.showElapsed()
+	p.content.Show()
+}
+
+func (p *collectPanel) showElapsed() {
+	if p.active {
+		p.elapsed.SetText("Elapsed " + formatElapsed(time.Since(p.started)))
+	}
+}
+
+func formatElapsed(d time.Duration) string { return d.Round(time.Second).String() }
+
+func (p *collectPanel) showProgress(pr inventory.Progress) {
+	if !p.active {
+		return
+	}
+	var pages []string
+	for _, d := range inventory.SortedDomains(pr.Pages) {
+		pages = append(pages, fmt.Sprintf("%s: %s page%s", Readable(d), FormatCount(pr.Pages[d]), plural(pr.Pages[d])))
+	}
+	if len(pages) > 0 {
+		p.pages.SetText(strings.Join(pages, "\n"))
+	}
+	var items []string
+	for _, k := range inventory.Kinds {
+		if n := pr.Items[k]; n > 0 {
+			items = append(items, KindCount(k, n))
+		}
+	}
+	if len(items) > 0 {
+		p.items.SetText(strings.Join(items, "\n"))
+	}
+	if pr.Waiting != nil && pr.Waiting.Until.After(time.Now()) {
+		p.wait.SetText(WaitLine(p.source.Kind, *pr.Waiting))
+		p.wait.Show()
+	} else {
+		p.wait.Hide()
+	}
+	p.showElapsed()
+}
+
+// WaitLine says what a collection is waiting for, in the vendor's terms:
+// "Waiting for Okta rate limit on /api/v1/apps until 14:02:31".
+func WaitLine(kind workspace.SourceKind, w inventory.Wait) string {
+	until := w.Until.Local().Format("15:04:05")
+	if w.Reason == "rate-limit" {
+		return fmt.Sprintf("Waiting for %s rate limit on %s until %s", KindLabel(kind), w.Group, until)
+	}
+	return fmt.Sprintf("Waiting on %s until %s (%s)", w.Group, until, w.Reason)
+}
+
+// finish shows how the collection ended; a snapshot the engine recorded as
+// failed is said to be failed, whatever the cause.
+func (p *collectPanel) finish(snap inventory.Snapshot, err error) {
+	took := formatElapsed(time.Since(p.started))
+	p.active, p.stop = false, nil
+	p.bar.Stop()
+	p.bar.Hide()
+	p.wait.Hide()
+	p.cancel.Hide()
+	p.elapsed.SetText("Took " + took)
+	switch {
+	case err == nil:
+		p.title.Importance = widget.SuccessImportance
+		p.title.SetText(fmt.Sprintf("Snapshot completed: %s from %s evidence page%s.",
+			CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount)))
+	case p.cancelled && snap.ID != "":
+		p.title.Importance = widget.DangerImportance
+		p.title.SetText(fmt.Sprintf("Cancelled: snapshot %s is recorded as failed; its %s evidence page%s are kept.",
+			snap.ID, FormatCount(snap.PageCount), plural(snap.PageCount)))
+	case snap.ID != "":
+		p.title.Importance = widget.DangerImportance
+		p.title.SetText(fmt.Sprintf("Snapshot %s failed: %v", snap.ID, err))
+	default:
+		p.title.Importance = widget.DangerImportance
+		p.title.SetText(fmt.Sprintf("The collection did not start: %v", err))
+	}
+}
+
+func (s *InventoryScreen) startCollect() {
+	src, ok := s.pickedSource()
+	if !ok || s.running || s.env.Inventory == nil {
+		return
+	}
+	s.running = true
+	s.updateButtons()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.panel.start(src, cancel)
+	ticking := make(chan struct{})
+	go tickEverySecond(ticking, s.panel.showElapsed)
+	task.Run(s.env.Tasks, func(group context.Context) (inventory.Snapshot, error) {
+		defer close(ticking)
+		defer cancel()
+		// Closing the window cancels the group: the collection then ends
+		// failed, durably, rather than running on unseen.
+		defer context.AfterFunc(group, cancel)()
+		return s.env.Inventory.Collect(ctx, src.Name, func(pr inventory.Progress) {
+			fyne.Do(func() { s.panel.showProgress(pr) })
+		})
+	}, func(snap inventory.Snapshot, err error) {
+		s.running = false
+		s.panel.finish(snap, err)
+		if snap.ID != "" {
+			s.selected = snap.ID
+		}
+		s.updateButtons()
+		s.env.Changed()
+	})
+}
+
+func (s *InventoryScreen) cancelCollect() {
+	p := s.panel
+	if !p.active || p.stop == nil {
+		return
+	}
+	p.cancelled = true
+	p.cancel.SetText("Cancelling…")
+	p.cancel.Disable()
+	p.stop()
+}
+
+// tickEverySecond calls fn on the UI goroutine once a second until stop is
+// closed, so the elapsed time moves during a long rate-limit wait.
+func tickEverySecond(stop <-chan struct{}, fn func()) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			fyne.Do(fn)
+		}
+	}
+}

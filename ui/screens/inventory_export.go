@@ -1,0 +1,126 @@
+package screens
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/ui/task"
+)
+
+// ExportFileName suggests a bundle name that says what it holds.
+func ExportFileName(snap inventory.Snapshot) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, snap.SourceName)
+	return fmt.Sprintf("%s-evidence-%s.zip", name, snap.StartedAt.Local().Format("20060102-150405"))
+}
+
+// showExport asks where to write the selected snapshot's evidence bundle.
+// Like the welcome screen it picks a folder, not a file: Fyne's save dialog
+// opens the chosen file for writing and so truncates one that exists.
+func (s *InventoryScreen) showExport() {
+	snap, ok := s.selectedSnapshot()
+	if !ok || s.env.Inventory == nil {
+		return
+	}
+	folder, name := widget.NewEntry(), widget.NewEntry()
+	folder.SetPlaceHolder("Folder to write the bundle to (choose →)")
+	if home, err := os.UserHomeDir(); err == nil {
+		folder.SetText(home)
+	}
+	name.SetText(ExportFileName(snap))
+	choose := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err != nil {
+				ShowError(s.env.Window, "Could not choose the folder", err)
+				return
+			}
+			if dir != nil {
+				folder.SetText(dir.Path())
+			}
+		}, s.env.Window)
+	})
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Hide()
+	form := &widget.Form{SubmitText: "Export", CancelText: "Cancel", Items: []*widget.FormItem{
+		{Text: "Folder", Widget: container.NewBorder(nil, nil, nil, choose, folder)},
+		{Text: "File name", Widget: name, HintText: "An existing file is never overwritten"},
+	}}
+	var d dialog.Dialog
+	form.OnCancel = func() { d.Hide() }
+	form.OnSubmit = func() {
+		path := filepath.Join(strings.TrimSpace(folder.Text), strings.TrimSpace(name.Text))
+		if strings.TrimSpace(folder.Text) == "" || strings.TrimSpace(name.Text) == "" {
+			problem.SetText("Choose a folder and a file name.")
+			problem.Show()
+			return
+		}
+		if !strings.HasSuffix(strings.ToLower(path), ".zip") {
+			path += ".zip"
+		}
+		form.Disable()
+		task.Run(s.env.Tasks, func(ctx context.Context) (inventory.Manifest, error) {
+			return exportTo(ctx, s.env.Inventory, snap.ID, path)
+		}, func(m inventory.Manifest, err error) {
+			form.Enable()
+			if err != nil {
+				problem.SetText(err.Error())
+				problem.Show()
+				return
+			}
+			d.Hide()
+			dialog.ShowInformation("Evidence exported", fmt.Sprintf(
+				"Wrote %s evidence page%s of snapshot %s and their SHA-256 manifest to\n%s",
+				FormatCount(len(m.Pages)), plural(len(m.Pages)), snap.ID, path), s.env.Window)
+		})
+	}
+	d = dialog.NewCustomWithoutButtons("Export evidence of snapshot "+snap.ID, container.NewVBox(form, problem), s.env.Window)
+	d.Resize(fyne.NewSize(640, 0))
+	d.Show()
+}
+
+// exportTo writes the bundle to a new file at path. It refuses an existing
+// file, and removes its own file when the export fails, so a half-written
+// zip is never left looking like evidence.
+func exportTo(ctx context.Context, inv Inventory, snapshotID, path string) (inventory.Manifest, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return inventory.Manifest{}, fmt.Errorf("%s already exists: choose another name (an export never overwrites a file)", path)
+	}
+	if err != nil {
+		return inventory.Manifest{}, fmt.Errorf("create the evidence bundle: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	m, err := inv.ExportEvidence(ctx, snapshotID, w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return inventory.Manifest{}, errors.Join(fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err), os.Remove(path))
+	}
+	return m, nil
+}

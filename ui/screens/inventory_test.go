@@ -1,0 +1,85 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/workspace"
+)
+
+func TestFormatCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 12345: "12,345", 100000: "100,000", 1234567: "1,234,567", -4200: "-4,200"} {
+		if got := FormatCount(n); got != want {
+			t.Errorf("FormatCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestCountLine(t *testing.T) {
+	for _, c := range []struct {
+		total  int
+		capped bool
+		want   string
+	}{
+		{0, false, "0 items"}, {1, false, "1 item"}, {12345, false, "12,345 items"},
+		{inventory.MaxCount, true, "100,000+ items, refine the filter"},
+	} {
+		if got := countLine(c.total, c.capped); got != c.want {
+			t.Errorf("countLine(%d, %v) = %q, want %q", c.total, c.capped, got, c.want)
+		}
+	}
+}
+
+func TestWaitLineNamesTheVendorLimit(t *testing.T) {
+	until := time.Date(2025, 3, 4, 14, 2, 31, 0, time.Local)
+	got := WaitLine(workspace.KindOkta, inventory.Wait{Group: "/api/v1/apps", Until: until, Reason: "rate-limit"})
+	if want := "Waiting for Okta rate limit on /api/v1/apps until 14:02:31"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = WaitLine(workspace.KindEntra, inventory.Wait{Group: "graph", Until: until, Reason: "retry after 503"})
+	if want := "Waiting on graph until 14:02:31 (retry after 503)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestCountsSummaryInKindOrder(t *testing.T) {
+	snap := inventory.Snapshot{ItemCount: 1204, Counts: map[inventory.Kind]int{
+		inventory.KindGroup: 1200, inventory.KindApplication: 3, inventory.KindPolicy: 1,
+	}}
+	if got, want := CountsSummary(snap), "1,204 items: 3 applications, 1 policy, 1,200 groups"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := CountsSummary(inventory.Snapshot{}); got != "No items" {
+		t.Errorf("empty snapshot: %q", got)
+	}
+}
+
+func TestItemFieldsAndEvidence(t *testing.T) {
+	it := inventory.Item{
+		SourceID: "0oa1", Kind: inventory.KindApplication, Subtype: "SAML_2_0", DisplayName: "Ünïcode HR",
+		Attributes: map[string]any{"audience": "https://sp.example.test", "grant_types": []any{"a", "b"}, "none": nil},
+		Refs:       []inventory.Ref{{Role: "group", Kind: inventory.KindGroup, SourceID: "00g9"}},
+	}
+	fields := ItemFields(it)
+	for _, want := range []string{"Kind: Application", "Display name: Ünïcode HR", "    audience: https://sp.example.test",
+		`    grant_types: ["a","b"]`, "    none: —", "    group → Group 00g9"} {
+		if !strings.Contains(fields, want) {
+			t.Errorf("fields lack %q:\n%s", want, fields)
+		}
+	}
+	ev := EvidenceLines([]inventory.Page{{Method: "GET", Endpoint: "/api/v1/apps", Query: "limit=200", PageNumber: 2,
+		Domain: "applications", Status: 200, Bytes: 12345, SHA256: "ab12"}})
+	for _, want := range []string{"GET /api/v1/apps?limit=200", "page 2 of Applications, HTTP 200", "12,345 bytes", "SHA-256 ab12"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("evidence lacks %q:\n%s", want, ev)
+		}
+	}
+	if got := PrettyJSON([]byte(`{"a":[1,2]}`)); got != "{\n  \"a\": [\n    1,\n    2\n  ]\n}" {
+		t.Errorf("PrettyJSON: %q", got)
+	}
+	if got := PrettyJSON([]byte(`not json`)); got != "not json" {
+		t.Errorf("PrettyJSON of a non-JSON payload: %q", got)
+	}
+}
