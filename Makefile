@@ -9,6 +9,9 @@ GO ?= go
 # Fyne 2.6+ compiles slow thread checks in unless the app declares the
 # fyne.Do migration (FyneApp.toml) and builds with this tag.
 GUI_TAGS := migrated_fynedo
+# Packages `make test` and `make bench` cover; narrow it while iterating,
+# e.g. make test PKGS=./storage/keychain/ FUZZ_TARGETS=
+PKGS ?= ./...
 GUI := bin/portal-migration-console
 CLI := bin/migctl
 
@@ -58,11 +61,11 @@ run: build
 	scripts/run-gui.sh $(GUI) --demo
 
 test: deps
-	$(GO) vet -tags $(GUI_TAGS) ./...
+	$(GO) vet -tags $(GUI_TAGS) $(PKGS)
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -not -path './dist/*' \
 		-not -path './fyne-cross/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt -w needed on:"; echo "$$unformatted"; exit 1; fi
-	PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) ./...
+	PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) $(PKGS)
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:
@@ -73,7 +76,7 @@ fuzz:
 	done
 
 bench: deps
-	scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) -run '^$$' -bench . -benchmem ./...
+	scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) -run '^$$' -bench . -benchmem $(PKGS)
 
 package: deps
 	scripts/package.sh
