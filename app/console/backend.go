@@ -38,8 +38,9 @@ func (b backend) Create(ctx context.Context, path string, req workspace.CreateRe
 	return session(w), nil
 }
 
-// OpenDemo launches the demo afresh: its servers run until the session
-// closes (see demo.go).
 func (b backend) OpenDemo(ctx context.Context) (shell.Session, error) {
-	return openDemo(ctx, b.demoPath)
+	if err := setUpDemo(ctx, b.demoPath); err != nil {
+		return shell.Session{}, err
+	}
+	return b.Open(ctx, b.demoPath)
 }
