@@ -44,7 +44,7 @@ type Config struct {
 	// plain client.
 	AuthClient *http.Client
 	// AssignmentWorkers is how many service principals' appRoleAssignedTo
-	// listings run at once (default 4); the pacer still sets the pace.
+	// listings run at once (default 16); the pacer still sets the pace.
 	AssignmentWorkers int
 }
 

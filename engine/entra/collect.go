@@ -36,6 +36,11 @@ var Domains = []string{DomainApplications, DomainServicePrincipals, DomainDomain
 // pageSize is Graph's largest page for directory objects.
 var pageSize int32 = 999
 
+// defaultAssignmentWorkers keeps enough appRoleAssignedTo listings (one
+// request per service principal) in flight that Graph's budget, not its
+// latency, sets the pace; the pacer holds them all back on a 429.
+const defaultAssignmentWorkers = 16
+
 // emitBatch is how many items the collector hands the emitter at once.
 const emitBatch = 500
 
@@ -66,7 +71,7 @@ func New(cfg Config) (*Collector, error) {
 	}
 	workers := cfg.AssignmentWorkers
 	if workers <= 0 {
-		workers = 4
+		workers = defaultAssignmentWorkers
 	}
 	return &Collector{client: client, adapter: adapter, workers: workers, now: time.Now}, nil
 }

@@ -35,6 +35,9 @@ type Options struct {
 	ClientID, ClientSecret string
 	// AccessTokens are accepted as bearer tokens as they are (a pasted token).
 	AccessTokens []string
+	// AnyToken accepts every non-empty bearer token (the demo, whose
+	// credentials are fake); Revoke still applies.
+	AnyToken bool
 	// TokenLifetime of issued tokens; 0 means one hour.
 	TokenLifetime time.Duration
 	// DefaultPageSize applies without $top (Graph: 100); MaxPageSize caps
@@ -441,11 +444,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
 	revoked := s.revoked[token]
 	s.mu.Unlock()
 	switch {
-	case !known:
+	case !known && !s.opts.AnyToken:
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.).")
 	case revoked:
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp")
-	case time.Now().After(expiry):
+	case known && time.Now().After(expiry):
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
 	default:
 		return true

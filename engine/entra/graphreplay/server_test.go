@@ -204,3 +204,17 @@ func TestVendorPayloadSetLoads(t *testing.T) {
 		t.Error("the published appRoleAssignedTo entry is not filed under its resourceId")
 	}
 }
+
+func TestAnyTokenStillHonoursRevocation(t *testing.T) {
+	s := start(t, Options{AnyToken: true, AccessTokens: []string{}})
+	if resp, body := get(t, s, s.URL()+"/v1.0/domains", "fake-demo-token"); resp.StatusCode != 200 {
+		t.Fatalf("AnyToken refused a token: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, s, s.URL()+"/v1.0/domains", ""); resp.StatusCode != 401 {
+		t.Fatalf("AnyToken accepted an empty token: %d", resp.StatusCode)
+	}
+	s.Revoke("fake-demo-token")
+	if resp, _ := get(t, s, s.URL()+"/v1.0/domains", "fake-demo-token"); resp.StatusCode != 401 {
+		t.Fatalf("revoked token accepted: %d", resp.StatusCode)
+	}
+}
