@@ -344,3 +344,26 @@ func TestCloudEndpoints(t *testing.T) {
 		t.Fatalf("plain http to a remote Graph accepted: %v", err)
 	}
 }
+
+// TestSurvivesTruncatedAnd5xx: a response cut off mid-body and a 503 are
+// retried by the pacer (the evidence transport turns the cut body into a
+// transport error), and the snapshot still holds every element once.
+func TestSurvivesTruncatedAnd5xx(t *testing.T) {
+	tenant := graphreplay.Synthetic(graphreplay.Size{Groups: 40, ServicePrincipals: 5, AssignmentsPerSP: 2, Applications: 4, Domains: 2, Policies: 2})
+	s := startReplay(t, graphreplay.Options{Tenant: tenant, DefaultPageSize: 10, MaxPageSize: 10})
+	s.Inject(graphreplay.Fault{Collection: graphreplay.Groups, Times: 1, Truncate: true})
+	s.Inject(graphreplay.Fault{Collection: graphreplay.ServicePrincipals, Times: 1, Status: http.StatusServiceUnavailable})
+	mem := &memory{}
+	if err := tokenCollector(t, s, mem, nil).Collect(context.Background(), mem); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, mem.counts(), wantCounts(tenant))
+	seen := map[string]bool{}
+	for _, it := range mem.items {
+		key := string(it.Kind) + "/" + it.SourceID
+		if seen[key] {
+			t.Fatalf("%s emitted twice", key)
+		}
+		seen[key] = true
+	}
+}

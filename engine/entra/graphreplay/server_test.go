@@ -218,3 +218,11 @@ func TestAnyTokenStillHonoursRevocation(t *testing.T) {
 		t.Fatalf("revoked token accepted: %d", resp.StatusCode)
 	}
 }
+
+func TestExpiredToken(t *testing.T) {
+	s := start(t, Options{TokenLifetime: time.Nanosecond})
+	resp, body := get(t, s, s.URL()+"/v1.0/groups", testToken)
+	if resp.StatusCode != 401 || !strings.Contains(string(body), "Lifetime validation failed, the token is expired.") {
+		t.Fatalf("expired token: %d %s", resp.StatusCode, body)
+	}
+}
