@@ -80,3 +80,12 @@ func TestDemoTenantShape(t *testing.T) {
 		}
 	}
 }
+
+// compact returns raw without insignificant whitespace.
+func compact(raw []byte) []byte {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}

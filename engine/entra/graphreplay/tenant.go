@@ -6,7 +6,6 @@
 package graphreplay
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,13 +135,4 @@ func idOf(raw json.RawMessage) string {
 		return ""
 	}
 	return e.ID
-}
-
-// compact returns raw without insignificant whitespace.
-func compact(raw []byte) json.RawMessage {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return raw
-	}
-	return b.Bytes()
 }
