@@ -100,6 +100,8 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newSourceCmd(e),
 		newAuditCmd(e),
 		newInventoryCmd(e),
+		newSandboxCmd(e),
+		newTargetCmd(e),
 	)
 	wrapRunE(root, e)
 	return root

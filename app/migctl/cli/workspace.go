@@ -21,7 +21,7 @@ func newWorkspaceCmd(e *env) *cobra.Command {
 		Short: "Create, show and archive the workspace file of one customer tenant",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newWorkspaceCreateCmd(e), newWorkspaceShowCmd(e), newWorkspaceArchiveCmd(e))
+	cmd.AddCommand(newWorkspaceCreateCmd(e), newWorkspaceShowCmd(e), newWorkspaceArchiveCmd(e), newWorkspaceConnectCmd(e))
 	return cmd
 }
 
