@@ -61,7 +61,9 @@ type Env struct {
 	Workspace Workspace
 	// Inventory is nil when the session offers no inventory stage.
 	Inventory Inventory
-	Tasks     *task.Group
+	// Target is nil when the session cannot connect to the Portal.
+	Target TargetConnector
+	Tasks  *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()

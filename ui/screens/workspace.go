@@ -72,17 +72,18 @@ func orNone(s, none string) string {
 // WorkspaceScreen shows the workspace summary, its mode and its target.
 type WorkspaceScreen struct {
 	summary, target []*widget.Label
+	connect         *connectSection
 	content         fyne.CanvasObject
 }
 
 // NewWorkspaceScreen builds the screen; Show fills it.
-func NewWorkspaceScreen(Env) Screen {
-	s := &WorkspaceScreen{}
+func NewWorkspaceScreen(env Env) Screen {
+	s := &WorkspaceScreen{connect: newConnectSection(env)}
 	summaryGrid := s.grid(summaryFields, &s.summary)
 	targetGrid := s.grid(targetFields, &s.target)
 	s.content = container.NewVScroll(container.NewVBox(
 		heading("Workspace summary"), summaryGrid,
-		heading("Target Portal admin API"), targetGrid,
+		heading("Target Portal admin API"), targetGrid, s.connect.content,
 	))
 	return s
 }
@@ -110,6 +111,7 @@ func (s *WorkspaceScreen) Show(st State) {
 	for i, f := range targetFields {
 		s.target[i].SetText(f.value(st))
 	}
+	s.connect.show(st)
 }
 
 func heading(text string) *widget.Label {

@@ -20,6 +20,9 @@ type Session struct {
 	Path      string
 	Workspace screens.Workspace
 	Inventory screens.Inventory
+	// Target connects the workspace to the Portal; nil disables the
+	// workspace screen's Connect button.
+	Target screens.TargetConnector
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
 }
@@ -111,7 +114,7 @@ func (c *Console) show(s Session) {
 	c.closeSession()
 	c.session = &s
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", filepath.Base(s.Path)))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }
