@@ -465,6 +465,9 @@ func (r *run) flush(ctx context.Context) error {
 func (r *run) onWait(w Wait) {
 	r.mu.Lock()
 	r.waiting = &w
+	// A wait is news however recent the last report: without this, one
+	// that starts within the throttle is never shown.
+	r.reported = time.Time{}
 	r.mu.Unlock()
 	r.report(false)
 }

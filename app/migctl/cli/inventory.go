@@ -152,14 +152,17 @@ type snapshotItems struct {
 }
 
 func newInventoryShowCmd(e *env) *cobra.Command {
-	var snapshotID, kind, search string
+	var snapshotID, kind, search, sortBy string
 	var limit, offset int
 	cmd := &cobra.Command{
-		Use:   "show [--snapshot ID] [--type T] [--search TEXT] [--limit N] [--offset N]",
+		Use:   "show [--snapshot ID] [--type T] [--search TEXT] [--sort FIELD] [--limit N] [--offset N]",
 		Short: "Show a snapshot and its items (the newest snapshot unless --snapshot names one)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := oneOf("type", kind, kindNames()...); err != nil {
+				return err
+			}
+			if err := oneOf("sort", sortBy, "kind", "display_name", "subtype", "source_id"); err != nil {
 				return err
 			}
 			if limit < 1 || limit > inventory.MaxCount {
@@ -178,7 +181,7 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 				return err
 			}
 			page, err := w.Inventory.Items(e.ctx, inventory.ItemQuery{
-				SnapshotID: snap.ID, Kind: inventory.Kind(kind), Text: search, Limit: limit, Offset: offset,
+				SnapshotID: snap.ID, Kind: inventory.Kind(kind), Text: search, SortBy: sortBy, Limit: limit, Offset: offset,
 			})
 			if err != nil {
 				return err
@@ -194,6 +197,7 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 	f.StringVar(&snapshotID, "snapshot", "", "the snapshot id (default: the newest)")
 	f.StringVar(&kind, "type", "", "only items of this kind: "+strings.Join(kindNames(), ", "))
 	f.StringVar(&search, "search", "", "only items whose name, id, subtype or attributes match every word (as prefixes)")
+	f.StringVar(&sortBy, "sort", "kind", "order items by kind (then collection order), display_name, subtype or source_id")
 	f.IntVar(&limit, "limit", 100, "show at most N items")
 	f.IntVar(&offset, "offset", 0, "skip the first N matching items")
 	return cmd

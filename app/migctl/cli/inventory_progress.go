@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,12 @@ type progressBar struct {
 	mu      sync.Mutex
 	last    inventory.Progress
 	started time.Time
+	// changed is when each domain last got a page: the busiest domains are
+	// listed first, so a line cut at the terminal's edge keeps them.
+	changed map[string]time.Time
+	// waits holds each group's latest rate-limit or retry wait until it
+	// ends; the service forgets a wait as soon as any other page lands.
+	waits map[string]inventory.Wait
 
 	stop chan struct{}
 	done chan struct{}
@@ -41,7 +48,8 @@ const (
 // once the collection has returned.
 func startProgress(out io.Writer, source string) *progressBar {
 	p := &progressBar{out: out, source: source, width: func() int { return 80 }, every: plainInterval,
-		started: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+		started: time.Now(), changed: map[string]time.Time{}, waits: map[string]inventory.Wait{},
+		stop: make(chan struct{}), done: make(chan struct{})}
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fd := int(f.Fd())
 		p.tty, p.every = true, ttyRedraw
@@ -58,9 +66,18 @@ func startProgress(out io.Writer, source string) *progressBar {
 
 // update is the inventory service's progress callback.
 func (p *progressBar) update(pr inventory.Progress) {
+	now := time.Now()
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	for d, n := range pr.Pages {
+		if n > p.last.Pages[d] {
+			p.changed[d] = now
+		}
+	}
+	if pr.Waiting != nil {
+		p.waits[pr.Waiting.Group] = *pr.Waiting
+	}
 	p.last = pr
-	p.mu.Unlock()
 }
 
 func (p *progressBar) loop() {
@@ -85,28 +102,43 @@ func (p *progressBar) finish() {
 }
 
 func (p *progressBar) draw(final bool) {
+	now := time.Now()
 	p.mu.Lock()
 	pr := p.last
-	p.mu.Unlock()
-	line := progressLine(p.source, pr, time.Since(p.started), time.Now(), final)
-	if !p.tty {
-		fmt.Fprintln(p.out, line)
-		return
+	domains := inventory.SortedDomains(pr.Pages)
+	sort.SliceStable(domains, func(i, j int) bool { return p.changed[domains[i]].After(p.changed[domains[j]]) })
+	var waits []inventory.Wait
+	for g, w := range p.waits {
+		if !w.Until.After(now) {
+			delete(p.waits, g)
+			continue
+		}
+		waits = append(waits, w)
 	}
-	line = clip(line, p.width()-1)
-	// \r returns to the line's start and \x1b[K clears what a longer
-	// previous line left behind.
+	p.mu.Unlock()
 	if final {
-		fmt.Fprintf(p.out, "\r%s\x1b[K\n", line)
-	} else {
-		fmt.Fprintf(p.out, "\r%s\x1b[K", line)
+		waits = nil
+	}
+	line := progressLine(p.source, pr, domains, waits, now.Sub(p.started), final)
+	switch {
+	case !p.tty:
+		fmt.Fprintln(p.out, line)
+	case final:
+		// The final tally stays on screen whole, wrapped if it must be.
+		fmt.Fprintf(p.out, "\r\x1b[K%s\n", line)
+	default:
+		// \r returns to the line's start; \x1b[K clears what a longer
+		// previous line left behind. One column is kept free so the
+		// terminal never wraps.
+		fmt.Fprintf(p.out, "\r%s\x1b[K", clip(line, p.width()-1))
 	}
 }
 
-// progressLine renders one progress report, e.g.
+// progressLine renders one progress report: domains in the order to list
+// them and the waits under way, e.g.
 //
-//	okta-demo 0:12 | 23 pages, 345 items | waiting for rate limit on /api/v1/apps until 14:03:05 | pages: applications 1, groups 1 | items: application 56, group 120
-func progressLine(source string, pr inventory.Progress, elapsed time.Duration, now time.Time, final bool) string {
+//	collecting okta-demo 1:12 | waiting for rate limit on /api/v1/apps until 14:03:05 | 23 pages, 345 items | pages: groups 1, applications 2 | items: application 56, group 120
+func progressLine(source string, pr inventory.Progress, domains []string, waits []inventory.Wait, elapsed time.Duration, final bool) string {
 	pages, items := 0, 0
 	for _, n := range pr.Pages {
 		pages += n
@@ -114,20 +146,24 @@ func progressLine(source string, pr inventory.Progress, elapsed time.Duration, n
 	for _, n := range pr.Items {
 		items += n
 	}
-	state := "collecting " + source
+	state := "collecting "
 	if final {
-		state = "collected " + source
+		state = "collected "
 	}
-	parts := []string{
-		fmt.Sprintf("%s %s", state, clock(elapsed)),
-		fmt.Sprintf("%s, %s", plural(pages, "page"), plural(items, "item")),
+	parts := []string{state + source + " " + clock(elapsed)}
+	if len(waits) > 0 {
+		// The wait ending last holds the collection longest.
+		sort.Slice(waits, func(i, j int) bool { return waits[i].Until.After(waits[j].Until) })
+		text := waitText(waits[0])
+		if len(waits) > 1 {
+			text += fmt.Sprintf(" (and %d more)", len(waits)-1)
+		}
+		parts = append(parts, text)
 	}
-	if w := pr.Waiting; w != nil && !final && w.Until.After(now) {
-		parts = append(parts, waitText(*w))
-	}
-	if len(pr.Pages) > 0 {
-		var ds []string
-		for _, d := range inventory.SortedDomains(pr.Pages) {
+	parts = append(parts, plural(pages, "page")+", "+plural(items, "item"))
+	if len(domains) > 0 {
+		ds := make([]string, 0, len(domains))
+		for _, d := range domains {
 			ds = append(ds, fmt.Sprintf("%s %d", d, pr.Pages[d]))
 		}
 		parts = append(parts, "pages: "+strings.Join(ds, ", "))

@@ -240,6 +240,24 @@ func TestCollectListShowBothVendors(t *testing.T) {
 		}
 	}
 
+	// The default order groups items by kind; --sort display_name sorts by
+	// name.
+	decodeInto(t, h.ok("", "inventory", "show", "--snapshot", oktaSnap.ID, "--limit", "100000", "--json").stdout, &shown)
+	for i := 1; i < len(shown.Items); i++ {
+		if shown.Items[i-1].Kind > shown.Items[i].Kind {
+			t.Fatalf("default order: %s before %s", shown.Items[i-1].Kind, shown.Items[i].Kind)
+		}
+	}
+	decodeInto(t, h.ok("", "inventory", "show", "--snapshot", oktaSnap.ID, "--type", "group", "--sort", "display_name", "--limit", "100000", "--json").stdout, &shown)
+	if len(shown.Items) != oktaSnap.Counts["group"] {
+		t.Fatalf("--type group shows %d of %d groups", len(shown.Items), oktaSnap.Counts["group"])
+	}
+	for i := 1; i < len(shown.Items); i++ {
+		if a, b := strings.ToLower(shown.Items[i-1].DisplayName), strings.ToLower(shown.Items[i].DisplayName); a > b {
+			t.Fatalf("--sort display_name: %q before %q", a, b)
+		}
+	}
+
 	// The human forms read as tables.
 	out := h.ok("", "inventory", "show", "--snapshot", oktaSnap.ID, "--type", "application", "--limit", "5").stdout
 	for _, want := range []string{"Snapshot " + oktaSnap.ID, "completed", "KIND", "SUBTYPE", "NAME", "SOURCE ID", "Items 1 to 5 of"} {
@@ -256,6 +274,7 @@ func TestCollectListShowBothVendors(t *testing.T) {
 	for _, args := range [][]string{
 		{"inventory", "show", "--type", "widget"},
 		{"inventory", "show", "--limit", "0"},
+		{"inventory", "show", "--sort", "colour"},
 		{"inventory", "collect"},
 		{"inventory", "export", "--snapshot", oktaSnap.ID},
 		{"inventory"},
@@ -648,31 +667,56 @@ func TestInventoryCanary(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	now := time.Date(2026, 5, 4, 14, 3, 0, 0, time.Local)
 	pr := inventory.Progress{
-		Pages:   map[string]int{"groups": 1, "applications": 2},
-		Items:   map[inventory.Kind]int{inventory.KindApplication: 56, inventory.KindGroup: 120},
-		Waiting: &inventory.Wait{Group: "/api/v1/apps/{id}/users", Until: now.Add(5 * time.Second), Reason: "rate-limit"},
+		Pages: map[string]int{"groups": 1, "applications": 2},
+		Items: map[inventory.Kind]int{inventory.KindApplication: 56, inventory.KindGroup: 120},
 	}
-	got := progressLine("okta-demo", pr, 72*time.Second, now, false)
-	want := "collecting okta-demo 1:12 | 3 pages, 176 items | waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 | pages: applications 2, groups 1 | items: application 56, group 120"
+	wait := inventory.Wait{Group: "/api/v1/apps/{id}/users", Until: now.Add(5 * time.Second), Reason: "rate-limit"}
+	other := inventory.Wait{Group: "/api/v1/groups", Until: now.Add(time.Second), Reason: "rate-limit"}
+	got := progressLine("okta-demo", pr, []string{"groups", "applications"}, []inventory.Wait{other, wait}, 72*time.Second, false)
+	want := "collecting okta-demo 1:12 | waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (and 1 more) | 3 pages, 176 items | pages: groups 1, applications 2 | items: application 56, group 120"
 	if got != want {
 		t.Errorf("progress line\n got %s\nwant %s", got, want)
 	}
-	pr.Waiting.Reason = "retry after 429 Too Many Requests"
-	if got := progressLine("entra", pr, 0, now, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (the server answered 429 Too Many Requests)") {
+	wait.Reason = "retry after 429 Too Many Requests"
+	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (the server answered 429 Too Many Requests)") {
 		t.Errorf("429 wait: %s", got)
 	}
-	pr.Waiting.Reason = "retry after 503 Service Unavailable"
-	if got := progressLine("entra", pr, 0, now, false); !strings.Contains(got, "retrying /api/v1/apps/{id}/users at 14:03:05 after: 503 Service Unavailable") {
+	wait.Reason = "retry after 503 Service Unavailable"
+	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "retrying /api/v1/apps/{id}/users at 14:03:05 after: 503 Service Unavailable") {
 		t.Errorf("5xx wait: %s", got)
 	}
-	// A wait that is over, or the final tally, shows no wait.
-	if got := progressLine("okta-demo", pr, 0, now.Add(time.Minute), false); strings.Contains(got, "until") {
-		t.Errorf("past wait still shown: %s", got)
-	}
-	if got := progressLine("okta-demo", pr, 0, now, true); !strings.HasPrefix(got, "collected okta-demo 0:00 | 3 pages, 176 items | pages:") {
+	if got := progressLine("okta-demo", pr, []string{"applications", "groups"}, nil, 3*time.Hour, true); got != "collected okta-demo 3:00:00 | 3 pages, 176 items | pages: applications 2, groups 1 | items: application 56, group 120" {
 		t.Errorf("final line: %s", got)
 	}
 	if got := clip("abcdef", 4); got != "abc…" {
 		t.Errorf("clip: %q", got)
+	}
+}
+
+// TestProgressBarKeepsWaits: the service forgets a wait as soon as any page
+// lands, but the group stays held until the wait ends, so the bar keeps
+// showing it; the busiest domain is listed first; the final line shows no
+// wait.
+func TestProgressBarKeepsWaits(t *testing.T) {
+	var out bytes.Buffer
+	p := &progressBar{out: &out, source: "okta-demo", width: func() int { return 80 }, started: time.Now(),
+		changed: map[string]time.Time{}, waits: map[string]inventory.Wait{}}
+	until := time.Now().Add(time.Hour)
+	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 1}})
+	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 2},
+		Waiting: &inventory.Wait{Group: "/api/v1/apps", Until: until, Reason: "rate-limit"}})
+	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 3}})
+	p.draw(false)
+	line := out.String()
+	if !strings.Contains(line, "waiting for rate limit on /api/v1/apps until "+until.Local().Format("15:04:05")) {
+		t.Errorf("the wait is gone from %q", line)
+	}
+	if !strings.Contains(line, "pages: groups 3, applications 1") {
+		t.Errorf("the busiest domain is not first: %q", line)
+	}
+	out.Reset()
+	p.draw(true)
+	if line := out.String(); strings.Contains(line, "waiting") || !strings.HasPrefix(line, "collected okta-demo") {
+		t.Errorf("final line %q", line)
 	}
 }
