@@ -20,7 +20,9 @@ Darwin | MINGW* | MSYS* | CYGWIN*) exec "$@" ;;
 esac
 
 # secret_service_reachable succeeds when the session bus godbus would use
-# owns or can activate org.freedesktop.secrets.
+# has a running Secret Service whose default collection is unlocked. A
+# service that is merely activatable, or locked, would wait on an unlock
+# prompt nobody can answer.
 secret_service_reachable() {
 	local addr="${DBUS_SESSION_BUS_ADDRESS:-}"
 	if [ -z "$addr" ] && [ -S "/run/user/$(id -u)/bus" ]; then
@@ -28,15 +30,14 @@ secret_service_reachable() {
 	fi
 	[ -n "$addr" ] || return 1
 	command -v dbus-send >/dev/null || return 1
-	local method names
-	for method in ListNames ListActivatableNames; do
-		names=$(DBUS_SESSION_BUS_ADDRESS="$addr" timeout 5 dbus-send --session --print-reply \
-			--dest=org.freedesktop.DBus /org/freedesktop/DBus "org.freedesktop.DBus.$method" 2>/dev/null) || return 1
-		if grep -q '"org.freedesktop.secrets"' <<<"$names"; then
-			return 0
-		fi
-	done
-	return 1
+	local names locked
+	names=$(DBUS_SESSION_BUS_ADDRESS="$addr" timeout 5 dbus-send --session --print-reply \
+		--dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>/dev/null) || return 1
+	grep -q '"org.freedesktop.secrets"' <<<"$names" || return 1
+	locked=$(DBUS_SESSION_BUS_ADDRESS="$addr" timeout 5 dbus-send --session --print-reply \
+		--dest=org.freedesktop.secrets /org/freedesktop/secrets/aliases/default \
+		org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null) || return 1
+	grep -q 'boolean false' <<<"$locked"
 }
 
 if [ "${PMC_WITH_KEYRING_INNER:-}" != 1 ]; then
@@ -49,6 +50,7 @@ if [ "${PMC_WITH_KEYRING_INNER:-}" != 1 ]; then
 			exit 1
 		fi
 	done
+	echo "with-keyring.sh: no unlocked Secret Service on the session bus; using a throwaway gnome-keyring for this run" >&2
 	PMC_WITH_KEYRING_INNER=1 exec dbus-run-session -- "${BASH_SOURCE[0]}" "$@"
 fi
 unset PMC_WITH_KEYRING_INNER

@@ -112,10 +112,10 @@ func accountName(workspaceID, role string) (string, error) {
 	return workspaceID + "/" + role, nil
 }
 
-// errTimeout is what a keychain that never answered produced.
-type errTimeout time.Duration
+// timeoutError reports a keychain that did not answer in time.
+type timeoutError time.Duration
 
-func (e errTimeout) Error() string {
+func (e timeoutError) Error() string {
 	return fmt.Sprintf("no answer within %s (%s)", time.Duration(e), hangCause)
 }
 
@@ -147,7 +147,7 @@ func call[T any](ctx context.Context, timeout time.Duration, fn func() (T, error
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	case <-timer.C:
-		return zero, errTimeout(timeout)
+		return zero, timeoutError(timeout)
 	}
 }
 
