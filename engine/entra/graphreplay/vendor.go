@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 )
 
-// vendorFile says where one vendor-written response body goes in a payload
+// VendorFile says where one vendor-written response body goes in a payload
 // set: the entities of its "value" array, the whole body (a single entity),
 // or one member of it (the instantiate response's application and
 // servicePrincipal).
-type vendorFile struct {
+type VendorFile struct {
 	Path       string
 	Collection string
 	Pick       string // "value", "" for the whole body, or a member name
@@ -20,7 +20,7 @@ type vendorFile struct {
 // VendorFiles lists the Microsoft Graph documentation payloads the vendor
 // payload set is built from, relative to its directory (see that
 // directory's SOURCES.md for where each was published).
-var VendorFiles = []vendorFile{
+var VendorFiles = []VendorFile{
 	{"application/get_application.json", Applications, ""},
 	{"application/get_application_by_appid_select.json", Applications, ""},
 	{"servicePrincipal/instantiate_saml_gallery_app_applicationServicePrincipal.json", Applications, "application"},
