@@ -138,7 +138,7 @@ func (p *collectPanel) finish(snap inventory.Snapshot, err error) {
 			CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount)))
 	case p.cancelled && snap.ID != "":
 		p.title.Importance = widget.DangerImportance
-		p.title.SetText(fmt.Sprintf("Cancelled: snapshot %s is recorded as failed; its %s evidence page%s are kept.",
+		p.title.SetText(fmt.Sprintf("Cancelled: snapshot %s is recorded as failed, keeping %s evidence page%s.",
 			snap.ID, FormatCount(snap.PageCount), plural(snap.PageCount)))
 	case snap.ID != "":
 		p.title.Importance = widget.DangerImportance

@@ -1,9 +1,12 @@
 package screens
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -81,5 +84,28 @@ func TestItemFieldsAndEvidence(t *testing.T) {
 	}
 	if got := PrettyJSON([]byte(`not json`)); got != "not json" {
 		t.Errorf("PrettyJSON of a non-JSON payload: %q", got)
+	}
+}
+
+func TestCollectPanelShowsRateLimitWait(t *testing.T) {
+	test.NewTempApp(t)
+	p := newCollectPanel()
+	p.start(workspace.Source{Name: "okta-prod", Kind: workspace.KindOkta}, func() {})
+	wait := inventory.Wait{Group: "/api/v1/apps", Until: time.Now().Add(time.Hour), Reason: "rate-limit"}
+	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 3, "groups": 1},
+		Items: map[inventory.Kind]int{inventory.KindApplication: 450}, Waiting: &wait})
+	if !p.wait.Visible() || p.wait.Text != WaitLine(workspace.KindOkta, wait) {
+		t.Fatalf("wait line %q (visible %v)", p.wait.Text, p.wait.Visible())
+	}
+	if p.pages.Text != "Applications: 3 pages\nGroups: 1 page" || p.items.Text != "450 applications" {
+		t.Fatalf("pages %q, items %q", p.pages.Text, p.items.Text)
+	}
+	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 4}})
+	if p.wait.Visible() {
+		t.Fatal("the wait line stays after the next page arrived")
+	}
+	p.finish(inventory.Snapshot{ID: "s1", PageCount: 4}, errors.New("collection from \"okta-prod\" failed: HTTP 401"))
+	if p.bar.Visible() || p.cancel.Visible() || !strings.Contains(p.title.Text, "Snapshot s1 failed: ") {
+		t.Fatalf("after a failure: title %q, bar %v, cancel %v", p.title.Text, p.bar.Visible(), p.cancel.Visible())
 	}
 }
