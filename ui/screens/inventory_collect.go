@@ -31,6 +31,7 @@ type collectPanel struct {
 	started   time.Time
 	active    bool
 	cancelled bool
+	lastWait  *inventory.Wait
 	stop      context.CancelFunc
 }
 
@@ -59,7 +60,7 @@ func newCollectPanel() *collectPanel {
 }
 
 func (p *collectPanel) start(src workspace.Source, stop context.CancelFunc) {
-	p.source, p.started, p.active, p.cancelled, p.stop = src, time.Now(), true, false, stop
+	p.source, p.started, p.active, p.cancelled, p.lastWait, p.stop = src, time.Now(), true, false, nil, stop
 	p.title.Importance = widget.MediumImportance
 	p.title.SetText(fmt.Sprintf("Collecting the inventory of %s (%s)…", src.Name, KindLabel(src.Kind)))
 	p.pages.SetText("Waiting for the first page…")
@@ -74,9 +75,11 @@ func (p *collectPanel) start(src workspace.Source, stop context.CancelFunc) {
 	p.content.Show()
 }
 
+// showElapsed runs at each progress report and every second.
 func (p *collectPanel) showElapsed() {
 	if p.active {
 		p.elapsed.SetText("Elapsed " + formatElapsed(time.Since(p.started)))
+		p.showWait()
 	}
 }
 
@@ -102,13 +105,23 @@ func (p *collectPanel) showProgress(pr inventory.Progress) {
 	if len(items) > 0 {
 		p.items.SetText(strings.Join(items, "\n"))
 	}
-	if pr.Waiting != nil && pr.Waiting.Until.After(time.Now()) {
-		p.wait.SetText(WaitLine(p.source.Kind, *pr.Waiting))
-		p.wait.Show()
-	} else {
-		p.wait.Hide()
+	if pr.Waiting != nil {
+		w := *pr.Waiting
+		p.lastWait = &w
 	}
 	p.showElapsed()
+}
+
+// showWait keeps a rate-limit wait on screen until it ends: the engine
+// clears it at the next page, which may come from another endpoint group
+// while this one still waits.
+func (p *collectPanel) showWait() {
+	if p.lastWait == nil || !p.lastWait.Until.After(time.Now()) {
+		p.wait.Hide()
+		return
+	}
+	p.wait.SetText(WaitLine(p.source.Kind, *p.lastWait))
+	p.wait.Show()
 }
 
 // WaitLine says what a collection is waiting for, in the vendor's terms:

@@ -101,8 +101,13 @@ func TestCollectPanelShowsRateLimitWait(t *testing.T) {
 		t.Fatalf("pages %q, items %q", p.pages.Text, p.items.Text)
 	}
 	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 4}})
+	if !p.wait.Visible() {
+		t.Fatal("a page from elsewhere hid a wait that has not ended")
+	}
+	ended := inventory.Wait{Group: "/api/v1/groups", Until: time.Now().Add(-time.Second), Reason: "rate-limit"}
+	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 5}, Waiting: &ended})
 	if p.wait.Visible() {
-		t.Fatal("the wait line stays after the next page arrived")
+		t.Fatal("a wait that has ended is still shown")
 	}
 	p.finish(inventory.Snapshot{ID: "s1", PageCount: 4}, errors.New("collection from \"okta-prod\" failed: HTTP 401"))
 	if p.bar.Visible() || p.cancel.Visible() || !strings.Contains(p.title.Text, "Snapshot s1 failed: ") {
