@@ -38,9 +38,8 @@ func (b backend) Create(ctx context.Context, path string, req workspace.CreateRe
 	return session(w), nil
 }
 
+// OpenDemo launches the demo afresh: its servers run until the session
+// closes (see demo.go).
 func (b backend) OpenDemo(ctx context.Context) (shell.Session, error) {
-	if err := setUpDemo(ctx, b.demoPath); err != nil {
-		return shell.Session{}, err
-	}
-	return b.Open(ctx, b.demoPath)
+	return openDemo(ctx, b.demoPath)
 }

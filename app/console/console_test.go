@@ -138,52 +138,6 @@ func TestCanaryCredentialStaysInKeychain(t *testing.T) {
 	}
 }
 
-func TestDemoIsSetUpOnceAndOpens(t *testing.T) {
-	needKeychain(t)
-	ctx := context.Background()
-	demo := filepath.Join(t.TempDir(), "config", "demo.migration")
-	if err := setUpDemo(ctx, demo); err != nil {
-		t.Fatal(err)
-	}
-	w, err := wiring.Open(ctx, demo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := w.Service.Get(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, name := range []string{demoOktaSource, demoEntraSource} {
-			_ = w.Keychain.Delete(ctx, ws.ID, workspace.SourceRole(name))
-		}
-		w.Close()
-	})
-	if ws.Tenant != demoTenant || ws.Mode != workspace.ModeMergeIntoExisting {
-		t.Fatalf("demo workspace is %s in %s", ws.Tenant, ws.Mode)
-	}
-	tok, err := w.Keychain.Get(ctx, ws.ID, workspace.SourceRole(demoEntraSource))
-	if err != nil || tok.Reveal() != demoEntraSecret {
-		t.Fatalf("the demo Entra credential is not in the keychain (err %v)", err)
-	}
-
-	if err := setUpDemo(ctx, demo); err != nil { // a second start reuses the file
-		t.Fatal(err)
-	}
-	again, err := w.Service.Get(ctx)
-	if err != nil || again.ID != ws.ID {
-		t.Fatalf("the second start replaced the demo workspace (err %v)", err)
-	}
-
-	g := startGUI(t, backend{demoPath: demo})
-	g.tap("Open the demo")
-	g.mustShow("Tenant demo-tenant")
-	g.stage(1)
-	g.mustShow(demoOktaSource)
-	g.mustShow(demoEntraSource)
-	g.mustShow("tenant " + demoEntraTenantID)
-}
-
 func TestCreateRefusedLeavesNoFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.migration")
 	b := backend{}

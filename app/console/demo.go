@@ -5,71 +5,195 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/ui/shell"
 )
 
-// Demo workspace facts. The credentials are fake: the demo's incumbents are
-// served from bundled payloads on loopback and accept anything.
+// Demo workspace facts. The credentials are fake and known to the replay
+// servers, which accept nothing else: the demo's incumbents are bundled
+// payloads served on loopback.
 const (
-	demoTenant         = "demo-tenant"
-	demoOktaSource     = "demo-okta"
-	demoEntraSource    = "demo-entra"
-	demoOktaToken      = "fake-demo-okta-token-not-a-secret"
-	demoEntraSecret    = "fake-demo-entra-secret-not-a-secret"
-	demoEntraTenantID  = "demo-tenant.onmicrosoft.com"
-	demoEntraClientID  = "00000000-0000-4000-8000-00000000d3e0"
-	demoLoopbackOrigin = "http://127.0.0.1"
+	demoTenant        = sandbox.DemoTenant
+	demoOktaSource    = "demo-okta"
+	demoEntraSource   = "demo-entra"
+	demoOktaToken     = "fake-demo-okta-token-not-a-secret"
+	demoEntraToken    = "fake-demo-entra-access-token-not-a-secret"
+	demoEntraTenantID = "example-corp.onmicrosoft.com"
+	demoEntraClientID = "00000000-0000-4000-8000-00000000d3e0"
+	// demoSandboxFile is the sandbox Portal's file, beside the demo
+	// workspace file.
+	demoSandboxFile = "demo-sandbox.db"
 )
 
-// setUpDemo creates the demo workspace at path unless the file is already
-// there. It is the one place the demo is defined: later stages point its
-// sources at loopback replay servers and the sandbox here.
-func setUpDemo(ctx context.Context, path string) (err error) {
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("demo workspace: %w", err)
+// demos are the demo launches running in this process, by workspace path.
+// Each launch rebuilds the file, so the launch before it must have let go
+// of the file and stopped its servers first.
+var demos = struct {
+	sync.Mutex
+	running map[string]*demoRun
+}{running: map[string]*demoRun{}}
+
+// demoRun is one launch: its open workspace file and its servers.
+type demoRun struct {
+	w      *wiring.Workspace
+	estate *demoEstate
+	once   sync.Once
+	err    error
+}
+
+// close releases the file and stops the servers; later calls return the
+// first call's result, so the shell and the next launch may both call it.
+func (r *demoRun) close() error {
+	r.once.Do(func() { r.err = errors.Join(r.w.Close(), r.estate.Close()) })
+	return r.err
+}
+
+// openDemo launches the demo at path: it stops a previous launch, removes
+// the previous file with the secrets it named, starts the demo estate and
+// builds a fresh workspace pointing at it. Ports change per launch, which
+// is why the file is rebuilt rather than reused. Closing the session stops
+// the servers.
+func openDemo(ctx context.Context, path string) (shell.Session, error) {
+	demos.Lock()
+	defer demos.Unlock()
+	if prev := demos.running[path]; prev != nil {
+		delete(demos.running, path)
+		if err := prev.close(); err != nil {
+			return shell.Session{}, fmt.Errorf("close the previous demo: %w", err)
+		}
+	}
+	if err := forgetDemo(ctx, path); err != nil {
+		return shell.Session{}, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("demo workspace: %w", err)
+		return shell.Session{}, fmt.Errorf("demo workspace: %w", err)
 	}
+	actor := wiring.ResolveActor(os.Getenv)
+	log := wiring.Logger(os.Stderr, slog.LevelWarn)
+	estate, err := startDemoEstate(ctx, filepath.Join(filepath.Dir(path), demoSandboxFile), actor, log)
+	if err != nil {
+		return shell.Session{}, err
+	}
+	w, err := createDemoWorkspace(ctx, path, estate)
+	if err != nil {
+		return shell.Session{}, errors.Join(err, estate.Close())
+	}
+	run := &demoRun{w: w, estate: estate}
+	demos.running[path] = run
+	s := session(w)
+	s.Close = run.close
+	return s, nil
+}
+
+// createDemoWorkspace makes the demo workspace at path through the engine:
+// merge mode against the sandbox Portal, an Okta and an Entra source on
+// the replay servers, every credential in the keychain. It leaves neither
+// file nor secret behind when a step fails.
+func createDemoWorkspace(ctx context.Context, path string, e *demoEstate) (_ *wiring.Workspace, err error) {
 	w, err := wiring.Create(ctx, path)
 	if err != nil {
-		return fmt.Errorf("demo workspace: %w", err)
+		return nil, fmt.Errorf("demo workspace: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, w.Discard())
-			return
+			err = fmt.Errorf("demo workspace: %w", errors.Join(err, forgetSecrets(ctx, w), w.Discard()))
 		}
-		err = w.Close()
 	}()
 	svc := w.Service
-	if _, err := svc.Create(ctx, workspace.CreateRequest{Tenant: demoTenant, Mode: workspace.ModeMergeIntoExisting}); err != nil {
-		return fmt.Errorf("demo workspace: %w", err)
+	if _, err := svc.Create(ctx, workspace.CreateRequest{
+		Tenant: demoTenant, Mode: workspace.ModeMergeIntoExisting, TargetURL: e.portalURL, TargetToken: e.adminToken,
+	}); err != nil {
+		return nil, err
 	}
 	sources := []workspace.NewSource{
 		{
 			Name: demoOktaSource, Kind: workspace.KindOkta, Credential: secret.New(demoOktaToken),
-			Okta: &workspace.OktaSettings{OrgURL: demoLoopbackOrigin, Auth: workspace.OktaAPIToken},
+			Okta: &workspace.OktaSettings{OrgURL: e.okta.URL, Auth: workspace.OktaAPIToken},
 		},
 		{
-			Name: demoEntraSource, Kind: workspace.KindEntra, Credential: secret.New(demoEntraSecret),
+			// A pasted access token: the replay's token endpoint needs TLS
+			// (MSAL refuses a plain-http authority), and the collector
+			// trusts only the system's roots.
+			Name: demoEntraSource, Kind: workspace.KindEntra, Credential: secret.New(demoEntraToken),
 			Entra: &workspace.EntraSettings{
-				TenantID: demoEntraTenantID, ClientID: demoEntraClientID, Auth: workspace.EntraClientSecret,
-				Cloud: workspace.CloudGlobal, GraphURL: demoLoopbackOrigin, AuthorityURL: demoLoopbackOrigin,
+				TenantID: demoEntraTenantID, ClientID: demoEntraClientID, Auth: workspace.EntraAccessToken,
+				Cloud: workspace.CloudGlobal, GraphURL: e.graph.URL(), AuthorityURL: e.graph.URL(),
 			},
 		},
 	}
 	for _, src := range sources {
 		if _, err := svc.AddSource(ctx, src); err != nil {
-			return fmt.Errorf("demo workspace: %w", err)
+			return nil, err
 		}
 	}
+	// Connecting records the target's tenant, session context and
+	// permissions, as a consultant's first connection would.
+	if _, _, err := w.ConnectTarget(ctx, e.portalURL, e.adminToken); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// forgetDemo removes the previous launch's workspace file and the keychain
+// entries it named. A file that does not open as a workspace names no
+// secrets, and goes all the same.
+func forgetDemo(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		if w, err := wiring.Open(ctx, path); err == nil {
+			if err := errors.Join(forgetSecrets(ctx, w), w.Close()); err != nil {
+				return fmt.Errorf("remove the previous demo: %w", err)
+			}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the previous demo: %w", err)
+	}
+	if err := removeDBFiles(path); err != nil {
+		return fmt.Errorf("remove the previous demo: %w", err)
+	}
 	return nil
+}
+
+// forgetSecrets deletes the target token and every source credential of the
+// workspace in w from the keychain.
+func forgetSecrets(ctx context.Context, w *wiring.Workspace) error {
+	ws, err := w.Service.Get(ctx)
+	if errors.Is(err, workspace.ErrNoWorkspace) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sources, err := w.Service.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	roles := []string{workspace.RoleTargetToken}
+	for _, src := range sources {
+		roles = append(roles, workspace.SourceRole(src.Name))
+	}
+	var errs []error
+	for _, role := range roles {
+		errs = append(errs, w.Keychain.Delete(ctx, ws.ID, role))
+	}
+	return errors.Join(errs...)
+}
+
+// removeDBFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files.
+func removeDBFiles(path string) error {
+	var errs []error
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
