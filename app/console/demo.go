@@ -27,7 +27,8 @@ const (
 	demoOktaToken     = "fake-demo-okta-token-not-a-secret"
 	demoEntraToken    = "fake-demo-entra-access-token-not-a-secret"
 	demoEntraTenantID = "example-corp.onmicrosoft.com"
-	demoEntraClientID = "00000000-0000-4000-8000-00000000d3e0"
+	// demoName is what the window title calls the demo workspace.
+	demoName = "Demo workspace"
 	// demoSandboxFile is the sandbox Portal's file, beside the demo
 	// workspace file.
 	demoSandboxFile = "demo-sandbox.db"
@@ -89,7 +90,7 @@ func openDemo(ctx context.Context, path string) (shell.Session, error) {
 	run := &demoRun{w: w, estate: estate}
 	demos.running[path] = run
 	s := session(w)
-	s.Close = run.close
+	s.Name, s.Close = demoName, run.close
 	return s, nil
 }
 
@@ -124,7 +125,7 @@ func createDemoWorkspace(ctx context.Context, path string, e *demoEstate) (_ *wi
 			// trusts only the system's roots.
 			Name: demoEntraSource, Kind: workspace.KindEntra, Credential: secret.New(demoEntraToken),
 			Entra: &workspace.EntraSettings{
-				TenantID: demoEntraTenantID, ClientID: demoEntraClientID, Auth: workspace.EntraAccessToken,
+				TenantID: demoEntraTenantID, Auth: workspace.EntraAccessToken,
 				Cloud: workspace.CloudGlobal, GraphURL: e.graph.URL(), AuthorityURL: e.graph.URL(),
 			},
 		},

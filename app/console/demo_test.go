@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
 
 	entrademo "github.com/portal-id/migration-console/assets/demo/entra"
 	oktademo "github.com/portal-id/migration-console/assets/demo/okta"
@@ -248,6 +251,13 @@ func TestDemoOpensInTheWindowAndStopsOnClose(t *testing.T) {
 	g := startGUI(t, backend{demoPath: path})
 	g.tap("Open the demo")
 	g.mustShow("Tenant " + demoTenant)
+	var titles []string
+	for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+		titles = append(titles, w.Title())
+	}
+	if !slices.ContainsFunc(titles, func(s string) bool { return strings.HasPrefix(s, demoName+" — ") }) {
+		t.Errorf("no window is titled as the demo: %q", titles)
+	}
 	g.mustShow(string(api.CustomerTenant)) // the connected target's session context
 	g.stage(1)
 	g.mustShow(demoOktaSource)

@@ -23,6 +23,9 @@ type Session struct {
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Name is what the window title calls the workspace; empty means the
+	// file's name.
+	Name string
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
 }
@@ -33,7 +36,7 @@ type Backend interface {
 	// Create makes a new workspace file at path holding the workspace req
 	// describes, and leaves nothing behind when the engine refuses req.
 	Create(ctx context.Context, path string, req workspace.CreateRequest) (Session, error)
-	// OpenDemo opens the demo workspace, setting it up on first use.
+	// OpenDemo opens the demo workspace.
 	OpenDemo(ctx context.Context) (Session, error)
 }
 
@@ -113,7 +116,11 @@ func (c *Console) open(open func(context.Context) (Session, error), remember boo
 func (c *Console) show(s Session) {
 	c.closeSession()
 	c.session = &s
-	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", filepath.Base(s.Path)))
+	name := s.Name
+	if name == "" {
+		name = filepath.Base(s.Path)
+	}
+	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
