@@ -427,7 +427,7 @@ func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	test.Tap(uitest.Button(t, g.cv, "Collect inventory"))
 	<-coll.started
 	g.mustShow("Collecting the inventory of okta-test (Okta)…")
-	g.mustShow("Applications: 1 page")
+	g.mustShow("Pages by domain: Applications 1")
 	if !uitest.Button(t, g.cv, "Collect inventory").Disabled() {
 		t.Fatal("a second collection can be started while one runs")
 	}

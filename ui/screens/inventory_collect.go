@@ -26,6 +26,7 @@ type collectPanel struct {
 	wait      *widget.Label
 	pages     *widget.Label
 	items     *widget.Label
+	counts    *fyne.Container
 	cancel    *widget.Button
 	source    workspace.Source
 	started   time.Time
@@ -49,12 +50,15 @@ func newCollectPanel() *collectPanel {
 	p.wait.Importance = widget.WarningImportance
 	p.wait.Hide()
 	p.bar.Stop()
-	counts := container.NewGridWithColumns(2,
-		widget.NewCard("", "Pages by domain", p.pages),
-		widget.NewCard("", "Items by kind", p.items))
+	// One wrapped line each keeps the panel short however many domains a
+	// vendor has, so the snapshot list and the items stay in view.
+	for _, l := range []*widget.Label{p.pages, p.items} {
+		l.Wrapping = fyne.TextWrapWord
+	}
+	p.counts = container.NewVBox(p.pages, p.items)
 	p.content = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(p.elapsed, p.cancel), p.title),
-		p.bar, p.wait, counts)
+		p.bar, p.wait, p.counts)
 	p.content.Hide()
 	return p
 }
@@ -63,8 +67,9 @@ func (p *collectPanel) start(src workspace.Source, stop context.CancelFunc) {
 	p.source, p.started, p.active, p.cancelled, p.lastWait, p.stop = src, time.Now(), true, false, nil, stop
 	p.title.Importance = widget.MediumImportance
 	p.title.SetText(fmt.Sprintf("Collecting the inventory of %s (%s)…", src.Name, KindLabel(src.Kind)))
-	p.pages.SetText("Waiting for the first page…")
-	p.items.SetText("None yet")
+	p.pages.SetText("Pages by domain: waiting for the first page…")
+	p.items.SetText("Items by kind: none yet")
+	p.counts.Show()
 	p.wait.Hide()
 	p.cancel.SetText("Cancel")
 	p.cancel.Enable()
@@ -91,10 +96,10 @@ func (p *collectPanel) showProgress(pr inventory.Progress) {
 	}
 	var pages []string
 	for _, d := range inventory.SortedDomains(pr.Pages) {
-		pages = append(pages, fmt.Sprintf("%s: %s page%s", Readable(d), FormatCount(pr.Pages[d]), plural(pr.Pages[d])))
+		pages = append(pages, fmt.Sprintf("%s %s", Readable(d), FormatCount(pr.Pages[d])))
 	}
 	if len(pages) > 0 {
-		p.pages.SetText(strings.Join(pages, "\n"))
+		p.pages.SetText("Pages by domain: " + strings.Join(pages, " · "))
 	}
 	var items []string
 	for _, k := range inventory.Kinds {
@@ -103,7 +108,7 @@ func (p *collectPanel) showProgress(pr inventory.Progress) {
 		}
 	}
 	if len(items) > 0 {
-		p.items.SetText(strings.Join(items, "\n"))
+		p.items.SetText("Items by kind: " + strings.Join(items, " · "))
 	}
 	if pr.Waiting != nil {
 		w := *pr.Waiting
@@ -142,6 +147,7 @@ func (p *collectPanel) finish(snap inventory.Snapshot, err error) {
 	p.bar.Stop()
 	p.bar.Hide()
 	p.wait.Hide()
+	p.counts.Hide() // the snapshot list now holds the counts
 	p.cancel.Hide()
 	p.elapsed.SetText("Took " + took)
 	switch {
@@ -179,8 +185,15 @@ func (s *InventoryScreen) startCollect() {
 		// Closing the window cancels the group: the collection then ends
 		// failed, durably, rather than running on unseen.
 		defer context.AfterFunc(group, cancel)()
+		listed := false
 		return s.env.Inventory.Collect(ctx, src.Name, func(pr inventory.Progress) {
-			fyne.Do(func() { s.panel.showProgress(pr) })
+			fyne.Do(func() {
+				s.panel.showProgress(pr)
+				if !listed { // the snapshot exists now: list it as collecting
+					listed = true
+					s.reloadSnapshots()
+				}
+			})
 		})
 	}, func(snap inventory.Snapshot, err error) {
 		s.running = false

@@ -37,10 +37,10 @@ var itemColumns = []struct {
 	width  float32
 	value  func(itemRow) string
 }{
-	{"Kind", "kind", 120, func(r itemRow) string { return Readable(string(r.kind)) }},
-	{"Subtype", "subtype", 190, func(r itemRow) string { return r.subtype }},
-	{"Display name", "display_name", 330, func(r itemRow) string { return r.name }},
-	{"Source ID", "source_id", 260, func(r itemRow) string { return r.sourceID }},
+	{"Kind", "kind", 110, func(r itemRow) string { return Readable(string(r.kind)) }},
+	{"Subtype", "subtype", 150, func(r itemRow) string { return r.subtype }},
+	{"Display name", "display_name", 260, func(r itemRow) string { return r.name }},
+	{"Source ID", "source_id", 220, func(r itemRow) string { return r.sourceID }},
 }
 
 const allKinds = "All kinds"
@@ -138,7 +138,7 @@ func newItemBrowser(env Env) *itemBrowser {
 	}
 	filters := container.NewBorder(nil, nil, b.kind, b.count, b.text)
 	split := container.NewHSplit(b.table, b.detail.content)
-	split.Offset = 0.58
+	split.Offset = 0.6
 	b.content = container.NewBorder(filters, nil, nil, nil, split)
 	return b
 }

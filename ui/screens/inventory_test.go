@@ -97,7 +97,7 @@ func TestCollectPanelShowsRateLimitWait(t *testing.T) {
 	if !p.wait.Visible() || p.wait.Text != WaitLine(workspace.KindOkta, wait) {
 		t.Fatalf("wait line %q (visible %v)", p.wait.Text, p.wait.Visible())
 	}
-	if p.pages.Text != "Applications: 3 pages\nGroups: 1 page" || p.items.Text != "450 applications" {
+	if p.pages.Text != "Pages by domain: Applications 3 · Groups 1" || p.items.Text != "Items by kind: 450 applications" {
 		t.Fatalf("pages %q, items %q", p.pages.Text, p.items.Text)
 	}
 	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 4}})
