@@ -24,7 +24,7 @@ import (
 const appID = "com.portal.migrationconsole"
 
 func main() {
-	demo := flag.Bool("demo", false, "open the demo workspace (set up on first use)")
+	demo := flag.Bool("demo", false, "open the demo workspace (rebuilt at each launch, with its servers on loopback)")
 	path := flag.String("workspace", "", "open the workspace file at `PATH`")
 	flag.Parse()
 	if flag.NArg() > 0 || (*demo && *path != "") {
@@ -48,6 +48,9 @@ func main() {
 		c.Open(abs)
 	}
 	win.ShowAndRun()
+	// The menu's Quit ends the app without the window's close intercept:
+	// close the workspace (and stop the demo's servers) here too.
+	c.Close()
 }
 
 // demoPath is the demo workspace's file, in the app's own storage folder.
