@@ -128,6 +128,7 @@ func TestDemoCollectsBothIncumbentsAndConnectsTheSandbox(t *testing.T) {
 		t.Fatalf("the keychain does not hold the sandbox admin token (err %v)", err)
 	}
 
+	snapshots := map[string]string{}
 	for _, c := range []struct {
 		source string
 		want   map[inventory.Kind]int
@@ -160,6 +161,36 @@ func TestDemoCollectsBothIncumbentsAndConnectsTheSandbox(t *testing.T) {
 				t.Errorf("%s %s: collected %d, the demo payloads hold %d", c.source, k, snap.Counts[k], c.want[k])
 			}
 		}
+		snapshots[c.source] = snap.ID
+	}
+
+	// Merge review needs collisions: each incumbent holds a group and an
+	// application named like ones the sandbox Portal already has live.
+	portal, _, err := run.w.TargetClient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := portal.ListGroups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := portal.ListApplications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[inventory.Kind][]string{}
+	for _, g := range groups {
+		live[inventory.KindGroup] = append(live[inventory.KindGroup], g.Name)
+	}
+	for _, a := range apps {
+		live[inventory.KindApplication] = append(live[inventory.KindApplication], a.Name)
+	}
+	for source, snapID := range snapshots {
+		for kind, names := range live {
+			if !overlaps(t, run, snapID, kind, names) {
+				t.Errorf("%s has no %s named like a live Portal one (%q)", source, kind, names)
+			}
+		}
 	}
 
 	// Every demo credential stays in the keychain: neither the workspace
@@ -180,6 +211,24 @@ func TestDemoCollectsBothIncumbentsAndConnectsTheSandbox(t *testing.T) {
 			}
 		}
 	}
+}
+
+// overlaps reports whether the snapshot holds an item of kind named like
+// one of names.
+func overlaps(t *testing.T, run *demoRun, snapshotID string, kind inventory.Kind, names []string) bool {
+	t.Helper()
+	for _, name := range names {
+		page, err := run.w.Inventory.Items(context.Background(), inventory.ItemQuery{SnapshotID: snapshotID, Kind: kind, Text: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			if it.DisplayName == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestDemoRelaunchStartsAfresh opens the demo three times, the second time
