@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/portal-id/migration-console/engine/portal/client"
@@ -30,8 +31,16 @@ func ProbeTarget(ctx context.Context, url string, token secret.Value) (workspace
 	}
 	id, err := c.Connect(ctx)
 	who := workspace.TargetIdentity{Tenant: id.Tenant, Actor: id.Actor, SessionContext: id.SessionContext, Permissions: id.Permissions}
-	if errors.Is(err, client.ErrForbiddenContext) || errors.Is(err, client.ErrMissingPermission) {
+	var unreachable *net.OpError
+	switch {
+	case err == nil:
+		return who, nil
+	case errors.Is(err, client.ErrForbiddenContext) || errors.Is(err, client.ErrMissingPermission):
 		return who, fmt.Errorf("%w: %w", workspace.ErrTargetRefused, err)
+	case errors.Is(err, client.ErrUnauthorized):
+		return who, fmt.Errorf("the Portal did not accept the token (unknown, revoked or expired): %w", err)
+	case errors.As(err, &unreachable):
+		return who, fmt.Errorf("cannot reach it (is the URL right and the Portal running?): %w", err)
 	}
 	return who, err
 }

@@ -49,10 +49,12 @@ type sandboxServeFlags struct {
 // sandboxStarted is the --json document sandbox serve prints once it
 // listens. AdminToken is set only when the sandbox generated the token.
 type sandboxStarted struct {
-	URL         string `json:"url"`
-	Tenant      string `json:"tenant"`
-	Seed        string `json:"seed"`
-	DB          string `json:"db"`
+	URL    string `json:"url"`
+	Tenant string `json:"tenant"`
+	Seed   string `json:"seed"`
+	DB     string `json:"db"`
+	// Throwaway is true when no --db was given: the file goes on exit.
+	Throwaway   bool   `json:"throwaway"`
 	TokenSource string `json:"token_source"`
 	AdminToken  string `json:"admin_token,omitempty"`
 }
@@ -149,7 +151,7 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		return fmt.Errorf("seed sandbox %s: %w", path, err)
 	}
 	spec := sandbox.AdminTokenSpec(f.tenant, sandboxAdminActor)
-	started := sandboxStarted{Tenant: f.tenant, Seed: f.seed, DB: path, TokenSource: "stdin"}
+	started := sandboxStarted{Tenant: f.tenant, Seed: f.seed, DB: path, Throwaway: f.db == "", TokenSource: "stdin"}
 	if f.token.envName != "" {
 		started.TokenSource = "environment"
 	}
@@ -209,7 +211,11 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 func printSandboxStarted(out io.Writer, s sandboxStarted) error {
 	w := bufio.NewWriter(out)
 	fmt.Fprintf(w, "Sandbox Portal admin API for tenant %s (seed: %s) listening on %s\n", s.Tenant, s.Seed, s.URL)
-	fmt.Fprintf(w, "State: %s\n", s.DB)
+	if s.Throwaway {
+		fmt.Fprintf(w, "State: %s (throwaway: removed on exit; pass --db PATH to keep it)\n", s.DB)
+	} else {
+		fmt.Fprintf(w, "State: %s\n", s.DB)
+	}
 	if s.AdminToken != "" {
 		fmt.Fprintf(w, "Admin token (shown only this once; the sandbox keeps just its hash):\n  %s\n", s.AdminToken)
 	} else {

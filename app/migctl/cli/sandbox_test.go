@@ -104,7 +104,7 @@ func TestSandboxServeTokenFromStdin(t *testing.T) {
 	s := serve(t, canary+"\n", nil, "--addr", "127.0.0.1:0", "--db", db, "--seed", "demo", "--token-stdin")
 
 	if !strings.HasPrefix(s.started.URL, "http://127.0.0.1:") || s.started.Tenant != sandbox.DemoTenant ||
-		s.started.TokenSource != "stdin" || s.started.AdminToken != "" || s.started.DB != db {
+		s.started.TokenSource != "stdin" || s.started.AdminToken != "" || s.started.DB != db || s.started.Throwaway {
 		t.Fatalf("started document: %+v", s.started)
 	}
 	status, body := whoami(t, s.started.URL, canary)
@@ -147,7 +147,7 @@ func TestSandboxServeTokenFromStdin(t *testing.T) {
 func TestSandboxServeGeneratesTokenOnce(t *testing.T) {
 	s := serve(t, "", nil, "--addr", "127.0.0.1:0", "--seed", "empty", "--tenant", "rehearsal-tenant")
 	tok := s.started.AdminToken
-	if s.started.TokenSource != "generated" || !strings.HasPrefix(tok, "psbx_") {
+	if s.started.TokenSource != "generated" || !strings.HasPrefix(tok, "psbx_") || !s.started.Throwaway {
 		t.Fatalf("started document: %+v", s.started)
 	}
 	if status, body := whoami(t, s.started.URL, tok); status != http.StatusOK || !strings.Contains(body, `"tenant_id":"rehearsal-tenant"`) {

@@ -181,8 +181,8 @@ func TestWorkspaceConnectRefusals(t *testing.T) {
 		{"support session", portal.url, portal.token(sandbox.DemoTenant, api.SupportAccess, api.PortalMigrationsView, api.PortalMigrationsManage), "support_access"},
 		{"no migration permission", portal.url, portal.token(sandbox.DemoTenant, api.OperatorTenant), "neither portal.migrations.view nor portal.migrations.manage"},
 		{"another tenant", portal.url, portal.token("other-tenant", api.CustomerTenant, api.PortalMigrationsView, api.PortalMigrationsManage), `belongs to tenant "other-tenant"`},
-		{"unknown token", portal.url, "fake-portal-token-for-tests-never-issued", "not known to this Portal"},
-		{"unreachable", closed.URL, portal.manager(), "connection refused"},
+		{"unknown token", portal.url, "fake-portal-token-for-tests-never-issued", "did not accept the token (unknown, revoked or expired)"},
+		{"unreachable", closed.URL, portal.manager(), "cannot reach it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
