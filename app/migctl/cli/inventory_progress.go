@@ -189,7 +189,7 @@ func waitText(w inventory.Wait) string {
 	case w.Reason == "rate-limit":
 		return fmt.Sprintf("waiting for rate limit on %s until %s", w.Group, until)
 	case strings.HasPrefix(answer, "429"):
-		return fmt.Sprintf("waiting for rate limit on %s until %s (the server answered %s)", w.Group, until, answer)
+		return fmt.Sprintf("waiting for rate limit on %s until %s (%s)", w.Group, until, strings.Fields(answer)[0])
 	}
 	return fmt.Sprintf("retrying %s at %s after: %s", w.Group, until, answer)
 }

@@ -678,7 +678,7 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress line\n got %s\nwant %s", got, want)
 	}
 	wait.Reason = "retry after 429 Too Many Requests"
-	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (the server answered 429 Too Many Requests)") {
+	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (429)") {
 		t.Errorf("429 wait: %s", got)
 	}
 	wait.Reason = "retry after 503 Service Unavailable"
