@@ -65,7 +65,8 @@ test: deps
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -not -path './dist/*' \
 		-not -path './fyne-cross/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt -w needed on:"; echo "$$unformatted"; exit 1; fi
-	PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) $(PKGS)
+	CGO_ENABLED=0 $(GO) build -o /dev/null ./app/migctl
+	PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -timeout 20m -tags $(GUI_TAGS) $(PKGS)
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz:
@@ -76,7 +77,7 @@ fuzz:
 	done
 
 bench: deps
-	scripts/with-keyring.sh $(GO) test -tags $(GUI_TAGS) -run '^$$' -bench . -benchmem $(PKGS)
+	scripts/with-keyring.sh $(GO) test -timeout 0 -tags $(GUI_TAGS) -run '^$$' -bench . -benchmem $(PKGS)
 
 package: deps
 	scripts/package.sh
