@@ -21,9 +21,11 @@ type Limits struct {
 	Limit int
 	// Remaining is how many of them are left (-1 when unknown).
 	Remaining int
-	// Reset is when the current window ends, on this machine's clock.
+	// Reset is when the current window ends, on the server's clock: the
+	// pacer carries it onto this machine's clock (see serverClock).
 	Reset time.Time
-	// RetryAt is when a throttled request may be sent again.
+	// RetryAt is when a throttled request may be sent again, on this
+	// machine's clock.
 	RetryAt time.Time
 	// Slowdown is a throttle warning sent before any 429 (Graph's
 	// x-ms-throttle-limit-percentage): 0 when absent, 1 to hold the current
@@ -34,44 +36,27 @@ type Limits struct {
 // LimitReader extracts Limits from a response received at now.
 type LimitReader func(resp *http.Response, now time.Time) Limits
 
-// OktaLimits returns a reader of X-Rate-Limit-Limit, -Remaining and -Reset
-// (epoch seconds on the server's clock). It carries the reset onto this
-// machine's clock with the skew seen in the Date headers: Date is truncated
-// to the second, so the largest (Date - now) seen so far never overstates
-// how far the server runs ahead, and the reset it yields never comes early.
-func OktaLimits() LimitReader {
-	var mu sync.Mutex
-	var skew time.Duration
-	seen := false
-	return func(resp *http.Response, now time.Time) Limits {
-		l := Limits{Remaining: -1}
-		h := resp.Header
-		if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Limit"))); err == nil && v > 0 {
-			l.Limit = v
-		}
-		if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Remaining"))); err == nil && v >= 0 {
-			l.Remaining = v
-		}
-		if date, err := http.ParseTime(h.Get("Date")); err == nil {
-			mu.Lock()
-			if d := date.Sub(now); !seen || d > skew {
-				skew, seen = d, true
-			}
-			mu.Unlock()
-		}
-		if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64); err == nil && v > 0 {
-			mu.Lock()
-			l.Reset = time.Unix(v, 0).Add(-skew)
-			mu.Unlock()
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			l.RetryAt = l.Reset
-			if ra, ok := retryAfter(h, now); ok && ra.After(l.RetryAt) {
-				l.RetryAt = ra
-			}
-		}
-		return l
+// OktaLimits is a LimitReader of X-Rate-Limit-Limit, -Remaining and -Reset
+// (epoch seconds on the server's clock). After a 429 the pacer holds the
+// group until that reset, or a later Retry-After.
+func OktaLimits(resp *http.Response, now time.Time) Limits {
+	l := Limits{Remaining: -1}
+	h := resp.Header
+	if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Limit"))); err == nil && v > 0 {
+		l.Limit = v
 	}
+	if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Remaining"))); err == nil && v >= 0 {
+		l.Remaining = v
+	}
+	if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64); err == nil && v > 0 {
+		l.Reset = time.Unix(v, 0)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if ra, ok := retryAfter(h, now); ok {
+			l.RetryAt = ra
+		}
+	}
+	return l
 }
 
 // GraphLimits is a LimitReader of Microsoft Graph's throttling signals: Retry-After
@@ -148,24 +133,31 @@ type Pacer struct {
 	base http.RoundTripper
 	opt  PacingOptions
 
-	mu     sync.Mutex
-	groups map[string]*paceGroup
+	mu      sync.Mutex
+	groups  map[string]*paceGroup
+	clock   serverClock
+	tickFor time.Time // the server reset the latest tick probe aims at
 }
 
 // paceGroup is one rate-limit group's state, guarded by Pacer.mu.
 type paceGroup struct {
-	name      string
-	limit     int       // requests per window; 0 = unknown, not gated
-	remaining int       // budget left in the window, minus what is in flight
-	reset     time.Time // end of the current window
-	probing   bool      // a window rolled over; one request is asking for the new budget
-	hold      time.Time // after a 429: nothing leaves before this
-	inflight  int
-	slow      *rate.Limiter // nil unless the server warned of throttling
-	slowedAt  time.Time     // last time slow was lowered
-	lastSend  time.Time
-	pace      float64       // recent requests per second (moving average)
-	changed   chan struct{} // closed on every state change, then replaced
+	name  string
+	limit int // requests per window; 0 = unknown, not gated
+	// left is the lowest Remaining the server reported for the current
+	// window. The server counts at arrival, so requests still in flight may
+	// or may not be in it: the group may send left - inflight more.
+	left     int
+	reset    time.Time // end of the current window, on the server's clock
+	probing  bool      // a window rolled over; one request is asking for the new budget
+	tickAt   time.Time // when this window's last request leaves to time the server's clock
+	hold     time.Time // after a 429: nothing leaves before this
+	inflight int
+	queued   int           // requests in acquire, waiting or about to leave
+	slow     *rate.Limiter // nil unless the server warned of throttling
+	slowedAt time.Time     // last time slow was lowered
+	lastSend time.Time
+	pace     float64       // recent requests per second (moving average)
+	changed  chan struct{} // closed on every state change, then replaced
 }
 
 // NewPacer paces requests to base.
@@ -181,8 +173,6 @@ func NewPacer(base http.RoundTripper, opt PacingOptions) *Pacer {
 	}
 	return &Pacer{base: base, opt: opt, groups: map[string]*paceGroup{}}
 }
-
-const sameWindow = 500 * time.Millisecond
 
 // ErrRetriesExhausted is wrapped by the error of a request that kept
 // failing.
@@ -202,12 +192,13 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		try := req
 		if attempt > 1 {
 			if try, err = rewind(req); err != nil {
-				p.release(g, probe, nil)
+				p.release(g, probe, nil, time.Time{})
 				return nil, err
 			}
 		}
+		sent := time.Now()
 		resp, err := p.base.RoundTrip(try)
-		p.release(g, probe, resp)
+		p.release(g, probe, resp, sent)
 		if ctx.Err() != nil {
 			if resp != nil {
 				resp.Body.Close()
@@ -266,6 +257,14 @@ func (p *Pacer) group(req *http.Request) *paceGroup {
 // request is the one asking for a new window's budget.
 func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err error) {
 	var told time.Time
+	p.mu.Lock()
+	g.queued++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		g.queued--
+		p.mu.Unlock()
+	}()
 	for {
 		p.mu.Lock()
 		now := time.Now()
@@ -274,18 +273,32 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 		switch {
 		case now.Before(g.hold):
 			until = g.hold
-		case g.limit > 0 && !now.Before(g.reset) && !g.probing:
+		case g.limit > 0 && !now.Before(p.clock.local(g.reset)) && !g.probing:
 			// The window rolled over: its budget is unknown until the
 			// server answers one request.
 			g.probing = true
-			g.remaining = 0
+			g.left = 0
+			g.tickAt = time.Time{}
 			probe = true
 		case g.limit > 0 && g.probing:
 			changed = g.changed
-		case g.limit > 0 && g.remaining <= 0:
-			until = g.reset
-		case g.limit > 0:
-			g.remaining--
+		case g.limit > 0 && g.left-g.inflight <= 0:
+			until = p.clock.local(g.reset)
+		case g.limit > 0 && g.left-g.inflight == 1 && g.queued > 1 && p.clock.uncertain() && (!g.tickAt.IsZero() || !p.tickFor.Equal(g.reset)):
+			// More requests wait than the window has room for: hold its
+			// last one and send it when the server's second may tick. Its
+			// Date then narrows the clock estimate, so later windows start
+			// closer to their reset; the group needs the next window
+			// anyway, so the hold delays nothing. The window's budget
+			// covers it either way, but one landing after the tick leaves
+			// that unit unused, so only one group probes each tick.
+			if g.tickAt.IsZero() {
+				g.tickAt = p.clock.tickProbe(g.reset)
+				p.tickFor = g.reset
+			}
+			if now.Before(g.tickAt) {
+				until = g.tickAt
+			}
 		}
 		if until.IsZero() && changed == nil {
 			g.inflight++
@@ -294,7 +307,7 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 			p.mu.Unlock()
 			if slow != nil {
 				if err := slow.Wait(ctx); err != nil {
-					p.release(g, probe, nil)
+					p.release(g, probe, nil, time.Time{})
 					return false, err
 				}
 			}
@@ -314,39 +327,107 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 	}
 }
 
-// release returns g's in-flight slot and learns from resp (nil after a
-// transport error).
-func (p *Pacer) release(g *paceGroup, probe bool, resp *http.Response) {
+// release returns g's in-flight slot and learns from resp, sent at sent
+// (resp is nil when the request failed or never left).
+func (p *Pacer) release(g *paceGroup, probe bool, resp *http.Response, sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	g.inflight--
 	if probe {
 		g.probing = false
 	}
-	if resp != nil && p.opt.Limits != nil {
+	switch {
+	case resp != nil && p.opt.Limits != nil:
 		now := time.Now()
+		if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			p.clock.observe(date, sent, now)
+		}
 		l := p.opt.Limits(resp, now)
-		if l.Limit > 0 && !l.Reset.IsZero() && l.Remaining >= 0 {
-			// Requests still in flight may not be counted by the server
-			// yet: assume they are not, so the budget errs low.
-			// Resets within half a second name the same window (they are
-			// whole epoch seconds; only the skew estimate moves them).
-			left := l.Remaining - g.inflight
-			shift := l.Reset.Sub(g.reset)
-			switch {
-			case g.limit == 0 || shift > sameWindow:
-				g.limit, g.reset, g.remaining = l.Limit, l.Reset, left
-			case shift >= -sameWindow:
-				g.limit, g.reset, g.remaining = l.Limit, l.Reset, min(g.remaining, left)
-			}
+		switch {
+		case l.Limit <= 0 || l.Reset.IsZero() || l.Remaining < 0:
+			// No budget in the answer, yet the server may have counted
+			// the request.
+			g.left--
+		case g.limit == 0 || l.Reset.After(g.reset):
+			// A new window.
+			g.limit, g.reset, g.left, g.tickAt = l.Limit, l.Reset, l.Remaining, time.Time{}
+		case l.Reset.Equal(g.reset):
+			// The server's count only grows within a window, so its
+			// lowest Remaining is its latest.
+			g.limit, g.left = l.Limit, min(g.left, l.Remaining)
 		}
-		if l.RetryAt.After(g.hold) {
-			g.hold = l.RetryAt
+		hold := l.RetryAt
+		if resp.StatusCode == http.StatusTooManyRequests && !l.Reset.IsZero() {
+			hold = later(hold, p.clock.local(l.Reset))
 		}
+		g.hold = later(g.hold, hold)
 		g.heed(l.Slowdown, now)
+	case !sent.IsZero():
+		// A transport error: the request may have reached the server.
+		g.left--
 	}
 	close(g.changed)
 	g.changed = make(chan struct{})
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// serverClock bounds the offset of the server's clock from this machine's
+// (server minus local) from Date headers, which have whole-second
+// resolution. An answer sent at s and received at r with Date D was stamped
+// when the server's clock read [D, D+1s) at some moment in [s, r], so the
+// offset lies in [D - r, D + 1s - s]. Intersecting the answers' intervals
+// narrows it; an answer stamped just after the server's second ticked
+// narrows it most, which is what the pacer's tick probes aim for. local
+// uses the interval's low end, so a reset it carries over never comes early.
+type serverClock struct {
+	lo, hi time.Duration
+	minRTT time.Duration
+	known  bool
+}
+
+// clockPrecision is where narrowing the clock estimate further stops paying
+// for holding back a window's last request.
+const clockPrecision = 20 * time.Millisecond
+
+func (c *serverClock) observe(date, sent, received time.Time) {
+	if sent.IsZero() || received.Before(sent) {
+		return
+	}
+	lo, hi := date.Sub(received), date.Add(time.Second).Sub(sent)
+	rtt := received.Sub(sent)
+	if !c.known || lo > c.hi || hi < c.lo {
+		// The first answer, or the server's clock jumped: start over.
+		c.lo, c.hi, c.minRTT, c.known = lo, hi, rtt, true
+		return
+	}
+	c.lo, c.hi, c.minRTT = max(c.lo, lo), min(c.hi, hi), min(c.minRTT, rtt)
+}
+
+// local is the earliest moment of this machine's clock at which the
+// server's clock may read t (t itself before any Date was seen).
+func (c *serverClock) local(t time.Time) time.Time { return t.Add(-c.lo) }
+
+// uncertain reports whether a tick probe can still narrow the estimate: an
+// answer pins the tick no closer than its round trip.
+func (c *serverClock) uncertain() bool {
+	return c.known && c.hi-c.lo > max(clockPrecision, 2*c.minRTT)
+}
+
+// tickProbe is when a tick probe leaves to see the server's clock reach t:
+// a quarter into the interval of local times where that can happen. A
+// probe that lands before the tick costs nothing and cuts the interval to
+// its last three quarters; one that lands after it cuts it to the first
+// quarter but is counted in the next window, leaving a unit of this one
+// unused. Probing early in the interval spends fewer units than halving it
+// would, for a few more windows to converge.
+func (c *serverClock) tickProbe(t time.Time) time.Time {
+	return t.Add(-c.hi + (c.hi-c.lo)/4)
 }
 
 // measure folds a send at now into g's moving-average pace.

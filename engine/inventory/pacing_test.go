@@ -15,9 +15,11 @@ import (
 )
 
 // windowServer answers like Okta: limit requests per one-second window,
-// aligned to epoch seconds, and a 429 naming the reset once they are spent.
+// aligned to epoch seconds of its clock (skew off this machine's), its Date
+// header in whole seconds, and a 429 naming the reset once they are spent.
 type windowServer struct {
 	limit int
+	skew  time.Duration
 
 	mu       sync.Mutex
 	counts   map[int64]int
@@ -32,7 +34,7 @@ type arrival struct {
 
 func (s *windowServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	now := time.Now()
+	now := time.Now().Add(s.skew)
 	win := now.Unix()
 	s.counts[win]++
 	n := s.counts[win]
@@ -44,6 +46,7 @@ func (s *windowServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log = append(s.log, a)
 	s.mu.Unlock()
 	h := w.Header()
+	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(s.limit))
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(max(0, s.limit-n)))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(win+1, 10))
@@ -77,7 +80,7 @@ func TestPacerStaysWithinTheWindowBudget(t *testing.T) {
 	var waits []inventory.Wait
 	var wmu sync.Mutex
 	p := inventory.NewPacer(nil, inventory.PacingOptions{
-		Limits: inventory.OktaLimits(),
+		Limits: inventory.OktaLimits,
 		OnWait: func(w inventory.Wait) { wmu.Lock(); waits = append(waits, w); wmu.Unlock() },
 	})
 	c := &http.Client{Transport: p}
@@ -115,7 +118,7 @@ func TestPacerHoldsTheGroupUntilTheNamedReset(t *testing.T) {
 	defer srv.Close()
 	// Hide the budget from the pacer so it learns only from 429s, the worst
 	// case.
-	reader := inventory.OktaLimits()
+	reader := inventory.OktaLimits
 	p := inventory.NewPacer(nil, inventory.PacingOptions{
 		Limits: func(resp *http.Response, now time.Time) inventory.Limits {
 			l := reader(resp, now)
@@ -194,21 +197,53 @@ func TestGraphLimitsReadsFractionalRetryAfter(t *testing.T) {
 	}
 }
 
-func TestOktaLimitsCorrectsClockSkewNeverEarly(t *testing.T) {
-	read := inventory.OktaLimits()
-	local := time.Unix(1_700_000_000, 0)
-	// The server runs 10.4 s ahead; its Date is truncated to 10 s ahead.
+// A server whose clock runs 10.4 s behind names resets that have passed on
+// this machine's clock: taken at face value they would send every window's
+// requests early into a spent budget. The pacer carries them over with the
+// offset its Date headers bound, and never sends early.
+func TestPacerFollowsTheServersClock(t *testing.T) {
+	ws := &windowServer{limit: 3, skew: -10400 * time.Millisecond, counts: map[int64]int{}}
+	srv := httptest.NewServer(ws)
+	defer srv.Close()
+	p := inventory.NewPacer(nil, inventory.PacingOptions{Limits: inventory.OktaLimits})
+	c := &http.Client{Transport: p}
+	// One request first, so the budget is known before the burst.
+	if err := get(t, context.Background(), c, srv.URL+"/api/v1/groups"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				if err := get(t, context.Background(), c, srv.URL+"/api/v1/groups"); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.throttle > 0 {
+		t.Errorf("%d requests were sent into a spent window", ws.throttle)
+	}
+	if len(ws.counts) < 4 {
+		t.Errorf("13 requests at 3 per window used only %d windows", len(ws.counts))
+	}
+}
+
+func TestOktaLimitsReadsTheBudget(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
 	h := http.Header{}
-	h.Set("Date", local.Add(10*time.Second).UTC().Format(http.TimeFormat))
 	h.Set("X-Rate-Limit-Limit", "600")
 	h.Set("X-Rate-Limit-Remaining", "0")
-	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(local.Add(70*time.Second).Unix(), 10))
-	l := read(&http.Response{StatusCode: 429, Header: h}, local.Add(400*time.Millisecond))
-	if l.Limit != 600 || l.Remaining != 0 {
+	h.Set("X-Rate-Limit-Reset", "1700000060")
+	h.Set("Retry-After", "90")
+	l := inventory.OktaLimits(&http.Response{StatusCode: 429, Header: h}, now)
+	if l.Limit != 600 || l.Remaining != 0 || !l.Reset.Equal(time.Unix(1_700_000_060, 0)) {
 		t.Fatalf("limits %+v", l)
 	}
-	trueReset := local.Add(70*time.Second - 10400*time.Millisecond)
-	if l.RetryAt.Before(trueReset) {
-		t.Fatalf("retry at %s is before the server's reset %s on this clock", l.RetryAt, trueReset)
+	if !l.RetryAt.Equal(now.Add(90 * time.Second)) {
+		t.Fatalf("retry at %s, want 90 s after %s", l.RetryAt, now)
 	}
 }

@@ -57,8 +57,8 @@ const (
 // Collector reads one Okta org. It implements inventory.Collector.
 type Collector struct {
 	sdk *okta.Client
-	// Workers is how many apps have their keys and assignments read at
-	// once (default 8).
+	// Workers is how many apps each per-app listing (signing keys, group
+	// assignments, user assignments) reads at once (default 8).
 	Workers int
 }
 
@@ -117,7 +117,7 @@ func New(ctx context.Context, settings workspace.OktaSettings, cred secret.Value
 func NewPacer(base http.RoundTripper, onWait func(inventory.Wait)) *inventory.Pacer {
 	return inventory.NewPacer(base, inventory.PacingOptions{
 		Group:  func(r *http.Request) string { return RateGroup(r.URL.Path) },
-		Limits: inventory.OktaLimits(),
+		Limits: inventory.OktaLimits,
 		OnWait: onWait,
 	})
 }
