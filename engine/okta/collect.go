@@ -15,30 +15,57 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 )
 
-// Collect reads the org and emits its items. Independent domains run
-// concurrently; each app's signing keys and assignments are read by a pool
-// of Workers as the app listing streams in.
+// Collect reads the org and emits its items. Independent listings run
+// concurrently, and each app's signing keys, group assignments and user
+// assignments are three separate queues with their own Workers, fed as the
+// app listing streams in: each rate-limit group always has work queued, so
+// one group waiting for its window's reset never starves another.
 func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	g, ctx := errgroup.WithContext(ctx)
-	apps := make(chan appPage, 64)
-	g.Go(func() error {
-		defer close(apps)
-		return c.listApps(ctx, apps)
-	})
 	workers := c.Workers
 	if workers <= 0 {
 		workers = 8
 	}
-	for range workers {
-		g.Go(func() error {
-			for a := range apps {
-				if err := c.collectApp(ctx, emit, a); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	// Buffers of a few app pages absorb the groups' different paces while
+	// keeping memory flat however many apps the org holds.
+	signed := make(chan inventory.Item, 4*appsPageLimit)
+	groups := make(chan string, 4*appsPageLimit)
+	users := make(chan string, 4*appsPageLimit)
+	g.Go(func() error {
+		defer close(signed)
+		defer close(groups)
+		defer close(users)
+		return c.listApps(ctx, emit, signed, groups, users)
+	})
+	pool := func(work func() error) {
+		for range workers {
+			g.Go(work)
+		}
 	}
+	pool(func() error {
+		for app := range signed {
+			if err := c.collectAppKeys(ctx, emit, app); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pool(func() error {
+		for appID := range groups {
+			if err := c.collectAppGroups(ctx, emit, appID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pool(func() error {
+		for appID := range users {
+			if err := c.collectAppUsers(ctx, emit, appID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	g.Go(func() error { return c.collectGroups(ctx, emit) })
 	g.Go(func() error { return c.collectIdPs(ctx, emit) })
 	g.Go(func() error { return c.collectPolicies(ctx, emit) })
@@ -46,20 +73,37 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	return g.Wait()
 }
 
-// appPage is one app as listed, with the evidence page it came from.
-type appPage struct {
-	raw    json.RawMessage
-	pageID int64
-}
-
-func (c *Collector) listApps(ctx context.Context, out chan<- appPage) error {
+// listApps emits each listed app page's apps, except SAML apps, which go to
+// signed to have their signing certificate read first, and queues every
+// app's assignments.
+func (c *Collector) listApps(ctx context.Context, emit inventory.Emitter, signed chan<- inventory.Item, groups, users chan<- string) error {
 	err := list[[]okta.Application](ctx, c, DomainApplications, fmt.Sprintf("/api/v1/apps?limit=%d", appsPageLimit), jsonArray,
 		func(raws []json.RawMessage, pageID int64) error {
-			for _, raw := range raws {
-				select {
-				case out <- appPage{raw: raw, pageID: pageID}:
-				case <-ctx.Done():
-					return ctx.Err()
+			items, err := normalizeAll(raws, pageID, NormalizeApp)
+			if err != nil {
+				return err
+			}
+			ready := items[:0:0]
+			for _, it := range items {
+				if kid, _ := it.Attributes["signing_kid"].(string); kid != "" {
+					if err := send(ctx, signed, it); err != nil {
+						return err
+					}
+					continue
+				}
+				ready = append(ready, it)
+			}
+			if len(ready) > 0 {
+				if err := emit.Emit(ctx, ready...); err != nil {
+					return err
+				}
+			}
+			for _, it := range items {
+				if err := send(ctx, groups, it.SourceID); err != nil {
+					return err
+				}
+				if err := send(ctx, users, it.SourceID); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -70,35 +114,41 @@ func (c *Collector) listApps(ctx context.Context, out chan<- appPage) error {
 	return nil
 }
 
-// collectApp emits one application (with its SAML signing certificate)
-// and its group and user assignments.
-func (c *Collector) collectApp(ctx context.Context, emit inventory.Emitter, a appPage) error {
-	item, err := NormalizeApp(a.raw)
+func send[T any](ctx context.Context, ch chan<- T, v T) error {
+	select {
+	case ch <- v:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// collectAppKeys emits a SAML application with its signing certificate.
+func (c *Collector) collectAppKeys(ctx context.Context, emit inventory.Emitter, app inventory.Item) error {
+	kid, _ := app.Attributes["signing_kid"].(string)
+	keys, err := c.signingKeys(ctx, DomainApplications, "/api/v1/apps/"+app.SourceID+"/credentials/keys")
 	if err != nil {
-		return err
+		return fmt.Errorf("collect okta application %s signing keys: %w", app.SourceID, err)
 	}
-	item.EvidencePage = a.pageID
-	appID := item.SourceID
-	if kid, _ := item.Attributes["signing_kid"].(string); kid != "" {
-		keys, err := c.signingKeys(ctx, DomainApplications, "/api/v1/apps/"+appID+"/credentials/keys")
-		if err != nil {
-			return fmt.Errorf("collect okta application %s signing keys: %w", appID, err)
-		}
-		if k, ok := keys[kid]; ok {
-			item.Attributes["signing_certificate"] = k
-			item.Attributes["signing_certificate_expired"] = k.Expired
-		}
+	if k, ok := keys[kid]; ok {
+		app.Attributes["signing_certificate"] = k
+		app.Attributes["signing_certificate_expired"] = k.Expired
 	}
-	if err := emit.Emit(ctx, item); err != nil {
-		return err
-	}
-	err = list[[]okta.ApplicationGroupAssignment](ctx, c, DomainAppGroupAssignments,
+	return emit.Emit(ctx, app)
+}
+
+func (c *Collector) collectAppGroups(ctx context.Context, emit inventory.Emitter, appID string) error {
+	err := list[[]okta.ApplicationGroupAssignment](ctx, c, DomainAppGroupAssignments,
 		fmt.Sprintf("/api/v1/apps/%s/groups?limit=%d", appID, appGroupsPageLimit), jsonArray,
 		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppGroup(raw, appID) }))
 	if err != nil {
 		return fmt.Errorf("collect okta application %s group assignments: %w", appID, err)
 	}
-	err = list[[]okta.AppUser](ctx, c, DomainAppUserAssignments,
+	return nil
+}
+
+func (c *Collector) collectAppUsers(ctx context.Context, emit inventory.Emitter, appID string) error {
+	err := list[[]okta.AppUser](ctx, c, DomainAppUserAssignments,
 		fmt.Sprintf("/api/v1/apps/%s/users?limit=%d", appID, appUsersPageLimit), jsonArray,
 		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppUser(raw, appID) }))
 	if err != nil {
