@@ -107,14 +107,18 @@ func Generate(s Spec) *Org {
 			app["settings"] = map[string]any{"app": map[string]any{"buttonField": "btn-login", "passwordField": "#password", "usernameField": "#username", "url": host + "/login"}}
 		}
 		o.Apps = append(o.Apps, element(app))
+		// Ids already assigned to this app: a set, since a synthetic
+		// tenant may give each app hundreds.
+		assigned := map[string]bool{}
 		for g := 0; g < s.GroupsPerApp && len(groupIDs) > 0; g++ {
 			gid := groupIDs[(i*s.GroupsPerApp+g)%len(groupIDs)]
 			if g == 0 && i == 0 {
 				gid = groupIDs[min(2, len(groupIDs)-1)] // Expense Portal ← Engineering
 			}
-			if hasID(o.AppGroups[aid], gid) {
+			if assigned[gid] {
 				continue
 			}
+			assigned[gid] = true
 			o.AppGroups[aid] = append(o.AppGroups[aid], element(map[string]any{
 				"id": gid, "lastUpdated": ts, "priority": g, "profile": map[string]any{},
 				"_links": map[string]any{"app": map[string]any{"href": "/api/v1/apps/" + aid}, "group": map[string]any{"href": "/api/v1/groups/" + gid}},
@@ -122,9 +126,10 @@ func Generate(s Spec) *Org {
 		}
 		for u := range s.UsersPerApp {
 			uid := id("00u", (i*s.UsersPerApp+u)%max(1, s.Apps*s.UsersPerApp/2+1))
-			if hasID(o.AppUsers[aid], uid) {
+			if assigned[uid] {
 				continue
 			}
+			assigned[uid] = true
 			scope := "GROUP"
 			if u%3 == 0 {
 				scope = "USER" // a direct assignment
@@ -237,15 +242,6 @@ func element(v map[string]any) json.RawMessage {
 		panic(fmt.Sprintf("generated payload does not encode: %v", err)) // maps of plain values always encode
 	}
 	return b
-}
-
-func hasID(elems []json.RawMessage, id string) bool {
-	for _, e := range elems {
-		if idOf(e) == id {
-			return true
-		}
-	}
-	return false
 }
 
 func regexpQuote(s string) string {
