@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -20,6 +21,10 @@ import (
 type windowServer struct {
 	limit int
 	skew  time.Duration
+	// busy delays each answer after the request was counted, so the
+	// client has counted requests in flight; noDate leaves out Date.
+	busy   time.Duration
+	noDate bool
 
 	mu       sync.Mutex
 	counts   map[int64]int
@@ -45,8 +50,12 @@ func (s *windowServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log = append(s.log, a)
 	s.mu.Unlock()
+	time.Sleep(s.busy)
 	h := w.Header()
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	if s.noDate {
+		h["Date"] = nil
+	}
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(s.limit))
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(max(0, s.limit-n)))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(win+1, 10))
@@ -106,6 +115,48 @@ func TestPacerStaysWithinTheWindowBudget(t *testing.T) {
 	for _, w := range waits {
 		if w.Group != "" || w.Until.IsZero() {
 			t.Errorf("odd wait %+v", w)
+		}
+	}
+}
+
+// Answers count requests still in flight: a budget that subtracts them
+// from every answer's Remaining, and keeps the lowest result, would end
+// each window with units unspent. The pacer spends every unit of every
+// window it starts in full.
+func TestPacerSpendsTheWholeWindow(t *testing.T) {
+	ws := &windowServer{limit: 5, busy: 30 * time.Millisecond, noDate: true, counts: map[int64]int{}}
+	srv := httptest.NewServer(ws)
+	defer srv.Close()
+	c := &http.Client{Transport: inventory.NewPacer(nil, inventory.PacingOptions{Limits: inventory.OktaLimits})}
+	if err := get(t, context.Background(), c, srv.URL+"/api/v1/users"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 3 {
+				if err := get(t, context.Background(), c, srv.URL+"/api/v1/users"); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.throttle > 0 {
+		t.Errorf("%d requests were sent into a spent window", ws.throttle)
+	}
+	var wins []int64
+	for w := range ws.counts {
+		wins = append(wins, w)
+	}
+	slices.Sort(wins)
+	// The first window began at an arbitrary moment; the last holds what
+	// was left over.
+	for _, w := range wins[1 : len(wins)-1] {
+		if n := ws.counts[w]; n != ws.limit {
+			t.Errorf("window %d served %d requests of %d, with more waiting", w, n, ws.limit)
 		}
 	}
 }
