@@ -263,11 +263,11 @@ func (t *Tx) CountItems(snapshotID string) (map[inventory.Kind]int, int, error) 
 }
 
 var sortColumns = map[string]string{
-	"":             "display_name COLLATE NOCASE",
-	"display_name": "display_name COLLATE NOCASE",
-	"kind":         "kind",
-	"subtype":      "subtype",
-	"source_id":    "source_id",
+	"":             "i.display_name COLLATE NOCASE",
+	"display_name": "i.display_name COLLATE NOCASE",
+	"kind":         "i.kind",
+	"subtype":      "i.subtype",
+	"source_id":    "i.source_id",
 }
 
 // ftsQuery turns what a person typed into an FTS5 query: every word must
@@ -291,20 +291,24 @@ func (t *Tx) QueryItems(q inventory.ItemQuery) (inventory.ItemPage, error) {
 	if q.Descending {
 		order += " DESC"
 	}
-	where := "snapshot_id = ?"
+	// With a text filter the full-text index drives the query (CROSS JOIN
+	// fixes the join order): it yields the few matching rows, where probing
+	// it for every item of a large snapshot would cost a full scan.
+	from, where := "items i", "i.snapshot_id = ?"
 	args := []any{q.SnapshotID}
-	if q.Kind != "" {
-		where += " AND kind = ?"
-		args = append(args, string(q.Kind))
-	}
 	if match := ftsQuery(q.Text); match != "" {
-		where += " AND id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
-		args = append(args, match)
+		from = "items_fts CROSS JOIN items i ON i.id = items_fts.rowid"
+		where = "items_fts MATCH ? AND " + where
+		args = []any{match, q.SnapshotID}
 	} else if strings.TrimSpace(q.Text) != "" {
 		return inventory.ItemPage{Items: []inventory.StoredItem{}}, nil // only punctuation: nothing can match
 	}
+	if q.Kind != "" {
+		where += " AND i.kind = ?"
+		args = append(args, string(q.Kind))
+	}
 	var page inventory.ItemPage
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM (SELECT 1 FROM items WHERE `+where+` LIMIT ?)`,
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+where+` LIMIT ?)`,
 		append(args, inventory.MaxCount+1)...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count matching items: %w", err)
 	}
@@ -315,8 +319,8 @@ func (t *Tx) QueryItems(q inventory.ItemQuery) (inventory.ItemPage, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumns+` FROM items WHERE `+where+
-		` ORDER BY `+order+`, id LIMIT ? OFFSET ?`, append(args, limit, q.Offset)...)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+qualifiedItemColumns+` FROM `+from+` WHERE `+where+
+		` ORDER BY `+order+`, i.id LIMIT ? OFFSET ?`, append(args, limit, q.Offset)...)
 	if err != nil {
 		return page, fmt.Errorf("query items: %w", err)
 	}
@@ -332,7 +336,10 @@ func (t *Tx) QueryItems(q inventory.ItemQuery) (inventory.ItemPage, error) {
 	return page, rows.Err()
 }
 
-const itemColumns = `id, snapshot_id, kind, source_id, subtype, display_name, attributes, refs, raw, evidence_page`
+const (
+	itemColumns          = `id, snapshot_id, kind, source_id, subtype, display_name, attributes, refs, raw, evidence_page`
+	qualifiedItemColumns = `i.id, i.snapshot_id, i.kind, i.source_id, i.subtype, i.display_name, i.attributes, i.refs, i.raw, i.evidence_page`
+)
 
 func scanItem(row interface{ Scan(...any) error }) (inventory.StoredItem, error) {
 	var (
