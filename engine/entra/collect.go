@@ -106,7 +106,9 @@ func (c *Collector) applications(ctx context.Context, out *batcher) error {
 // its id to the workers that list its appRoleAssignedTo.
 func (c *Collector) servicePrincipals(ctx context.Context, out *batcher) error {
 	g, ctx := errgroup.WithContext(ctx)
-	ids := make(chan string)
+	// A page of ids queued lets the listing fetch its next page while the
+	// workers drain this one; unbuffered, they idled at every page turn.
+	ids := make(chan string, pageSize)
 	for range c.workers {
 		g.Go(func() error {
 			for id := range ids {
