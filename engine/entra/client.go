@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -198,10 +199,17 @@ func (t *staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azc
 	return azcore.AccessToken{Token: t.token.Reveal(), ExpiresOn: t.expires}, nil
 }
 
+// sdkErrorRegistry guards the Graph core's error registry, a singleton it
+// creates lazily with an unsynchronized check (msgraph-sdk-go-core issue
+// 359): each listing's page iterator reads it, so concurrent listings race
+// on its creation unless it exists before they start.
+var sdkErrorRegistry sync.Once
+
 // newGraphClient wires the SDK onto cfg.HTTPClient: Graph's default
 // middleware minus its retry handler (which gives up after three tries and
 // would sleep on top of the pacer), over our transports.
 func newGraphClient(cfg Config) (*msgraphsdk.GraphServiceClient, *msgraphsdk.GraphRequestAdapter, error) {
+	sdkErrorRegistry.Do(func() { msgraphcore.GetErrorFactoryFromRegistry(msgraphcore.PageIteratorErrorRegistryKey) })
 	if cfg.HTTPClient == nil {
 		return nil, nil, errors.New("entra collector needs an http client")
 	}
