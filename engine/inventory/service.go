@@ -92,7 +92,7 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
 
 	collectErr := func() error {
-		collector, err := s.Open(ctx, src, cred, NewEvidence(nil, run, nil), run.onWait)
+		collector, err := s.Open(ctx, src, cred, NewEvidence(vendorTransport(), run, nil), run.onWait)
 		if err != nil {
 			return fmt.Errorf("connect to %s source %q: %w", src.Kind, src.Name, err)
 		}
@@ -112,6 +112,16 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 		return s.fail(snap, ws, collectErr, cred)
 	}
 	return s.complete(snap, ws, src)
+}
+
+// vendorTransport is the network transport of one collection. The
+// collectors run many workers against one host; the default transport keeps
+// two idle connections per host, so most requests would open a new TLS
+// connection.
+func vendorTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 func (s *Service) start(ctx context.Context, sourceName string) (Snapshot, workspace.Workspace, workspace.Source, error) {
