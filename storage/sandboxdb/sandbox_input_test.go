@@ -53,7 +53,7 @@ func TestSandboxBadInput(t *testing.T) {
 		{"no idempotency key", "/api/v1/groups", []byte(`{"name":"Finance"}`), []string{"Idempotency-Key", ""}, 400, api.ProblemCodeValidationFailed},
 		{"not PEM", "/api/v1/upstream-providers", samlProvider("P1", "MIIB not a pem"), nil, 400, api.ProblemCodeValidationFailed},
 		{"garbage certificate", "/api/v1/upstream-providers", samlProvider("P2", "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n"), nil, 400, api.ProblemCodeValidationFailed},
-		{"private key instead", "/api/v1/upstream-providers", samlProvider("P3", "-----BEGIN PRIVATE KEY-----\nZ2FyYmFnZQ==\n-----END PRIVATE KEY-----\n"), nil, 400, api.ProblemCodeValidationFailed},
+		{"private key instead", "/api/v1/upstream-providers", samlProvider("P3", "-----BEGIN PRIVATE KEY-----\nZ2FyYmFnZQ==\n-----END PRIVATE KEY-----\n"), nil, 400, api.ProblemCodeValidationFailed}, // fake key: the body is base64 "garbage"
 		{"two certificates", "/api/v1/upstream-providers", samlProvider("P4", sandbox.DemoSAMLCertificate+sandbox.DemoSAMLCertificate), nil, 400, api.ProblemCodeValidationFailed},
 		{"saml without settings", "/api/v1/upstream-providers", []byte(`{"name":"P5","type":"saml"}`), nil, 400, api.ProblemCodeValidationFailed},
 		{"unknown provider type", "/api/v1/upstream-providers", []byte(`{"name":"P6","type":"ldap"}`), nil, 400, api.ProblemCodeValidationFailed},
