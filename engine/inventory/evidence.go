@@ -127,7 +127,3 @@ func (e *Evidence) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
-
-// LastPageID returns the id of the most recent page recorded (0 before the
-// first).
-func (e *Evidence) LastPageID() int64 { return e.lastID.Load() }
