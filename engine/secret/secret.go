@@ -31,6 +31,11 @@ func (v Value) GoString() string { return redacted }
 // LogValue keeps slog from printing the plaintext.
 func (v Value) LogValue() slog.Value { return slog.StringValue(redacted) }
 
+// ErrNotFound is wrapped by a secret store's error when it holds no value
+// for the asked key (the keychain's own not-found error is this one), so the
+// engine can tell "never stored" from "the store is unreachable".
+var ErrNotFound = errors.New("no such secret in the keychain")
+
 // ErrSerialise is returned when code tries to encode a credential.
 var ErrSerialise = errors.New("secret values are never serialised")
 

@@ -27,7 +27,7 @@ const DefaultTimeout = 3 * time.Second
 
 // Errors callers can tell apart with errors.Is.
 var (
-	ErrNotFound    = errors.New("no such secret in the keychain")
+	ErrNotFound    = secret.ErrNotFound
 	ErrUnavailable = errors.New("the OS keychain is not reachable")
 )
 
