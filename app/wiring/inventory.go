@@ -9,6 +9,7 @@ import (
 	"github.com/portal-id/migration-console/engine/entra"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/okta"
+	secretfields "github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
@@ -17,11 +18,24 @@ import (
 
 func newInventory(db *workspacedb.DB, kc *keychain.Keychain, actor string) *inventory.Service {
 	return &inventory.Service{
-		Store:   workspacedb.InventoryStore(db),
-		Secrets: kc,
-		Open:    OpenCollector,
-		Actor:   actor,
+		Store:        workspacedb.InventoryStore(db),
+		Secrets:      kc,
+		Open:         OpenCollector,
+		SecretFields: SecretFields,
+		Actor:        actor,
 	}
+}
+
+// SecretFields is the console's inventory.SecretCatalogue: each vendor's
+// secret-bearing fields, which the evidence transport redacts.
+func SecretFields(kind workspace.SourceKind) []secretfields.Field {
+	switch kind {
+	case workspace.KindOkta:
+		return okta.SecretFields
+	case workspace.KindEntra:
+		return entra.SecretFields
+	}
+	return nil
 }
 
 // OpenCollector is the console's inventory.Opener: it builds the Okta or

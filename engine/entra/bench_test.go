@@ -110,7 +110,7 @@ func BenchmarkCollectSynthetic(b *testing.B) {
 	for b.Loop() {
 		before := len(s.Requests())
 		out := &counter{}
-		c, err := Open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, out, nil), nil)
+		c, err := Open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, out, testRedactor, nil), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -84,7 +84,7 @@ func vendorTenant(t *testing.T) *graphreplay.Tenant {
 func tokenCollector(t *testing.T, s *graphreplay.Server, sink inventory.PageSink, onWait func(inventory.Wait)) *Collector {
 	t.Helper()
 	settings := workspace.EntraSettings{TenantID: testTenantID, Auth: workspace.EntraAccessToken, Cloud: workspace.CloudGlobal, GraphURL: s.URL()}
-	c, err := Open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, nil), onWait)
+	c, err := Open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, testRedactor, nil), onWait)
 	if err != nil {
 		t.Fatal(err)
 	}

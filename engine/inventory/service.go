@@ -12,14 +12,22 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-// Secrets is the part of the keychain collection needs.
+// Secrets is the part of the keychain collection needs: the source
+// credential, the workspace key (engine/keys) and the vendor secrets a
+// migration needs (secrets.go).
 type Secrets interface {
 	Get(ctx context.Context, workspaceID, role string) (secret.Value, error)
+	Set(ctx context.Context, workspaceID, role string, v secret.Value) error
 }
+
+// SecretCatalogue returns the secret-bearing fields of a source kind's
+// payloads (each vendor package's SecretFields).
+type SecretCatalogue func(workspace.SourceKind) []redact.Field
 
 // Opener builds the collector for a source. transport is the evidence
 // transport over the network: the opener stacks the vendor's pacing on top
@@ -43,7 +51,10 @@ type Service struct {
 	Store   Store
 	Secrets Secrets
 	Open    Opener
-	Actor   string
+	// SecretFields names each vendor's secret-bearing fields; required to
+	// collect (engine/redact).
+	SecretFields SecretCatalogue
+	Actor        string
 	Now     func() time.Time
 	// BatchSize is the number of items written per transaction (default 500).
 	BatchSize int
@@ -86,13 +97,18 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 		return s.fail(snap, ws, err, cred)
 	}
 
-	run := newRun(s, snap.ID, progress)
+	redactor, err := s.redactor(ctx, ws, src.Kind)
+	if err != nil {
+		return s.fail(snap, ws, err, cred)
+	}
+
+	run := newRun(s, snap.ID, ws.ID, src.ID, progress)
 	hbCtx, stopHeartbeat := context.WithCancel(context.Background())
 	hbDone := make(chan struct{})
 	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
 
 	collectErr := func() error {
-		collector, err := s.Open(ctx, src, cred, NewEvidence(vendorTransport(), run, nil), run.onWait)
+		collector, err := s.Open(ctx, src, cred, NewEvidence(vendorTransport(), run, redactor, nil), run.onWait)
 		if err != nil {
 			return fmt.Errorf("connect to %s source %q: %w", src.Kind, src.Name, err)
 		}
@@ -111,7 +127,7 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 		}
 		return s.fail(snap, ws, collectErr, cred)
 	}
-	return s.complete(snap, ws, src)
+	return s.complete(snap, ws, src, run.secretFacts())
 }
 
 // vendorTransport is the network transport of one collection. The
@@ -226,7 +242,7 @@ func (s *Service) finalise(fn func(tx Tx) error) error {
 	return s.Store.Update(ctx, fn)
 }
 
-func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source) (Snapshot, error) {
+func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source, secretFacts map[string]string) (Snapshot, error) {
 	err := s.finalise(func(tx Tx) error {
 		cur, err := tx.Snapshot(snap.ID)
 		if err != nil {
@@ -264,6 +280,9 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 		facts := map[string]string{"source": src.Name, "items": fmt.Sprint(snap.ItemCount), "pages": fmt.Sprint(pages)}
 		for k, n := range counts {
 			facts["count."+string(k)] = fmt.Sprint(n)
+		}
+		for k, v := range secretFacts {
+			facts[k] = v
 		}
 		_, err = audit.Record(tx, s.entry(ws, audit.InventoryCollected, snap, facts))
 		return err
@@ -398,10 +417,12 @@ func (s *Service) ItemDetail(ctx context.Context, snapshotID string, id int64) (
 // run is one collection's sink: evidence pages and items go to the store in
 // batched transactions, one writer at a time, and progress is tallied.
 type run struct {
-	s          *Service
-	snapshotID string
-	progress   func(Progress)
-	started    time.Time
+	s           *Service
+	snapshotID  string
+	workspaceID string
+	sourceID    string
+	progress    func(Progress)
+	started     time.Time
 
 	mu       sync.Mutex
 	batch    []Item
@@ -410,11 +431,13 @@ type run struct {
 	waiting  *Wait
 	reported time.Time
 	writeMu  sync.Mutex
+
+	secrets secretTally
 }
 
-func newRun(s *Service, snapshotID string, progress func(Progress)) *run {
-	return &run{s: s, snapshotID: snapshotID, progress: progress, started: time.Now(),
-		pages: map[string]int{}, items: map[Kind]int{}}
+func newRun(s *Service, snapshotID, workspaceID, sourceID string, progress func(Progress)) *run {
+	return &run{s: s, snapshotID: snapshotID, workspaceID: workspaceID, sourceID: sourceID, progress: progress,
+		started: time.Now(), pages: map[string]int{}, items: map[Kind]int{}}
 }
 
 func (r *run) batchSize() int {
@@ -424,8 +447,11 @@ func (r *run) batchSize() int {
 	return 500
 }
 
-// SavePage implements PageSink: a page is durable before the SDK sees it.
+// SavePage implements PageSink: a page is durable before the SDK sees it,
+// and the plain values of the secrets a migration needs are in the
+// keychain before it is.
 func (r *run) SavePage(ctx context.Context, p Page) error {
+	r.keepSecrets(ctx, p.Redactions)
 	r.writeMu.Lock()
 	err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SavePages(r.snapshotID, []Page{p}) })
 	r.writeMu.Unlock()

@@ -74,7 +74,7 @@ func BenchmarkCollectSyntheticOrg(b *testing.B) {
 		srv := oktareplay.Start(b, org, oktareplay.Options{DefaultLimit: limit, Window: window})
 		sink := &counter{}
 		c, err := okta.New(context.Background(), workspace.OktaSettings{OrgURL: srv.URL, Auth: workspace.OktaAPIToken},
-			secret.New(oktareplay.Token), inventory.NewEvidence(nil, sink, nil), nil)
+			secret.New(oktareplay.Token), inventory.NewEvidence(nil, sink, testRedactor, nil), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -132,7 +132,7 @@ func newInventoryFixture(t testing.TB, path string, pages, failAt int, delay tim
 	f.coll = &pagedCollector{baseURL: f.srv.URL, pages: pages}
 	f.inv = &inventory.Service{
 		Store: InventoryStore(db), Secrets: f.creds, Actor: "consultant", BatchSize: 5,
-		StaleAfter: 600 * time.Millisecond,
+		StaleAfter: 600 * time.Millisecond, SecretFields: oktaCatalogue,
 		Open: func(_ context.Context, src workspace.Source, cred secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
 			if cred.Reveal() != fakeOktaToken {
 				return nil, errors.New("wrong credential handed to the collector")

@@ -118,8 +118,17 @@ func upgradeFrom(t *testing.T, fsys fs.FS, from, to int64) {
 // has moved past and opens it.
 func TestUpgradeFromEveryOlderSchema(t *testing.T) {
 	last := latest(t)
-	for v := int64(1); v < last; v++ {
-		t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { upgradeFrom(t, schema, v, last) })
+	db, _ := newFile(t)
+	p, err := provider(db.write, schema)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Versions need not be consecutive (numbers are handed out ahead).
+	for _, src := range p.ListSources() {
+		if v := src.Version; v < last {
+			t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { upgradeFrom(t, schema, v, last) })
+		}
 	}
 }
 

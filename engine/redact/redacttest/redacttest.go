@@ -186,7 +186,15 @@ func Draw(t *rapid.T, fields []redact.Field) Page {
 		}
 	}
 	g := &gen{t: t}
+	// A path that names Graph's "value" wrapper itself (a list of
+	// key/value pairs) is written unwrapped: wrapping it again would make
+	// the wrapper part of the path.
 	wrapped := rapid.Bool().Draw(t, "wrapped")
+	for _, o := range served {
+		if strings.HasPrefix(o.Path, "value.") || strings.HasPrefix(o.Path, "value[]") {
+			wrapped = false
+		}
+	}
 	if wrapped {
 		g.b.WriteString(`{"value":`)
 	}
