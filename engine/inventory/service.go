@@ -55,7 +55,7 @@ type Service struct {
 	// collect (engine/redact).
 	SecretFields SecretCatalogue
 	Actor        string
-	Now     func() time.Time
+	Now          func() time.Time
 	// BatchSize is the number of items written per transaction (default 500).
 	BatchSize int
 	// StaleAfter is how long a collecting snapshot may go without a

@@ -26,7 +26,7 @@ var testRedactor = redact.MustNew(okta.SecretFields, testDigest)
 
 // The secrets Okta's own published examples carry (testdata/vendor/idps).
 var fixtureSecrets = map[string]string{
-	"your-client-secret": "protocol.credentials.client.client_secret",
+	"your-client-secret":                             "protocol.credentials.client.client_secret",
 	"MIGTAgEAMBM........Cb9PnybCnzDv+3cWSGWqpAIsQQZ": "protocol.credentials.signing.privateKey",
 }
 
