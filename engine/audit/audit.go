@@ -38,6 +38,9 @@ const (
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
+	// InventorySecretsRedacted: evidence and items stored before secret
+	// redaction existed were redacted and the search index rebuilt.
+	InventorySecretsRedacted = "migration.inventory.secrets_redacted"
 )
 
 // GenesisHash is the PrevHash of the first entry.

@@ -1,10 +1,14 @@
 package workspacedb
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/redact"
@@ -29,3 +33,189 @@ func storedForm(p inventory.Page) (string, string, error) {
 	}
 	return stored, string(b), nil
 }
+
+var _ inventory.RedactionTx = (*Tx)(nil)
+
+// RedactionStore serves the upgrade that redacts evidence stored before
+// secret redaction existed (inventory.RedactionUpgrade).
+func RedactionStore(db *DB) inventory.RedactionStore {
+	return NewStage(db, func(t *Tx) inventory.RedactionTx { return t })
+}
+
+// RedactionPending reports whether a body or a snapshot predates redaction.
+func (t *Tx) RedactionPending() (bool, error) {
+	var pending bool
+	err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM page_bodies WHERE stored_sha256 IS NULL)
+		OR EXISTS (SELECT 1 FROM snapshots WHERE secrets_redacted = 0)`).Scan(&pending)
+	if err != nil {
+		return false, fmt.Errorf("look for evidence stored before redaction: %w", err)
+	}
+	return pending, nil
+}
+
+// UnredactedBodies returns up to limit page bodies stored before redaction.
+func (t *Tx) UnredactedBodies(limit int) ([]inventory.StoredBody, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT sha256, body FROM page_bodies WHERE stored_sha256 IS NULL ORDER BY sha256 LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read page bodies stored before redaction: %w", err)
+	}
+	defer rows.Close()
+	var out []inventory.StoredBody
+	for rows.Next() {
+		var b inventory.StoredBody
+		if err := rows.Scan(&b.SHA256, &b.Body); err != nil {
+			return nil, fmt.Errorf("read page body: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// SaveRedactedBody replaces a body stored before redaction. Its key, the
+// digest of the bytes as received, stays.
+func (t *Tx) SaveRedactedBody(sha string, body []byte, storedSHA string, reds []redact.Redaction) error {
+	_, record, err := storedForm(inventory.Page{Body: body, StoredSHA256: storedSHA, Redactions: reds})
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE page_bodies SET body = ?, stored_sha256 = ?, redactions = ? WHERE sha256 = ?`,
+		body, storedSHA, record, sha)
+	if err != nil {
+		return fmt.Errorf("store redacted page body %s: %w", sha, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store redacted page body %s: no such body", sha)
+	}
+	return nil
+}
+
+// UnredactedItems returns up to limit items after afterID of snapshots not
+// yet marked redacted.
+func (t *Tx) UnredactedItems(afterID int64, limit int) ([]inventory.StoredItem, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumns+` FROM items
+		WHERE id > ? AND snapshot_id IN (SELECT id FROM snapshots WHERE secrets_redacted = 0) ORDER BY id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read items stored before redaction: %w", err)
+	}
+	defer rows.Close()
+	var out []inventory.StoredItem
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// SaveRedactedItem replaces an item's raw payload and attributes; the
+// search index is rebuilt once every item is done.
+func (t *Tx) SaveRedactedItem(id int64, raw []byte, attributes map[string]any) error {
+	attrs, err := json.Marshal(nonNilAttrs(attributes))
+	if err != nil {
+		return fmt.Errorf("encode attributes of item %d: %w", id, err)
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET raw = ?, attributes = ? WHERE id = ?`, raw, string(attrs), id); err != nil {
+		return fmt.Errorf("store redacted item %d: %w", id, err)
+	}
+	return nil
+}
+
+// RebuildSearchIndex empties the full-text index and indexes every item
+// again. The index holds no copy of the text (content=”), so its rows
+// cannot be updated one by one without the exact text they were built
+// from; a rebuild is the one way to drop what it learnt from old values.
+func (t *Tx) RebuildSearchIndex() error {
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO items_fts (items_fts) VALUES ('delete-all')`); err != nil {
+		return fmt.Errorf("empty the search index: %w", err)
+	}
+	type row struct {
+		id                            int64
+		name, sourceID, subtype, attr string
+	}
+	var after int64
+	for {
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT id, display_name, source_id, subtype, attributes FROM items WHERE id > ? ORDER BY id LIMIT 1000`, after)
+		if err != nil {
+			return fmt.Errorf("read items to index: %w", err)
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.name, &r.sourceID, &r.subtype, &r.attr); err != nil {
+				rows.Close()
+				return fmt.Errorf("read item to index: %w", err)
+			}
+			batch = append(batch, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, r := range batch {
+			var attrs map[string]any
+			if err := json.Unmarshal([]byte(r.attr), &attrs); err != nil {
+				return fmt.Errorf("decode attributes of item %d: %w", r.id, err)
+			}
+			if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO items_fts (rowid, display_name, source_id, subtype, attributes) VALUES (?, ?, ?, ?, ?)`,
+				r.id, r.name, r.sourceID, r.subtype, searchableText(attrs)); err != nil {
+				return fmt.Errorf("index item %d: %w", r.id, err)
+			}
+			after = r.id
+		}
+	}
+}
+
+// MarkSnapshotsRedacted marks every snapshot's items redacted.
+func (t *Tx) MarkSnapshotsRedacted() (int, error) {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE snapshots SET secrets_redacted = 1 WHERE secrets_redacted = 0`)
+	if err != nil {
+		return 0, fmt.Errorf("mark snapshots redacted: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// redactionSchema is the schema version that introduced redaction: every
+// backup of an older file holds whatever secrets the file held.
+const redactionSchema = 5
+
+// RemoveUnredactedBackups deletes the "<path>.pre-schema-N.bak" copies made
+// before the file's evidence was redacted: those of schemas older than
+// redaction, or every one when upToCurrent is set (right after an upgrade
+// that redacted, when all of them predate it). It returns the removed
+// paths.
+func (db *DB) RemoveUnredactedBackups(ctx context.Context, upToCurrent bool) ([]string, error) {
+	limit := int64(redactionSchema - 1)
+	if upToCurrent {
+		v, err := db.schemaVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		limit = v
+	}
+	var removed []string
+	for v := int64(0); v <= limit; v++ {
+		p := backupPath(db.path, v)
+		for _, f := range []string{p, p + ".tmp"} {
+			err := os.Remove(f)
+			switch {
+			case err == nil:
+				removed = append(removed, f)
+			case !errors.Is(err, fs.ErrNotExist):
+				return removed, fmt.Errorf("remove %s, a backup that holds unredacted vendor secrets: %w", f, err)
+			}
+		}
+	}
+	return removed, nil
+}
+
+// Checkpoint copies the WAL into the file and truncates it, so no earlier
+// version of a page survives in the WAL.
+func (db *DB) Checkpoint(ctx context.Context) error { return db.checkpoint(ctx) }
