@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -414,6 +415,7 @@ func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	t.Cleanup(vendor.Close)
 	coll := &blockingCollector{url: vendor.URL, started: make(chan struct{})}
 	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Actor: "consultant",
+		SecretFields: wiring.SecretFields,
 		Open: func(_ context.Context, src workspace.Source, cred secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
 			if src.Name != invSource || cred.Reveal() != invToken {
 				return nil, errors.New("the collector was handed the wrong source or credential")

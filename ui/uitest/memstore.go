@@ -5,7 +5,7 @@ package uitest
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/portal-id/migration-console/engine/audit"
@@ -143,4 +143,5 @@ func (s *MemSecrets) Len() int {
 	return len(s.m)
 }
 
-var errNoCredential = errors.New("no such credential")
+// errNoCredential is the keychain's not-found, as the real one reports it.
+var errNoCredential = fmt.Errorf("no such credential: %w", secret.ErrNotFound)

@@ -142,8 +142,8 @@ func newInventoryListCmd(e *env) *cobra.Command {
 
 // snapshotItems is the --json document of inventory show.
 type snapshotItems struct {
-	Snapshot inventory.Snapshot     `json:"snapshot"`
-	Items    []inventory.StoredItem `json:"items"`
+	Snapshot inventory.Snapshot `json:"snapshot"`
+	Items    []shownItem        `json:"items"`
 	// Total is how many items match the filters (Items is one window of
 	// them); counting stops at TotalCapped.
 	Total       int  `json:"total"`
@@ -186,10 +186,11 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc := snapshotItems{Snapshot: allKinds(snap), Items: page.Items, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
-			if doc.Items == nil {
-				doc.Items = []inventory.StoredItem{}
+			shown, err := withSecrets(e.ctx, w.Inventory, page.Items)
+			if err != nil {
+				return err
 			}
+			doc := snapshotItems{Snapshot: allKinds(snap), Items: shown, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
 			return e.print(doc, func(out io.Writer) error { return printItems(out, doc) })
 		},
 	}
@@ -228,6 +229,7 @@ func printItems(out io.Writer, d snapshotItems) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	printSecrets(out, d.Items)
 	total := fmt.Sprint(d.Total)
 	if d.TotalCapped {
 		total = "more than " + total
