@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/keys"
+	"github.com/portal-id/migration-console/engine/okta/oktareplay"
+	"github.com/portal-id/migration-console/storage/keychain"
+)
+
+// The secrets Okta's published IdP examples carry.
+const (
+	vendorClientSecret = "your-client-secret"
+	vendorApplePrivKey = "MIGTAgEAMBM........Cb9PnybCnzDv+3cWSGWqpAIsQQZ"
+	clientSecretPath   = "protocol.credentials.client.client_secret"
+	applePrivKeyPath   = "protocol.credentials.signing.privateKey"
+)
+
+var vendorSecrets = []string{vendorClientSecret, vendorApplePrivKey}
+
+// shownSecretsDoc is the part of inventory show --json this test reads.
+type shownSecretsDoc struct {
+	Snapshot struct {
+		ID       string `json:"id"`
+		SourceID string `json:"source_id"`
+	} `json:"snapshot"`
+	Total int `json:"total"`
+	Items []struct {
+		ID          int64                    `json:"id"`
+		Kind        string                   `json:"kind"`
+		SourceID    string                   `json:"source_id"`
+		DisplayName string                   `json:"display_name"`
+		Secrets     []inventory.SecretStatus `json:"secrets"`
+	} `json:"items"`
+}
+
+// removeVendorSecrets deletes the workspace key and the vendor secrets the
+// collections put in the keychain.
+func removeVendorSecrets(t *testing.T, path string) {
+	ctx := context.Background()
+	w, err := wiring.Open(ctx, path)
+	if err != nil {
+		return
+	}
+	defer w.Close()
+	ws, err := w.Service.Get(ctx)
+	if err != nil {
+		return
+	}
+	snaps, _ := w.Inventory.Snapshots(ctx)
+	for _, s := range snaps {
+		page, _ := w.Inventory.Items(ctx, inventory.ItemQuery{SnapshotID: s.ID, Kind: inventory.KindProvider, Limit: inventory.MaxCount})
+		for _, it := range page.Items {
+			for _, f := range wiring.SecretFields(s.SourceKind) {
+				if f.Keep {
+					if err := w.Keychain.Delete(ctx, ws.ID, inventory.VendorSecretRole(s.SourceID, it.SourceID, f.Path)); err != nil && !errors.Is(err, keychain.ErrNotFound) {
+						t.Errorf("clean up a vendor secret: %v", err)
+					}
+				}
+			}
+		}
+	}
+	if err := w.Keychain.Delete(ctx, ws.ID, keys.Role); err != nil {
+		t.Errorf("clean up the workspace key: %v", err)
+	}
+}
+
+// Every vendor-written Okta payload that carries a secret, collected through
+// the real SDK against the replay server: the secret is in none of the
+// workspace file, its WAL, the search index, inventory show (JSON or text)
+// or the unzipped evidence export, and the keychain holds each provider's
+// secret where the migration reads it.
+func TestVendorSecretsReachOnlyTheKeychain(t *testing.T) {
+	h := newHarness(t)
+	kc := requireKeychain(t, h)
+	t.Cleanup(func() { removeVendorSecrets(t, h.path) })
+	wsID := h.createWorkspace("first_run_adoption")
+
+	orgs, err := oktareplay.VendorOrgs(filepath.Join("..", "..", "..", "engine", "okta", "testdata", "vendor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := map[string]string{} // provider id -> field held
+	type collected struct{ snapshotID, sourceID string }
+	var snaps []collected
+	for i, org := range orgs {
+		srv := oktareplay.Start(t, org, oktareplay.Options{})
+		name := fmt.Sprintf("okta-vendor-%d", i)
+		h.addOkta(name, srv.URL, oktareplay.Token)
+		snap, r := h.collect(name)
+		if r.code != 0 || snap.Status != "completed" {
+			t.Fatalf("collect %s: exit %d, %+v\n%s", name, r.code, snap, r.stderr)
+		}
+
+		var shown shownSecretsDoc
+		r = h.ok("", "inventory", "show", "--snapshot", snap.ID, "--limit", "100000", "--json")
+		decodeInto(t, r.stdout, &shown)
+		snaps = append(snaps, collected{snap.ID, shown.Snapshot.SourceID})
+		for _, it := range shown.Items {
+			for _, s := range it.Secrets {
+				if s.State == inventory.SecretHeld {
+					held[it.SourceID] = s.Field
+				}
+				if it.Kind != "provider" {
+					t.Errorf("%s %s has secret statuses", it.Kind, it.SourceID)
+				}
+			}
+		}
+		text := h.ok("", "inventory", "show", "--snapshot", snap.ID, "--type", "provider").stdout
+		for _, s := range vendorSecrets {
+			if strings.Contains(r.stdout, s) || strings.Contains(text, s) {
+				t.Errorf("inventory show of %s prints %q", name, s)
+			}
+		}
+		if strings.Contains(string(orgRaw(org)), vendorClientSecret) && !strings.Contains(text, "client_secret: secret held in the keychain") {
+			t.Errorf("inventory show of %s does not say the client secret is held:\n%s", name, text)
+		}
+
+		// The index: nothing matches the Apple key's one searchable token.
+		var found shownSecretsDoc
+		decodeInto(t, h.ok("", "inventory", "show", "--snapshot", snap.ID, "--search", "MIGTAgEAMBM", "--json").stdout, &found)
+		if found.Total != 0 {
+			t.Errorf("searching %s for the Apple private key finds %d items", name, found.Total)
+		}
+
+		zipPath := filepath.Join(t.TempDir(), "evidence.zip")
+		h.ok("", "inventory", "export", "--snapshot", snap.ID, "--out", zipPath)
+		data, err := os.ReadFile(zipPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for file, body := range unzip(t, data) {
+			for _, s := range vendorSecrets {
+				if bytes.Contains(body, []byte(s)) {
+					t.Errorf("bundle of %s: %s holds %q", name, file, s)
+				}
+			}
+		}
+	}
+
+	// OIDC, Google, Facebook and Microsoft IdPs: client secrets; Apple: the
+	// private key.
+	want := map[string]string{
+		"0oaulob4BFVa4zQvt0g3": clientSecretPath, "0oa62bfdiumsUndnZ0h7": clientSecretPath,
+		"0oa62b57p7c8PaGpU0h7": clientSecretPath, "0oajmvdFawBih4gey0g3": clientSecretPath,
+		"0oa18hsHsG3boVejU0g4": applePrivKeyPath,
+	}
+	for id, field := range want {
+		if held[id] != field {
+			t.Errorf("provider %s: show says %q is held, want %s", id, held[id], field)
+		}
+	}
+
+	for _, p := range []string{h.path, h.path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range vendorSecrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds %q", filepath.Base(p), s)
+			}
+		}
+	}
+
+	// The keychain holds them where the cutover reads them.
+	ctx := context.Background()
+	w, err := wiring.Open(ctx, h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	read := 0
+	for _, c := range snaps {
+		page, err := w.Inventory.Items(ctx, inventory.ItemQuery{SnapshotID: c.snapshotID, Kind: inventory.KindProvider, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			field, ok := want[it.SourceID]
+			if !ok {
+				continue
+			}
+			wantValue := vendorClientSecret
+			if field == applePrivKeyPath {
+				wantValue = vendorApplePrivKey
+			}
+			v, err := kc.Get(ctx, wsID, inventory.VendorSecretRole(c.sourceID, it.SourceID, field))
+			if err != nil || v.Reveal() != wantValue {
+				t.Errorf("keychain %s of %s: %v", field, it.SourceID, err)
+			}
+			got, err := w.Inventory.MigrationSecret(ctx, c.snapshotID, it.ID, field)
+			if err != nil || got.Reveal() != wantValue {
+				t.Errorf("MigrationSecret(%s, %s): %v", it.SourceID, field, err)
+			}
+			read++
+		}
+	}
+	if read < len(want) {
+		t.Errorf("read %d secrets back, want at least %d", read, len(want))
+	}
+	for _, line := range h.printed {
+		for _, s := range vendorSecrets {
+			if strings.Contains(line, s) {
+				t.Fatalf("migctl printed %q", s)
+			}
+		}
+	}
+}
+
+func orgRaw(org *oktareplay.Org) []byte {
+	var b bytes.Buffer
+	for _, idp := range org.IdPs {
+		b.Write(idp)
+	}
+	return b.Bytes()
+}
