@@ -73,7 +73,7 @@ func TestItemDetailNeverShowsAVendorSecret(t *testing.T) {
 		if strings.Contains(shown, "client_secret: secret held in the keychain") {
 			held++
 			if !strings.Contains(shown, `"client_secret": "[REDACTED client_secret hmac-sha256:`) ||
-				!strings.Contains(shown, "(as stored: ") {
+				!strings.Contains(shown, "redacted: SHA-256 ") {
 				t.Errorf("row %d: the raw payload or the evidence does not show the redaction", row)
 			}
 		}

@@ -160,9 +160,9 @@ func EvidenceLines(pages []inventory.Page) string {
 			fmt.Sprintf("%s %s", p.Method, target),
 			fmt.Sprintf("    page %d of %s, HTTP %d, fetched %s, %s bytes", p.PageNumber, Readable(p.Domain), p.Status,
 				formatTime(p.FetchedAt), FormatCount(p.Bytes)),
-			"    SHA-256 "+p.SHA256+" (as received)")
+			"    as received: SHA-256 "+p.SHA256)
 		if p.StoredSHA256 != "" && p.StoredSHA256 != p.SHA256 {
-			lines = append(lines, fmt.Sprintf("    SHA-256 %s (as stored: %s redacted)", p.StoredSHA256, valuesCount(len(p.Redactions))))
+			lines = append(lines, fmt.Sprintf("    as stored, %s redacted: SHA-256 %s", valuesCount(len(p.Redactions)), p.StoredSHA256))
 		}
 	}
 	return strings.Join(lines, "\n")
