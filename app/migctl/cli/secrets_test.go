@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -226,4 +228,114 @@ func orgRaw(org *oktareplay.Org) []byte {
 		b.Write(idp)
 	}
 	return b.Bytes()
+}
+
+// clientSecretMarker matches a client secret's marker in a stored body or payload.
+var clientSecretMarker = regexp.MustCompile(`\[REDACTED client_secret hmac-sha256:[0-9a-f]{64}\]`)
+
+// A workspace whose inventory was stored before redaction (its bodies and
+// items put back as Okta sent them, unmarked): the next migctl command opens
+// it with its keychain, redacts it, and the audit trail says so.
+func TestOpeningAWorkspaceCollectedBeforeRedactionRedactsIt(t *testing.T) {
+	h := newHarness(t)
+	requireKeychain(t, h)
+	t.Cleanup(func() { removeVendorSecrets(t, h.path) })
+	h.createWorkspace("first_run_adoption")
+	orgs, err := oktareplay.VendorOrgs(filepath.Join("..", "..", "..", "engine", "okta", "testdata", "vendor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := oktareplay.Start(t, orgs[0], oktareplay.Options{})
+	h.addOkta("okta-vendor", srv.URL, oktareplay.Token)
+	if snap, r := h.collect("okta-vendor"); r.code != 0 || snap.Status != "completed" {
+		t.Fatalf("collect: %s", r.stderr)
+	}
+
+	// Put the vendor's client secret back where redaction had put markers:
+	// the bodies then hash to their keys again, as before redaction.
+	db, err := sql.Open("sqlite", h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unredact := func(table, column, key string) int {
+		rows, err := db.Query(`SELECT ` + key + `, ` + column + ` FROM ` + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			key  any
+			body []byte
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.key, &r.body); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		n := 0
+		for _, r := range all {
+			plain := clientSecretMarker.ReplaceAll(r.body, []byte(vendorClientSecret))
+			if bytes.Equal(plain, r.body) {
+				continue
+			}
+			if _, err := db.Exec(`UPDATE `+table+` SET `+column+` = ? WHERE `+key+` = ?`, plain, r.key); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		return n
+	}
+	if unredact("page_bodies", "body", "sha256") == 0 || unredact("items", "raw", "id") == 0 {
+		t.Fatal("no client secret marker to put the secret back in place of")
+	}
+	if _, err := db.Exec(`UPDATE page_bodies SET stored_sha256 = NULL, redactions = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE snapshots SET secrets_redacted = 0`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if b, _ := os.ReadFile(h.path); !bytes.Contains(b, []byte(vendorClientSecret)) {
+		if w, _ := os.ReadFile(h.path + "-wal"); !bytes.Contains(w, []byte(vendorClientSecret)) {
+			t.Fatal("the simulated old workspace does not hold the secret")
+		}
+	}
+
+	var shown shownSecretsDoc
+	r := h.ok("", "inventory", "show", "--type", "provider", "--json")
+	decodeInto(t, r.stdout, &shown)
+	if strings.Contains(r.stdout, vendorClientSecret) {
+		t.Error("show prints the secret after the upgrade")
+	}
+	held := 0
+	for _, it := range shown.Items {
+		for _, s := range it.Secrets {
+			if s.State == inventory.SecretHeld {
+				held++
+			}
+		}
+	}
+	if held == 0 {
+		t.Error("after the upgrade no provider's secret is held (its digest no longer matches the keychain?)")
+	}
+	var trail struct {
+		Entries []struct {
+			Event string            `json:"event"`
+			Facts map[string]string `json:"facts"`
+		} `json:"entries"`
+	}
+	decodeInto(t, h.ok("", "audit", "list", "--json").stdout, &trail)
+	last := trail.Entries[len(trail.Entries)-1]
+	if last.Event != "migration.inventory.secrets_redacted" || last.Facts["items_redacted"] == "0" {
+		t.Errorf("last audit entry = %+v", last)
+	}
+	for _, p := range []string{h.path, h.path + "-wal"} {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(vendorClientSecret)) {
+			t.Errorf("%s still holds the client secret", filepath.Base(p))
+		}
+	}
+	h.ok("", "audit", "verify")
 }
