@@ -141,7 +141,7 @@ func (f compiledField) matches(loc []step) (int, bool) {
 			}
 			continue
 		}
-		if st.index || !strings.EqualFold(st.name, string(s)) {
+		if st.index || st.name.lower != string(s) {
 			return 0, false
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,19 +175,30 @@ func (r *Redactor) mayHold(body []byte) bool {
 	return false
 }
 
-// step is one step of a location in a JSON document.
+// step is one step of a location in a JSON document: a member (name, with
+// what the rules make of it) or an array index.
 type step struct {
-	name  string
+	name  *nameInfo
 	index bool
 	i     int
+}
+
+// nameInfo is what the rules make of one member name, worked out once per
+// distinct name in a body.
+type nameInfo struct {
+	raw     string
+	lower   string
+	secret  bool // secretName
+	generic bool // a name too generic to judge alone
+	jwk     bool // a JWK private member name
 }
 
 type frame struct {
 	obj       bool
 	expectKey bool
-	key       string
+	key       *nameInfo
 	idx       int
-	ptr       string // pointer of this container
+	serial    int // numbers containers, for ids and JWK objects
 }
 
 // splice replaces body[start:end] by text.
@@ -205,132 +215,185 @@ type candidate struct {
 	value      string
 	red        Redaction
 	encoding   Encoding
-	jwkParent  string // for RuleJWK: the object that must be a JWK
-	resource   string // pointer of the resource (Keep)
+	public     func(string) bool
+	root       int  // loc depth of the resource holding the value
+	jwkCheck   bool // RuleJWK: keep only if jwkParent is a JWK
+	jwkParent  int  // the container that must be a JWK
+	resource   int  // the container of the resource holding the value
 }
 
+// scan is one body's walk: its names, containers and findings.
+type scan struct {
+	r        *Redactor
+	endpoint string
+	names    map[string]*nameInfo
+	stack    []frame
+	loc      []step
+	serials  int
+	cands    []candidate
+	ids      map[int]string
+	jwks     map[int]bool
+}
+
+func (sc *scan) info(name string) *nameInfo {
+	if ni, ok := sc.names[name]; ok {
+		return ni
+	}
+	lower := strings.ToLower(name)
+	ni := &nameInfo{raw: name, lower: lower, secret: secretName(name), generic: genericLeaves[lower], jwk: jwkPrivate[lower]}
+	sc.names[name] = ni
+	return ni
+}
+
+// redactJSON walks a body that json.Valid accepts with a tokenizer that
+// keeps byte offsets, so a marker can replace exactly a value's bytes.
 func (r *Redactor) redactJSON(endpoint string, body []byte) (Result, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var (
-		stack []frame
-		loc   []step
-		cands []candidate
-		ids   = map[string]string{}
-		jwks  = map[string]bool{}
-	)
-	// completed updates the parent after a value ends.
-	completed := func() {
-		if len(stack) == 0 {
-			return
-		}
-		top := &stack[len(stack)-1]
-		if top.obj {
-			top.expectKey = true
-		} else {
-			top.idx++
-		}
+	if !json.Valid(body) {
+		return Result{}, errors.New("not valid JSON")
 	}
-	// here is the step the next value takes in its container.
-	here := func() (step, bool) {
-		if len(stack) == 0 {
-			return step{}, false
-		}
-		top := stack[len(stack)-1]
-		if top.obj {
-			return step{name: top.key}, true
-		}
-		return step{index: true, i: top.idx}, true
-	}
-	rootDone := false
+	sc := &scan{r: r, endpoint: endpoint, names: map[string]*nameInfo{}, ids: map[int]string{}, jwks: map[int]bool{}}
+	t := tokenizer{b: body}
 	for {
-		start := int(dec.InputOffset())
-		tok, err := dec.Token()
-		if err == io.EOF {
+		tok := t.next()
+		if tok.kind == tokEOF {
 			break
 		}
-		if err != nil {
-			return Result{}, err
-		}
-		if rootDone {
-			return Result{}, errors.New("data after the JSON value")
-		}
-		end := int(dec.InputOffset())
-		if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].expectKey {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:n-1]
-				if len(loc) > 0 && len(stack) > 0 {
-					loc = loc[:len(loc)-1]
-				}
-				completed()
-				rootDone = len(stack) == 0
+		n := len(sc.stack)
+		if n > 0 && sc.stack[n-1].obj && sc.stack[n-1].expectKey {
+			if tok.kind == tokEnd {
+				sc.pop()
 				continue
 			}
-			key, _ := tok.(string)
-			stack[n-1].key, stack[n-1].expectKey = key, false
+			key, err := t.text(tok)
+			if err != nil {
+				return Result{}, err
+			}
+			sc.stack[n-1].key, sc.stack[n-1].expectKey = sc.info(key), false
 			continue
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				ptr := ""
-				if st, ok := here(); ok {
-					loc = append(loc, st)
-					ptr = stack[len(stack)-1].ptr + "/" + pointerToken(st)
-				}
-				stack = append(stack, frame{obj: t == '{', expectKey: t == '{', ptr: ptr})
-			case ']':
-				stack = stack[:len(stack)-1]
-				if len(loc) > 0 && len(stack) > 0 {
-					loc = loc[:len(loc)-1]
-				}
-				completed()
-				rootDone = len(stack) == 0
+		switch tok.kind {
+		case tokObject, tokArray:
+			serial := sc.serials
+			sc.serials++
+			if st, ok := sc.here(); ok {
+				sc.loc = append(sc.loc, st)
 			}
-			continue
-		}
-		st, inContainer := here()
-		var value string
-		switch t := tok.(type) {
-		case string:
-			value = t
-		case json.Number:
-			value = t.String()
-		default: // bool, null: nothing secret
-			completed()
-			rootDone = !inContainer
-			continue
-		}
-		if inContainer {
-			top := stack[len(stack)-1]
-			if top.obj {
-				switch st.name {
-				case "id":
-					ids[top.ptr] = value
-				case "kty":
-					jwks[top.ptr] = true
-				}
+			sc.stack = append(sc.stack, frame{obj: tok.kind == tokObject, expectKey: tok.kind == tokObject, serial: serial})
+		case tokEnd:
+			sc.pop()
+		case tokString, tokNumber:
+			if err := sc.leaf(&t, tok); err != nil {
+				return Result{}, err
 			}
-			full := append(loc, st)
-			if c, ok := r.judge(endpoint, full, value); ok {
-				c.start, c.end = valueSpan(body, start, end)
-				c.ptr = top.ptr + "/" + pointerToken(st)
-				c.value = value
-				cands = append(cands, c)
-			}
+			sc.completed()
+		default: // true, false, null: nothing secret
+			sc.completed()
 		}
-		completed()
-		rootDone = !inContainer
 	}
-	return r.apply(body, cands, ids, jwks), nil
+	return r.apply(body, sc), nil
 }
 
-// judge applies the rules to one scalar leaf at location full.
-func (r *Redactor) judge(endpoint string, full []step, value string) (candidate, bool) {
-	if value == "" || masked(value) || IsMarker(value) {
-		return candidate{}, false
+func (sc *scan) pop() {
+	sc.stack = sc.stack[:len(sc.stack)-1]
+	if len(sc.stack) > 0 {
+		sc.loc = sc.loc[:len(sc.loc)-1]
 	}
+	sc.completed()
+}
+
+// completed moves the container past the value that just ended.
+func (sc *scan) completed() {
+	if len(sc.stack) == 0 {
+		return
+	}
+	top := &sc.stack[len(sc.stack)-1]
+	if top.obj {
+		top.expectKey = true
+	} else {
+		top.idx++
+	}
+}
+
+// here is the step the next value takes in its container.
+func (sc *scan) here() (step, bool) {
+	if len(sc.stack) == 0 {
+		return step{}, false
+	}
+	top := sc.stack[len(sc.stack)-1]
+	if top.obj {
+		return step{name: top.key}, true
+	}
+	return step{index: true, i: top.idx}, true
+}
+
+// leaf judges one string or number value.
+func (sc *scan) leaf(t *tokenizer, tok token) error {
+	st, ok := sc.here()
+	if !ok {
+		return nil // a bare scalar body holds no member
+	}
+	top := sc.stack[len(sc.stack)-1]
+	full := append(sc.loc, st)
+	var value string
+	decoded := false
+	decode := func() error {
+		if decoded {
+			return nil
+		}
+		v, err := t.text(tok)
+		value, decoded = v, true
+		return err
+	}
+	if top.obj && (st.name.raw == "id" || st.name.raw == "kty") {
+		if err := decode(); err != nil {
+			return err
+		}
+		if st.name.raw == "id" {
+			sc.ids[top.serial] = value
+		} else {
+			sc.jwks[top.serial] = true
+		}
+	}
+	c, flagged := sc.byName(full)
+	if !flagged {
+		// Only the content rule is left: a PEM private key, which an
+		// escape could hide from a look at the raw bytes.
+		raw := t.b[tok.start:tok.end]
+		if tok.kind != tokString || (bytes.IndexByte(raw, '\\') < 0 && !bytes.Contains(raw, []byte("-----BEGIN "))) {
+			return nil
+		}
+		if err := decode(); err != nil {
+			return err
+		}
+		if !pemPrivate(value) {
+			return nil
+		}
+		name, element := leafName(full)
+		c, flagged = candidate{red: red(RulePEM, name, element)}, true
+	}
+	if err := decode(); err != nil {
+		return err
+	}
+	if value == "" || masked(value) || IsMarker(value) {
+		return nil
+	}
+	if c.public != nil && c.public(value) {
+		return nil
+	}
+	c.start, c.end = tok.start, tok.end
+	c.ptr = pointerOf(full)
+	c.value = value
+	if c.red.Keep || c.red.Rule == RuleCatalogue {
+		c.resource = sc.stack[c.root].serial
+	}
+	sc.cands = append(sc.cands, c)
+	return nil
+}
+
+// byName applies the rules that look at where a leaf is: the catalogue,
+// secret-looking names, JWK private members.
+func (sc *scan) byName(full []step) (candidate, bool) {
+	r := sc.r
 	name, element := leafName(full)
 	// The catalogue: the leaf itself, or anything inside a catalogued
 	// member that holds an object or array.
@@ -338,48 +401,44 @@ func (r *Redactor) judge(endpoint string, full []step, value string) (candidate,
 		last := full[k-1]
 		key := string(anyElement)
 		if !last.index {
-			key = strings.ToLower(last.name)
+			key = last.name.lower
 		}
 		for _, i := range r.byLast[key] {
 			f := r.fields[i]
 			root, ok := f.matches(full[:k])
-			if !ok || !f.servedBy(endpoint) {
+			if !ok || !f.servedBy(sc.endpoint) {
 				continue
 			}
-			if k == len(full) && f.Public != nil && f.Public(value) {
-				return candidate{}, false
-			}
-			// Keep and the encoding are the field's own value's; a leaf
-			// inside a catalogued object or array is plain text.
-			c := candidate{red: Redaction{Field: fieldName(name, element), Rule: RuleCatalogue, Path: f.Path}}
+			// Keep, the encoding and the public test are the field's own
+			// value's; a leaf inside a catalogued object or array is plain
+			// text and always secret.
+			c := candidate{red: Redaction{Field: fieldName(name, element), Rule: RuleCatalogue, Path: f.Path}, root: root}
 			if k == len(full) {
-				c.red.Keep, c.encoding = f.Keep, f.Encoding
+				c.red.Keep, c.encoding, c.public = f.Keep, f.Encoding, f.Public
 			}
-			c.resource = pointerOf(full[:root])
 			return c, true
 		}
 	}
-	flag := secretName(name)
-	if !flag && genericLeaves[strings.ToLower(name)] && !element {
-		if parent, ok := memberAbove(full); ok {
-			flag = secretName(parent)
+	flag := false
+	if ni := nameOf(full); ni != nil {
+		flag = ni.secret
+		if !flag && ni.generic && !element {
+			if parent := memberAbove(full); parent != nil {
+				flag = parent.secret
+			}
 		}
 	}
 	if flag {
 		return candidate{red: red(RuleName, name, element)}, true
 	}
-	if pemPrivate(value) {
-		return candidate{red: red(RulePEM, name, element)}, true
-	}
 	// A JWK's private member, or a member of one of its "oth" primes (RFC
 	// 7518 §6.3.2.7); whether the object is a JWK is known once it is read.
 	n := len(full)
-	jwk := red(RuleJWK, name, element)
-	if n >= 3 && full[n-2].index && !full[n-3].index && strings.EqualFold(full[n-3].name, "oth") {
-		return candidate{red: jwk, jwkParent: pointerOf(full[:n-3])}, true
+	if n >= 3 && full[n-2].index && !full[n-3].index && full[n-3].name.lower == "oth" {
+		return candidate{red: red(RuleJWK, name, element), jwkParent: sc.stack[n-3].serial, jwkCheck: true}, true
 	}
-	if !full[n-1].index && jwkPrivate[strings.ToLower(full[n-1].name)] {
-		return candidate{red: jwk, jwkParent: pointerOf(full[:n-1])}, true
+	if !full[n-1].index && full[n-1].name.jwk {
+		return candidate{red: red(RuleJWK, name, element), jwkParent: sc.stack[n-1].serial, jwkCheck: true}, true
 	}
 	return candidate{}, false
 }
@@ -389,12 +448,12 @@ func red(rule, name string, element bool) Redaction {
 }
 
 // apply resolves the candidates and splices their markers in.
-func (r *Redactor) apply(body []byte, cands []candidate, ids map[string]string, jwks map[string]bool) Result {
+func (r *Redactor) apply(body []byte, sc *scan) Result {
 	var splices []splice
 	var reds []Redaction
 	plain := map[string]string{}
-	for _, c := range cands {
-		if c.red.Rule == RuleJWK && !jwks[c.jwkParent] {
+	for _, c := range sc.cands {
+		if c.jwkCheck && !sc.jwks[c.jwkParent] {
 			continue
 		}
 		red := c.red
@@ -402,7 +461,7 @@ func (r *Redactor) apply(body []byte, cands []candidate, ids map[string]string, 
 		red.Digest = r.digest([]byte(c.value))
 		m := Marker{Field: red.Field, Digest: red.Digest}
 		if red.Keep {
-			red.ResourceID = ids[c.resource]
+			red.ResourceID = sc.ids[c.resource]
 			red.value = secret.New(c.value)
 		}
 		text := m.Encode(c.encoding)
@@ -428,46 +487,40 @@ func spliceAll(body []byte, splices []splice) []byte {
 	return append(out, body[at:]...)
 }
 
-// valueSpan narrows [start, end) from the decoder's offsets (which include
-// the separator and whitespace before the token) to the token itself.
-func valueSpan(body []byte, start, end int) (int, int) {
-	for start < end {
-		switch body[start] {
-		case ' ', '\t', '\r', '\n', ':', ',':
-			start++
-			continue
-		}
-		break
-	}
-	return start, end
-}
-
 // leafName is the member name a leaf is known by: its own, or for an array
 // element the nearest member above it (element is then set).
 func leafName(full []step) (string, bool) {
-	for i := len(full) - 1; i >= 0; i-- {
-		if !full[i].index {
-			return full[i].name, i != len(full)-1
-		}
+	if ni := nameOf(full); ni != nil {
+		return ni.raw, !(len(full) > 0 && !full[len(full)-1].index)
 	}
 	return "", true
 }
 
-// memberAbove is the member name of the object holding the leaf's object.
-func memberAbove(full []step) (string, bool) {
-	for i := len(full) - 2; i >= 0; i-- {
+// nameOf is the name of the nearest member at or above the leaf.
+func nameOf(full []step) *nameInfo {
+	for i := len(full) - 1; i >= 0; i-- {
 		if !full[i].index {
-			return full[i].name, true
+			return full[i].name
 		}
 	}
-	return "", false
+	return nil
+}
+
+// memberAbove is the member holding the leaf's object.
+func memberAbove(full []step) *nameInfo {
+	for i := len(full) - 2; i >= 0; i-- {
+		if !full[i].index {
+			return full[i].name
+		}
+	}
+	return nil
 }
 
 func pointerToken(s step) string {
 	if s.index {
 		return strconv.Itoa(s.i)
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(s.name, "~", "~0"), "/", "~1")
+	return strings.ReplaceAll(strings.ReplaceAll(s.name.raw, "~", "~0"), "/", "~1")
 }
 
 func pointerOf(loc []step) string {
