@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // The walk needs each value's exact bytes, to splice a marker in their
@@ -92,7 +93,8 @@ func (t *tokenizer) text(tok token) (string, error) {
 	if tok.kind != tokString {
 		return string(raw), nil
 	}
-	if !bytes.ContainsRune(raw, '\\') {
+	// encoding/json unescapes, and replaces invalid UTF-8 with U+FFFD.
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 		return string(raw[1 : len(raw)-1]), nil
 	}
 	var s string
