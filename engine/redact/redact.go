@@ -355,6 +355,12 @@ func (sc *scan) leaf(t *tokenizer, tok token) error {
 		}
 	}
 	c, flagged := sc.byName(full)
+	// A number is redacted only where a catalogue says the field is secret:
+	// under a merely secret-looking name it is far likelier a count or a
+	// lifetime, and turning it into a string would break the SDK's parse.
+	if flagged && tok.kind == tokNumber && c.red.Rule != RuleCatalogue {
+		return nil
+	}
 	if !flagged {
 		// Only the content rule is left: a PEM private key, which an
 		// escape could hide from a look at the raw bytes.

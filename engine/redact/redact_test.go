@@ -147,8 +147,14 @@ func TestUnlistedSecretLookingFieldsAreRedactedByName(t *testing.T) {
 			t.Errorf("%s: rule %q", name, res.Redactions[0].Rule)
 		}
 	}
+	// Numbers under secret-looking names are counts and lifetimes: kept,
+	// so the SDK still reads them as numbers.
+	res, _ := r.Redact("/x", []byte(`{"secretCount":2,"passwordExpireWarnDays":7}`))
+	if res.Redacted() {
+		t.Errorf("numbers redacted by name: %s", res.Body)
+	}
 	// A generic leaf takes its parent's name: Okta's credentials.password.value.
-	res, _ := r.Redact("/api/v1/apps", []byte(`{"credentials":{"password":{"value":"fake-pw"},"userName":{"value":"alice"}}}`))
+	res, _ = r.Redact("/api/v1/apps", []byte(`{"credentials":{"password":{"value":"fake-pw"},"userName":{"value":"alice"}}}`))
 	if strings.Contains(string(res.Body), "fake-pw") || !strings.Contains(string(res.Body), "alice") {
 		t.Errorf("password.value: %s", res.Body)
 	}
