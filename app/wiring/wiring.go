@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -27,6 +28,9 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Readiness computes the workspace summary and the preview-handoff
+	// gate from every stage's records.
+	Readiness *readiness.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -74,6 +78,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Keychain:  kc,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory: newInventory(db, kc, actor),
+		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }
 

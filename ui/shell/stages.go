@@ -76,7 +76,7 @@ func (v *workspaceView) showStage(i widget.ListItemID) {
 // screen, so nothing shows a state older than the last change.
 func (v *workspaceView) reload() {
 	task.Run(v.env.Tasks, func(ctx context.Context) (screens.State, error) {
-		return screens.Load(ctx, v.env.Workspace)
+		return screens.Load(ctx, v.env.Workspace, v.env.Readiness)
 	}, func(st screens.State, err error) {
 		if v.closed {
 			return
