@@ -89,9 +89,19 @@ func (w *Workspace) Close() error { return w.DB.Close() }
 // hold a workspace, so a failed `workspace create` leaves nothing behind.
 func (w *Workspace) Discard() error {
 	errs := []error{w.Close()}
+	if err := RemoveSQLiteFiles(w.Path); err != nil {
+		errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveSQLiteFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files; those already gone are no error.
+func RemoveSQLiteFiles(path string) error {
+	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
