@@ -25,7 +25,7 @@ FUZZ_TARGETS := \
 	./engine/okta:FuzzNormalizeOktaPolicy \
 	./engine/okta:FuzzNormalizeOktaDomain \
 	./engine/okta:FuzzNormalizeOktaAssignment \
-	./storage/sandboxdb:FuzzSandboxCreate
+	./engine/portal/sandbox:FuzzSandboxCreate
 # The Entra normalizers' fuzz targets (./engine/entra: FuzzNormalizeApplication,
 # ...ServicePrincipal, ...Group, ...Domain, ...Policy, ...Assignment) run
 # their seed corpus in every `go test`, but not in fuzzing mode here: -fuzz
