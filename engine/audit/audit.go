@@ -38,8 +38,8 @@ const (
 	CutoverStepManualFollowUp = "migration.cutover_step.manual_follow_up"
 	CutoverStepSkipped        = "migration.cutover_step.skipped"
 
-	// Extensions: state changes the seed has no event name for. They follow
-	// the seed's naming so a reader of the trail sees one vocabulary.
+	// Extensions: state changes the contract has no event name for. They
+	// follow its naming so a reader of the trail sees one vocabulary.
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"

@@ -19,9 +19,9 @@ type stage struct {
 	build func(screens.Env) screens.Screen
 }
 
-// stages follow DESIGN.md section 5 (workspace, sources, inventory,
-// assessment, merge review, OCM, cutover, evidence, rollout), then the audit
-// trail. Only stages that work are listed: a new stage is one more line here.
+// stages follow the migration flow of docs/architecture.md (workspace,
+// sources, inventory, assessment, merge review, OCM, cutover, evidence,
+// rollout), then the audit trail. Only stages that work are listed: a new stage is one more line here.
 var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
