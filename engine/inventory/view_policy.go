@@ -64,7 +64,7 @@ type RoutingRuleView struct {
 	// Type is the subtype.
 	Type RoutingType `json:"type"`
 	// VendorType is Okta's rule type (IDP_DISCOVERY).
-	VendorType string `json:"vendor_type" raw:"verbatim"`
+	VendorType string `json:"vendor_type"`
 	// PolicyID is the id of the policy holding the rule.
 	PolicyID string `json:"policy_id"`
 	// Priority: lower runs first (Okta priority).
