@@ -70,15 +70,50 @@ func rebuildView(li LegacyItem, builders map[workspace.SourceKind]ViewBuilder) S
 
 // resolveNames names, from the snapshot's own items, the applications and
 // principals its assignments' payloads did not name, before the snapshot
-// completes. It is vendor-neutral: an assignment's AppID is an application
-// item's source id and a group or service principal is a group or
-// application item's. What the snapshot cannot name (users, which are not
-// items, or objects missing from it) stays in Unresolved.
+// completes (see NameAssignments).
 func resolveNames(tx Tx, snapshotID string) error {
 	items, err := tx.UnresolvedAssignments(snapshotID)
 	if err != nil || len(items) == 0 {
 		return err
 	}
+	changed, err := nameAssignments(items, func(k Kind, ids []string) (map[string]string, error) {
+		return tx.ItemNames(snapshotID, k, ids)
+	})
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	return tx.ReplaceViews(changed)
+}
+
+// NameAssignments does in memory what a completing snapshot does in its
+// store: it names, from the items themselves, what assignments' payloads
+// did not, and returns the items with those assignments renamed.
+func NameAssignments(items []Item) []Item {
+	names := map[Kind]map[string]string{}
+	var unresolved []StoredItem
+	for i, it := range items {
+		if names[it.Kind] == nil {
+			names[it.Kind] = map[string]string{}
+		}
+		names[it.Kind][it.SourceID] = it.DisplayName
+		if a := it.View.Assignment; a != nil && len(a.Unresolved) > 0 {
+			unresolved = append(unresolved, StoredItem{ID: int64(i), Item: it})
+		}
+	}
+	changed, _ := nameAssignments(unresolved, func(k Kind, _ []string) (map[string]string, error) { return names[k], nil })
+	out := slices.Clone(items)
+	for _, c := range changed {
+		out[c.ID] = c.Item
+	}
+	return out
+}
+
+// nameAssignments is the vendor-neutral naming: an assignment's AppID is an
+// application item's source id, a group or service principal is a group
+// or application item's. What the items cannot name (users, which are not
+// items, or objects missing from the snapshot) stays in Unresolved. It
+// returns the assignments it changed.
+func nameAssignments(items []StoredItem, lookup func(Kind, []string) (map[string]string, error)) ([]StoredItem, error) {
 	want := map[Kind][]string{}
 	for _, it := range items {
 		a := it.View.Assignment
@@ -92,15 +127,16 @@ func resolveNames(tx Tx, snapshotID string) error {
 	names := map[Kind]map[string]string{}
 	for k, ids := range want {
 		slices.Sort(ids)
-		if names[k], err = tx.ItemNames(snapshotID, k, slices.Compact(ids)); err != nil {
-			return err
+		var err error
+		if names[k], err = lookup(k, slices.Compact(ids)); err != nil {
+			return nil, err
 		}
 	}
 	var changed []StoredItem
 	for _, it := range items {
 		a := *it.View.Assignment
-		if n := names[KindApplication][a.AppID]; n != "" && a.AppName == "" {
-			a.AppName = n
+		if a.AppName == "" {
+			a.AppName = names[KindApplication][a.AppID]
 		}
 		if k := principalKind(a.Target); k != "" && a.PrincipalName == "" {
 			a.PrincipalName = names[k][a.PrincipalID]
@@ -120,10 +156,7 @@ func resolveNames(tx Tx, snapshotID string) error {
 		it.DisplayName = AssignmentDisplayName(&a)
 		changed = append(changed, it)
 	}
-	if len(changed) == 0 {
-		return nil
-	}
-	return tx.ReplaceViews(changed)
+	return changed, nil
 }
 
 // principalKind is the item kind an assignment's principal is, "" for
