@@ -9,9 +9,9 @@ import (
 func auditSection(trail AuditTrail, opt Options) Section {
 	sec := Section{ID: string(SlotAudit), Title: SlotAudit.Title(), Status: Complete}
 	add := func(b ...Block) { sec.Blocks = append(sec.Blocks, b...) }
-	add(ParagraphBlock("Every change of state in this workspace appends one audit entry. Each entry carries the "+
-		"SHA-256 of the entry before it and the workspace records the head (the last entry's number and hash), "+
-		"so an entry edited, inserted, removed or reordered inside the file breaks the chain at that entry. "+
+	add(ParagraphBlock("Every change of state in this workspace appends one audit entry. Each entry carries the " +
+		"SHA-256 of the entry before it and the workspace records the head (the last entry's number and hash), " +
+		"so an entry edited, inserted, removed or reordered inside the file breaks the chain at that entry. " +
 		"The trail below is the whole trail, in order."))
 
 	head := "none (the trail is empty)"

@@ -25,9 +25,9 @@ func inventorySection(ctx context.Context, data Data, in Input) (Section, invent
 	stats := inventoryStats{byKind: map[string]map[inventory.Kind]int{}}
 	add := func(b ...Block) { sec.Blocks = append(sec.Blocks, b...) }
 
-	add(ParagraphBlock("Each incumbent was read through its vendor's own API, read-only. Every response the "+
-		"console received is kept byte for byte as an evidence page with its SHA-256; each item below names "+
-		"the page it came from, so any number in this report can be traced to what the vendor sent. The "+
+	add(ParagraphBlock("Each incumbent was read through its vendor's own API, read-only. Every response the " +
+		"console received is kept byte for byte as an evidence page with its SHA-256; each item below names " +
+		"the page it came from, so any number in this report can be traced to what the vendor sent. The " +
 		"signed evidence bundle (migctl evidence bundle) carries the pages themselves or their digests."))
 
 	if len(in.Snapshots) == 0 {

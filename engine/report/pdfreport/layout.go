@@ -39,8 +39,8 @@ type layout struct {
 
 // op is one recorded step: a row to add, or a page break.
 type op struct {
-	row   func() core.Row
-	h     float64
+	row func() core.Row
+	h   float64
 	brk bool
 }
 
