@@ -49,7 +49,7 @@ func writeTable(t *report.Table, files report.Files) error {
 			s := c.Text(row[i])
 			if _, isString := row[i].(string); isString {
 				// Numbers and booleans are ours; strings may be a vendor's.
-				s = Neutralise(s)
+				s = lineBreaks.Replace(Neutralise(s))
 			}
 			record[i] = s
 		}
@@ -63,6 +63,11 @@ func writeTable(t *report.Table, files report.Files) error {
 	}
 	return bw.Flush()
 }
+
+// lineBreaks turns a carriage return inside a cell into a line feed: CSV
+// readers (encoding/csv among them) drop a bare CR, so it would not
+// survive the round trip, and a spreadsheet shows either as a line break.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // Neutralise keeps a spreadsheet from reading a cell as a formula (OWASP's
 // "CSV injection"): a cell that starts with '=', '+', '-', '@', a tab or

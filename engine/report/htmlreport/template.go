@@ -57,7 +57,9 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table.data { border-collapse: collapse; width: 100%; font-size: 13.5px; }
 table.data th { text-align: left; background: var(--soft); border-bottom: 1px solid var(--line); padding: 7px 9px; font-weight: 600; white-space: nowrap; }
-table.data td { padding: 6px 9px; border-bottom: 1px solid var(--soft); vertical-align: top; overflow-wrap: anywhere; }
+table.data td { padding: 6px 9px; border-bottom: 1px solid var(--soft); vertical-align: top; overflow-wrap: break-word; }
+table.data td.id, table.data td.digest { word-break: break-all; }
+table.data td.status, table.data td.integer, table.data td.number, table.data td.time, table.data td.boolean { white-space: nowrap; }
 table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data tbody tr:nth-child(even) td { background: #fbfcfd; }
 table.data th button { all: unset; cursor: pointer; }
