@@ -325,7 +325,9 @@ func TestSchemaRejectsWhatTheModelForbids(t *testing.T) {
 	for name, mutate := range map[string]func(m map[string]any){
 		"unknown kind":   func(m map[string]any) { m["kind"] = "quarterly" },
 		"extra property": func(m map[string]any) { m["secret"] = "x" },
-		"bad block":      func(m map[string]any) { m["sections"].([]any)[0].(map[string]any)["blocks"] = []any{map[string]any{"type": "note"}} },
+		"bad block": func(m map[string]any) {
+			m["sections"].([]any)[0].(map[string]any)["blocks"] = []any{map[string]any{"type": "note"}}
+		},
 		"object cell": func(m map[string]any) {
 			for _, sec := range m["sections"].([]any) {
 				for _, bl := range sec.(map[string]any)["blocks"].([]any) {
