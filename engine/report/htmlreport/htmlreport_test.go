@@ -5,11 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
@@ -40,51 +37,13 @@ func render(t *testing.T, items int) ([]byte, *report.Document) {
 	return files["engagement.html"].B, doc
 }
 
-// external reports every reference the page makes that is not inside the
-// file itself.
 func external(t *testing.T, page []byte) []string {
 	t.Helper()
-	root, err := html.Parse(bytes.NewReader(page))
+	refs, err := reporttest.ExternalRefs(page)
 	if err != nil {
-		t.Fatalf("the page does not parse: %v", err)
+		t.Fatal(err)
 	}
-	var out []string
-	cssURL := regexp.MustCompile(`(?i)url\(\s*['"]?([^'")]*)|@import`)
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "link", "iframe", "object", "embed", "base", "frame", "audio", "video", "source", "form":
-				out = append(out, "<"+n.Data+"> element")
-			}
-			for _, a := range n.Attr {
-				switch strings.ToLower(a.Key) {
-				case "src", "href", "srcset", "action", "poster", "data", "xlink:href":
-					v := strings.TrimSpace(a.Val)
-					if !strings.HasPrefix(v, "data:image/png;base64,") && !strings.HasPrefix(v, "#") {
-						out = append(out, n.Data+" "+a.Key+"="+v)
-					}
-				case "style":
-					if cssURL.MatchString(a.Val) {
-						out = append(out, n.Data+" style with url(): "+a.Val)
-					}
-				}
-				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
-					out = append(out, n.Data+" event handler "+a.Key)
-				}
-			}
-		}
-		if n.Type == html.TextNode && n.Parent != nil && n.Parent.Data == "style" {
-			for _, m := range cssURL.FindAllStringSubmatch(n.Data, -1) {
-				out = append(out, "stylesheet "+m[0])
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(root)
-	return out
+	return refs
 }
 
 func TestSelfContainedAndEscaped(t *testing.T) {
