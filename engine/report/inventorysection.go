@@ -164,16 +164,32 @@ func itemRegister(ctx context.Context, data Data, in Input) (*Table, error) {
 			return nil, fmt.Errorf("read the items of snapshot %s: %w", sn.ID, err)
 		}
 	}
+	kindOrder := map[inventory.Kind]int{}
+	for i, k := range inventory.Kinds {
+		kindOrder[k] = i
+	}
+	// Source, kind (in display order), name, then id: a register reads as
+	// a list of applications, then providers, and so on, whatever order
+	// the store returned.
+	sort.SliceStable(t.Rows, func(i, j int) bool {
+		a, b := t.Rows[i], t.Rows[j]
+		if a[0] != b[0] {
+			return cellString(a[0]) < cellString(b[0])
+		}
+		if ka, kb := kindOrder[inventory.Kind(cellString(a[1]))], kindOrder[inventory.Kind(cellString(b[1]))]; ka != kb {
+			return ka < kb
+		}
+		if na, nb := strings.ToLower(cellString(a[3])), strings.ToLower(cellString(b[3])); na != nb {
+			return na < nb
+		}
+		return cellString(a[4]) < cellString(b[4])
+	})
 	if len(t.Rows) <= ItemRegisterSummaryAbove {
 		return t, nil
 	}
 	keys := make([]key, 0, len(bySubtype))
 	for k := range bySubtype {
 		keys = append(keys, k)
-	}
-	kindOrder := map[inventory.Kind]int{}
-	for i, k := range inventory.Kinds {
-		kindOrder[k] = i
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -196,6 +212,11 @@ func itemRegister(ctx context.Context, data Data, in Input) (*Table, error) {
 	}
 	t.Summary = sum
 	return t, nil
+}
+
+func cellString(v any) string {
+	s, _ := v.(string)
+	return s
 }
 
 // kindChart is items by kind, one stacked series per source.
