@@ -8,6 +8,7 @@ import (
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -76,8 +77,8 @@ func (d ReportData) Workspace(ctx context.Context) (workspace.Workspace, error) 
 	return d.W.Service.Get(ctx)
 }
 
-func (d ReportData) Summary(ctx context.Context) (workspace.Summary, error) {
-	return d.W.Service.Summary(ctx)
+func (d ReportData) Summary(ctx context.Context) (readiness.Summary, error) {
+	return d.W.Readiness.Summary(ctx)
 }
 
 func (d ReportData) Sources(ctx context.Context) ([]workspace.Source, error) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -27,6 +28,9 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Readiness computes the workspace summary and the preview-handoff
+	// gate from every stage's records.
+	Readiness *readiness.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -74,6 +78,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Keychain:  kc,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory: newInventory(db, kc, actor),
+		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }
 
@@ -84,9 +89,19 @@ func (w *Workspace) Close() error { return w.DB.Close() }
 // hold a workspace, so a failed `workspace create` leaves nothing behind.
 func (w *Workspace) Discard() error {
 	errs := []error{w.Close()}
+	if err := RemoveSQLiteFiles(w.Path); err != nil {
+		errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveSQLiteFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files; those already gone are no error.
+func RemoveSQLiteFiles(path string) error {
+	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -2,8 +2,8 @@ package report
 
 import (
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/portal-id/migration-console/engine/audit"
 )
 
 func auditSection(trail AuditTrail, opt Options) Section {
@@ -54,22 +54,8 @@ func auditSection(trail AuditTrail, opt Options) Section {
 		{Key: "hash", Title: "Hash", Type: ColDigest, Detail: true},
 	}, Rows: make([][]any, 0, len(trail.Entries)), Interactive: true, Empty: "The audit trail is empty."}
 	for _, e := range trail.Entries {
-		t.Rows = append(t.Rows, Row(e.Seq, e.At, e.Event, e.Actor, e.TargetID, formatFacts(e.Facts), e.Tenant, e.PrevHash, e.Hash))
+		t.Rows = append(t.Rows, Row(e.Seq, e.At, e.Event, e.Actor, e.TargetID, audit.FormatFacts(e.Facts), e.Tenant, e.PrevHash, e.Hash))
 	}
 	add(TableBlock(t))
 	return sec
-}
-
-// formatFacts writes an entry's facts as "key=value" pairs in key order.
-func formatFacts(facts map[string]string) string {
-	keys := make([]string, 0, len(facts))
-	for k := range facts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + facts[k]
-	}
-	return strings.Join(parts, "; ")
 }

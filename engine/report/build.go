@@ -13,6 +13,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -20,7 +21,7 @@ import (
 // whichever stages have run.
 type Data interface {
 	Workspace(ctx context.Context) (workspace.Workspace, error)
-	Summary(ctx context.Context) (workspace.Summary, error)
+	Summary(ctx context.Context) (readiness.Summary, error)
 	Sources(ctx context.Context) ([]workspace.Source, error)
 	// Snapshots lists every snapshot, newest first.
 	Snapshots(ctx context.Context) ([]inventory.Snapshot, error)

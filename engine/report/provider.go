@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -43,7 +44,7 @@ type Input struct {
 	ReportID    string
 	GeneratedAt time.Time
 	Workspace   workspace.Workspace
-	Summary     workspace.Summary
+	Summary     readiness.Summary
 	Sources     []workspace.Source
 	// Snapshots is every snapshot, newest first; Covered the latest
 	// completed snapshot of each source, which the report describes.

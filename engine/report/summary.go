@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -27,7 +28,7 @@ func summarySection(b Builder, in Input, inv inventoryStats, trail AuditTrail, c
 		statusCheck("Merge review", sum.MergeReviewStatus),
 	}
 	gate := CheckItem{Label: "Preview handoff gate", State: CheckNotMet, Detail: "blocked"}
-	if sum.PreviewHandoffStatus == workspace.HandoffReady {
+	if sum.PreviewHandoffStatus == readiness.HandoffReady {
 		gate = CheckItem{Label: "Preview handoff gate", State: CheckMet, Detail: "ready for preview"}
 	} else if len(sum.PreviewHandoffBlockers) > 0 {
 		msgs := make([]string, len(sum.PreviewHandoffBlockers))
@@ -80,12 +81,12 @@ func headline(b Builder, in Input, inv inventoryStats, trail AuditTrail) string 
 	switch in.Summary.AssessmentStatus {
 	case "completed":
 		parts = append(parts, "A compatibility assessment has completed.")
-	case workspace.StageNotStarted, "":
+	case readiness.StageNotStarted, "":
 		parts = append(parts, "No compatibility assessment has been run yet.")
 	default:
 		parts = append(parts, fmt.Sprintf("The compatibility assessment is %s.", strings.ReplaceAll(in.Summary.AssessmentStatus, "_", " ")))
 	}
-	if in.Summary.PreviewHandoffStatus == workspace.HandoffReady {
+	if in.Summary.PreviewHandoffStatus == readiness.HandoffReady {
 		parts = append(parts, "The preview handoff gate is open.")
 	} else {
 		parts = append(parts, fmt.Sprintf("The preview handoff gate is blocked (%s).", plural(len(in.Summary.PreviewHandoffBlockers), "blocker")))
@@ -120,7 +121,7 @@ func stageCheck(label string, ok bool, detail string) CheckItem {
 // (or its stage's equivalents) is not met, with the status as detail.
 func statusCheck(label, status string) CheckItem {
 	switch status {
-	case workspace.StageNotApplicable:
+	case readiness.StageNotApplicable:
 		return CheckItem{Label: label, State: CheckNotApplicable, Detail: "not applicable in this workspace mode"}
 	case "completed", "reviewed", "acknowledged", "resolved":
 		return CheckItem{Label: label, State: CheckMet, Detail: strings.ReplaceAll(status, "_", " ")}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -21,7 +22,7 @@ import (
 // Data is a workspace held in memory.
 type Data struct {
 	WS        workspace.Workspace
-	Sum       workspace.Summary
+	Sum       readiness.Summary
 	Srcs      []workspace.Source
 	Snaps     []inventory.Snapshot
 	PagesOf   map[string][]inventory.Page
@@ -31,7 +32,7 @@ type Data struct {
 }
 
 func (d *Data) Workspace(context.Context) (workspace.Workspace, error) { return d.WS, nil }
-func (d *Data) Summary(context.Context) (workspace.Summary, error)     { return d.Sum, nil }
+func (d *Data) Summary(context.Context) (readiness.Summary, error)     { return d.Sum, nil }
 func (d *Data) Sources(context.Context) ([]workspace.Source, error) {
 	return append([]workspace.Source(nil), d.Srcs...), nil
 }
@@ -64,10 +65,10 @@ func Engagement(items int) *Data {
 	entra := workspace.Source{ID: "src-entra", Name: "entra-prod", Kind: workspace.KindEntra, Status: workspace.SourceConfigured,
 		Entra: &workspace.EntraSettings{TenantID: "example-corp.onmicrosoft.com", Auth: workspace.EntraClientSecret, Cloud: workspace.CloudGlobal}, CreatedAt: Epoch}
 	d := &Data{WS: ws, Srcs: []workspace.Source{okta, entra}, PagesOf: map[string][]inventory.Page{}, ItemsOf: map[string][]inventory.StoredItem{}}
-	d.Sum = workspace.Summary{WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status, SourceCount: 2, ConfiguredSourceCount: 2,
-		OCMStatus: workspace.StageNotStarted, OCMReviewStatus: workspace.StageNotStarted, AssessmentStatus: workspace.StageNotStarted,
-		MergeReviewStatus: workspace.StageNotStarted, PreviewHandoffStatus: workspace.HandoffBlocked,
-		PreviewHandoffBlockers: []workspace.Blocker{{Code: workspace.BlockerNoCompletedAssessment, Message: "Run a compatibility assessment on a completed snapshot."}}}
+	d.Sum = readiness.Summary{WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status, SourceCount: 2, ConfiguredSourceCount: 2,
+		OCMStatus: readiness.StageNotStarted, OCMReviewStatus: readiness.StageNotStarted, AssessmentStatus: readiness.StageNotStarted,
+		MergeReviewStatus: readiness.StageNotStarted, PreviewHandoffStatus: readiness.HandoffBlocked,
+		PreviewHandoffBlockers: []readiness.Blocker{{Code: readiness.BlockerNoCompletedAssessment, Message: "Run a compatibility assessment on a completed snapshot."}}}
 	var log memLog
 	record := func(at time.Time, event, target string, facts map[string]string) {
 		if _, err := audit.Record(&log, audit.Entry{At: at, Event: event, Tenant: ws.Tenant, Actor: "test-consultant", TargetID: target, Facts: facts}); err != nil {
