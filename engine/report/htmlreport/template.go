@@ -58,7 +58,9 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 table.data { border-collapse: collapse; width: 100%; font-size: 13.5px; }
 table.data th { text-align: left; background: var(--soft); border-bottom: 1px solid var(--line); padding: 7px 9px; font-weight: 600; white-space: nowrap; }
 table.data td { padding: 6px 9px; border-bottom: 1px solid var(--soft); vertical-align: top; overflow-wrap: break-word; }
-table.data td.id, table.data td.digest { word-break: break-all; }
+table.data td.id, table.data td.digest { word-break: break-all; min-width: 11em; }
+table.data td.detail { color: var(--muted); }
+table.data td.detail:not(.num):not(.time) { word-break: break-all; min-width: 16em; color: var(--muted); font-size: 12.5px; }
 table.data td.status, table.data td.integer, table.data td.number, table.data td.time, table.data td.boolean { white-space: nowrap; }
 table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data tbody tr:nth-child(even) td { background: #fbfcfd; }
@@ -198,7 +200,7 @@ footer { color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--lin
 <caption hidden>{{.T.Title}}</caption>
 <thead><tr>{{range .T.Columns}}<th scope="col" data-type="{{.Type}}"{{if numeric .}} class="num"{{end}}>{{if $.T.Interactive}}<button type="button">{{.Title}}</button>{{else}}{{.Title}}{{end}}</th>{{end}}</tr></thead>
 <tbody>
-{{range $row := .T.Rows}}<tr>{{range $i := $.Cols}}{{with index $.T.Columns $i}}<td class="{{.Type}}{{if numeric .}} num{{end}}"{{if numeric .}} data-v="{{sortKey $.T $row $i}}"{{end}}>{{if eq .Type "status"}}<span class="status {{tone (sortKey $.T $row $i)}}">{{cell $.T $row $i}}</span>{{else}}{{cell $.T $row $i}}{{end}}</td>{{end}}{{end}}</tr>
+{{range $row := .T.Rows}}<tr>{{range $i := $.Cols}}{{with index $.T.Columns $i}}<td class="{{.Type}}{{if numeric .}} num{{end}}{{if .Detail}} detail{{end}}"{{if numeric .}} data-v="{{sortKey $.T $row $i}}"{{end}}>{{if eq .Type "status"}}<span class="status {{tone (sortKey $.T $row $i)}}">{{cell $.T $row $i}}</span>{{else}}{{cell $.T $row $i}}{{end}}</td>{{end}}{{end}}</tr>
 {{end}}</tbody>
 </table></div>
 {{else}}<p class="empty">{{if .T.Empty}}{{.T.Empty}}{{else}}No rows.{{end}}</p>
