@@ -119,7 +119,7 @@ func (d ReportData) EachItem(ctx context.Context, snapshotID string, fn func(inv
 			return err
 		}
 		for _, it := range page.Items {
-			it.Raw, it.Attributes = nil, nil // a report never prints them
+			it.Raw = nil // a report never prints the raw payload
 			if err := fn(it); err != nil {
 				return err
 			}

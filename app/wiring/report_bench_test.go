@@ -107,7 +107,7 @@ func seedEngagement(b *testing.B, items int) *Workspace {
 				k := inventory.Kinds[i%len(inventory.Kinds)]
 				counts[k]++
 				its = append(its, inventory.Item{SourceID: fmt.Sprintf("0oa%09d", i), Kind: k, Subtype: "SAML_2_0",
-					DisplayName: fmt.Sprintf("%s %s %d", src.Name, k, i), Attributes: map[string]any{}, Raw: []byte(`{"id":"x"}`),
+					DisplayName: fmt.Sprintf("%s %s %d", src.Name, k, i), Raw: []byte(`{"id":"x"}`),
 					EvidencePage: int64(i/100 + 1)})
 			}
 			if err := store.Update(ctx, func(tx inventory.Tx) error { return tx.SaveItems(snapID, its) }); err != nil {
