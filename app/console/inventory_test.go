@@ -24,6 +24,7 @@ import (
 
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -53,16 +54,17 @@ func (c *countingInventory) Items(ctx context.Context, q inventory.ItemQuery) (i
 
 // fileBackend opens one workspace file with the given inventory service.
 type fileBackend struct {
-	path string
-	ws   *workspace.Service
-	inv  screens.Inventory
+	path  string
+	ws    *workspace.Service
+	ready *readiness.Service
+	inv   screens.Inventory
 }
 
 func (b fileBackend) Open(_ context.Context, path string) (shell.Session, error) {
 	if path != b.path {
 		return shell.Session{}, fmt.Errorf("open %s: not this test's file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.ws, Inventory: b.inv}, nil
+	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Inventory: b.inv}, nil
 }
 
 func (b fileBackend) Create(context.Context, string, workspace.CreateRequest) (shell.Session, error) {
@@ -133,9 +135,9 @@ func (f *invFile) seed(t *testing.T, n int) string {
 			for i := p; i < min(p+perPage, n); i++ {
 				raw := fmt.Sprintf(`{"id":"0oa%07d","label":%q,"signOnMode":"SAML_2_0"}`, i, itemName(i))
 				raws = append(raws, raw)
-				items = append(items, inventory.Item{SourceID: fmt.Sprintf("0oa%07d", i), Kind: inventory.Kinds[i%len(inventory.Kinds)],
-					Subtype: "SAML_2_0", DisplayName: itemName(i), Attributes: map[string]any{"audience": "https://sp.example.test"},
-					Raw: json.RawMessage(raw), EvidencePage: pageID})
+				it := inventory.NewItem(fmt.Sprintf("0oa%07d", i), itemName(i), viewOf(inventory.Kinds[i%len(inventory.Kinds)]), json.RawMessage(raw))
+				it.EvidencePage = pageID
+				items = append(items, it)
 			}
 			body := []byte("[" + strings.Join(raws, ",") + "]")
 			sum := sha256.Sum256(body)
@@ -180,7 +182,7 @@ func openInventory(t *testing.T, f *invFile, inv screens.Inventory) *invGUI {
 	a := test.NewTempApp(t)
 	win := a.NewWindow("console")
 	win.Resize(fyne.NewSize(1400, 900))
-	c := shell.New(a, win, fileBackend{path: f.path, ws: f.ws, inv: inv})
+	c := shell.New(a, win, fileBackend{path: f.path, ws: f.ws, ready: &readiness.Service{Store: workspacedb.ReadinessStore(f.db)}, inv: inv})
 	t.Cleanup(c.Close)
 	g := &invGUI{t: t, c: c, cv: win.Canvas()}
 	c.Open(f.path)
@@ -189,6 +191,10 @@ func openInventory(t *testing.T, f *invFile, inv screens.Inventory) *invGUI {
 	c.Wait()
 	return g
 }
+
+// inventoryBlocker is the readiness header's line while no configured
+// source has a completed snapshot.
+const inventoryBlocker = "Collect an inventory snapshot from a source."
 
 func (g *invGUI) mustShow(want string) {
 	g.t.Helper()
@@ -259,6 +265,10 @@ func TestInventoryTableAt100kRows(t *testing.T) {
 
 	g.mustShow("Completed")
 	g.mustShow("100,050 items: ")
+	// The readiness header reads the completed snapshot from the file.
+	if uitest.Shows(g.cv, inventoryBlocker) {
+		t.Errorf("the header still asks for an inventory with a completed snapshot on file")
+	}
 	g.mustShow("100,000+ items, refine the filter")
 	tb := g.itemTable()
 	if rows, _ := tb.Length(); rows != inventory.MaxCount {
@@ -325,13 +335,38 @@ func TestInventoryTableAt100kRows(t *testing.T) {
 	tb.Select(widget.TableCellID{Row: 0, Col: 2})
 	g.c.Wait()
 	g.mustShow(`"label": "Payroll Ünïcode"`)
-	g.mustShow("audience: https://sp.example.test")
+	g.mustShow("https://sp.example.test")
 	item, pages := g.payrollEvidence(inv.Service, snapID)
 	if len(pages) != 1 || pages[0].PageID != item.EvidencePage {
 		t.Fatalf("payroll item evidence: %+v", pages)
 	}
 	g.mustShow("SHA-256 " + pages[0].SHA256)
 	g.mustShow(fmt.Sprintf("page %d of Applications, HTTP 200", payrollIndex/perPage+1))
+}
+
+// viewOf is a small complete view of kind that names
+// https://sp.example.test.
+func viewOf(kind inventory.Kind) inventory.View {
+	const url = "https://sp.example.test"
+	switch kind {
+	case inventory.KindApplication:
+		return inventory.View{Application: &inventory.ApplicationView{Protocol: inventory.ProtocolSAML, Object: inventory.AppObjectOktaApp,
+			State: inventory.StateActive, Catalogue: inventory.CatalogueCustom, Origin: inventory.OriginTenant,
+			SAML: &inventory.SAMLSettings{EntityIDs: []string{url}, StatementsExposed: inventory.Yes}}}
+	case inventory.KindProvider:
+		return inventory.View{Provider: &inventory.ProviderView{Protocol: inventory.ProviderSAML, State: inventory.StateActive, Issuer: url}}
+	case inventory.KindRoutingRule:
+		return inventory.View{RoutingRule: &inventory.RoutingRuleView{Type: inventory.RoutingIdPDiscovery, PolicyID: "00p1",
+			State: inventory.StateActive, Patterns: []inventory.Pattern{{MatchType: inventory.MatchSuffix, Value: url}}}}
+	case inventory.KindPolicy:
+		return inventory.View{Policy: &inventory.PolicyView{Type: inventory.PolicySignOn, State: inventory.StateActive, Description: url}}
+	case inventory.KindGroup:
+		return inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Description: url}}
+	case inventory.KindAssignment:
+		return inventory.View{Assignment: &inventory.AssignmentView{Target: inventory.AssignGroup, AppID: "0oa1", AppName: url,
+			PrincipalID: "00g1", PrincipalName: "Group 1", Direct: inventory.Yes}}
+	}
+	return inventory.View{Domain: &inventory.DomainView{Type: inventory.DomainSignInHost, Name: "sp.example.test", ValidationStatus: url}}
 }
 
 func (g *invGUI) payrollEvidence(inv *inventory.Service, snapID string) (inventory.StoredItem, []inventory.Page) {
@@ -398,8 +433,9 @@ func (c *blockingCollector) Collect(ctx context.Context, emit inventory.Emitter)
 	if err != nil {
 		return err
 	}
-	if err := emit.Emit(ctx, inventory.Item{SourceID: "0oa1", Kind: inventory.KindApplication, Subtype: "SAML_2_0",
-		DisplayName: "HR portal", Raw: body, EvidencePage: trace.Last()}); err != nil {
+	it := inventory.NewItem("0oa1", "HR portal", viewOf(inventory.KindApplication), body)
+	it.EvidencePage = trace.Last()
+	if err := emit.Emit(ctx, it); err != nil {
 		return err
 	}
 	close(c.started)
@@ -438,6 +474,7 @@ func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	g.mustShow("Cancelled: snapshot")
 	g.mustShow("is recorded as failed")
 	g.mustShow("Failed: collection cancelled")
+	g.mustShow(inventoryBlocker) // a failed snapshot does not complete the inventory
 	snaps, err := inv.Snapshots(context.Background())
 	if err != nil || len(snaps) != 1 || snaps[0].Status != inventory.StatusFailed || snaps[0].PageCount != 1 {
 		t.Fatalf("after cancel the file holds %+v (err %v), want one failed snapshot keeping its page", snaps, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -27,6 +28,9 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Readiness computes the workspace summary and the preview-handoff
+	// gate from every stage's records.
+	Readiness *readiness.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -43,7 +47,9 @@ func WithGetenv(getenv func(string) string) Option {
 }
 
 // Open opens an existing workspace file. A file collected before vendor
-// secrets were redacted is redacted now (see redactStored).
+// secrets were redacted is redacted first (see redactStored), then items it
+// stored before typed views existed get their views rebuilt from their
+// (by then redacted) raw payloads, so no view is built from a secret.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
@@ -51,8 +57,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 	}
 	w := assemble(path, db, opts)
 	if err := w.redactStored(ctx); err != nil {
-		db.Close()
+		w.Close()
 		return nil, err
+	}
+	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
 	}
 	return w, nil
 }
@@ -80,6 +90,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Keychain:  kc,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory: newInventory(db, kc, actor),
+		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }
 
@@ -90,9 +101,19 @@ func (w *Workspace) Close() error { return w.DB.Close() }
 // hold a workspace, so a failed `workspace create` leaves nothing behind.
 func (w *Workspace) Discard() error {
 	errs := []error{w.Close()}
+	if err := RemoveSQLiteFiles(w.Path); err != nil {
+		errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveSQLiteFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files; those already gone are no error.
+func RemoveSQLiteFiles(path string) error {
+	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

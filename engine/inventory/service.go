@@ -79,7 +79,8 @@ func (s *Service) staleAfter() time.Duration {
 }
 
 // ErrSourceNotReady is returned for archived workspaces and non-configured
-// sources, which seed 002 forbids to collect.
+// sources, which the migration contract forbids to collect
+// (docs/migration-contract.md).
 var ErrSourceNotReady = errors.New("source cannot collect")
 
 // Collect takes a snapshot of the named source. The snapshot is durable in
@@ -250,6 +251,9 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 		}
 		if cur.Status != StatusCollecting {
 			return fmt.Errorf("snapshot %s was marked %s while collecting (%s)", snap.ID, cur.Status, cur.Error)
+		}
+		if err := resolveNames(tx, snap.ID); err != nil {
+			return err
 		}
 		counts, pages, err := tx.CountItems(snap.ID)
 		if err != nil {
