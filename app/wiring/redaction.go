@@ -11,7 +11,8 @@ import (
 
 // redactStored finishes the upgrade of a workspace collected before vendor
 // secrets were redacted at the evidence transport: its stored page bodies,
-// items and search index are redacted in place (the keyed digests need the
+// items (raw payloads, legacy fields, views) and search index are redacted
+// in place (the keyed digests need the
 // workspace key, hence here and not in a schema migration), the WAL is
 // truncated, and the pre-upgrade backups, which hold the secrets in plain,
 // are removed. A file with nothing pending is left alone, bar removing any
@@ -22,6 +23,7 @@ func (w *Workspace) redactStored(ctx context.Context) error {
 		Secrets:      w.Keychain,
 		Kinds:        []workspace.SourceKind{workspace.KindOkta, workspace.KindEntra},
 		SecretFields: SecretFields,
+		Views:        viewBuilders,
 		Actor:        w.Inventory.Actor,
 	}
 	rep, err := up.Run(ctx)

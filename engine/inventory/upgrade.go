@@ -1,12 +1,14 @@
 package inventory
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/portal-id/migration-console/engine/audit"
@@ -16,8 +18,10 @@ import (
 )
 
 // A workspace collected before secret redaction existed holds vendor
-// secrets in its stored page bodies, items' raw payloads and the attributes
-// derived from them. RedactStored redacts them in place. It needs the
+// secrets in its stored page bodies, items' raw payloads and the fields
+// derived from them (the legacy attributes of items stored before views,
+// and the views built from plain payloads). RedactionUpgrade redacts them in
+// place. It needs the
 // workspace key (keychain), which a schema migration cannot reach, so it
 // runs in Go when the workspace is opened with its keychain. It works in
 // small transactions, each leaving every row it touched fully redacted, and
@@ -42,15 +46,28 @@ type RedactionTx interface {
 	// SaveRedactedBody replaces a body, recording its digest and record.
 	SaveRedactedBody(sha256 string, body []byte, storedSHA256 string, redactions []redact.Redaction) error
 	// UnredactedItems returns up to limit items after afterID (by id) of
-	// snapshots not yet marked redacted.
-	UnredactedItems(afterID int64, limit int) ([]StoredItem, error)
-	// SaveRedactedItem replaces an item's raw payload and attributes.
-	SaveRedactedItem(id int64, raw []byte, attributes map[string]any) error
-	// RebuildSearchIndex indexes every item afresh.
+	// snapshots not yet marked redacted. An item whose view was never
+	// built has View.Unbuilt == ViewNotBuiltYet.
+	UnredactedItems(afterID int64, limit int) ([]LegacyItem, error)
+	// SaveRedactedItem replaces an item's raw payload, legacy fields and,
+	// when it has one, its view.
+	SaveRedactedItem(RedactedItem) error
+	// RebuildSearchIndex indexes every item afresh: by its view, or by its
+	// legacy fields while its view is not built yet.
 	RebuildSearchIndex() error
 	// MarkSnapshotsRedacted marks every snapshot redacted, returning how
 	// many were not.
 	MarkSnapshotsRedacted() (int, error)
+}
+
+// RedactedItem is an item's redacted replacement.
+type RedactedItem struct {
+	ID     int64
+	Raw    []byte
+	Legacy map[string]any
+	// View is nil for an item whose view is not built yet: it is built
+	// later, from the redacted payload (Service.BuildMissingViews).
+	View *View
 }
 
 // RedactionStore runs upgrade transactions.
@@ -68,8 +85,12 @@ type RedactionUpgrade struct {
 	// sent it, and over-redacting is safe).
 	Kinds        []workspace.SourceKind
 	SecretFields SecretCatalogue
-	Actor        string
-	Now          func() time.Time
+	// Views rebuild, by source kind, an item's view from its payload; the
+	// upgrade uses them to carry what redaction changes in a payload into
+	// the view built from it (see redactView).
+	Views map[workspace.SourceKind]ViewBuilder
+	Actor string
+	Now   func() time.Time
 }
 
 // RedactionReport says what an upgrade did.
@@ -78,6 +99,7 @@ type RedactionReport struct {
 	Pages     int  `json:"pages_redacted"`
 	Items     int  `json:"items_redacted"`
 	Values    int  `json:"values_redacted"`
+	Views     int  `json:"views_redacted"`
 	Snapshots int  `json:"snapshots"`
 }
 
@@ -149,6 +171,7 @@ func (u RedactionUpgrade) Run(ctx context.Context) (RedactionReport, error) {
 				"pages_redacted":      fmt.Sprint(rep.Pages),
 				"items_redacted":      fmt.Sprint(rep.Items),
 				"values_redacted":     fmt.Sprint(rep.Values),
+				"views_redacted":      fmt.Sprint(rep.Views),
 				"snapshots":           fmt.Sprint(rep.Snapshots),
 				"search_index":        "rebuilt",
 				"received_digests":    "kept",
@@ -214,19 +237,18 @@ func (u RedactionUpgrade) redactItems(ctx context.Context, r *redact.Redactor, r
 			done = len(items) == 0
 			for _, it := range items {
 				after = it.ID
-				res, err := r.Redact("", it.Raw)
+				red, ok, err := u.redactItem(r, it)
 				if err != nil {
 					return fmt.Errorf("item %d: %w", it.ID, err)
 				}
-				if !res.Redacted() {
+				if !ok {
 					continue
 				}
-				attrs, err := scrubAttributes(it.Attributes, res)
-				if err != nil {
-					return fmt.Errorf("item %d: %w", it.ID, err)
-				}
-				if err := tx.SaveRedactedItem(it.ID, res.Body, attrs); err != nil {
+				if err := tx.SaveRedactedItem(red); err != nil {
 					return err
+				}
+				if red.View != nil {
+					rep.Views++
 				}
 				rep.Items++
 			}
@@ -241,18 +263,132 @@ func (u RedactionUpgrade) redactItems(ctx context.Context, r *redact.Redactor, r
 	}
 }
 
-// scrubAttributes replaces, in attributes a normalizer derived from a plain
-// payload, every value the payload's redaction removed.
-func scrubAttributes(attrs map[string]any, res redact.Result) (map[string]any, error) {
-	// Round-trip through JSON so every nested value is a plain map, slice
-	// or string, whatever types the normalizer used.
-	b, err := json.Marshal(attrs)
-	if err != nil {
-		return nil, fmt.Errorf("encode attributes: %w", err)
+// redactItem redacts an item's raw payload and every copy of a removed
+// value in what was derived from it: its legacy fields and, when it has
+// one, its view. It reports false for an item with nothing to redact.
+func (u RedactionUpgrade) redactItem(r *redact.Redactor, it LegacyItem) (RedactedItem, bool, error) {
+	res, err := r.Redact("", it.Raw)
+	if err != nil || !res.Redacted() {
+		return RedactedItem{}, false, err
 	}
-	var generic map[string]any
-	if err := json.Unmarshal(b, &generic); err != nil {
-		return nil, fmt.Errorf("decode attributes: %w", err)
+	legacy, err := scrubJSON(it.Legacy, res)
+	if err != nil {
+		return RedactedItem{}, false, fmt.Errorf("legacy fields: %w", err)
+	}
+	out := RedactedItem{ID: it.ID, Raw: res.Body}
+	if err := remarshal(legacy, &out.Legacy); err != nil {
+		return RedactedItem{}, false, fmt.Errorf("legacy fields: %w", err)
+	}
+	if it.View.Unbuilt != ViewNotBuiltYet {
+		v, err := u.redactView(it, res, out.Legacy)
+		if err != nil {
+			return RedactedItem{}, false, fmt.Errorf("view: %w", err)
+		}
+		out.View = &v
+	}
+	return out, true, nil
+}
+
+// redactView carries into a view built from a plain payload what redacting
+// the payload changes: the view a fresh collection would build from the
+// redacted payload differs there (a SecretField gains its marker). The
+// stored view may hold facts its payload alone cannot rebuild (an Okta SAML
+// app's certificates came from another page), so rather than replace it,
+// the view is built from the payload before and after redaction and only
+// their differences are applied to it. Any copy of a removed value left
+// anywhere in the view is then replaced by its marker.
+func (u RedactionUpgrade) redactView(it LegacyItem, res redact.Result, scrubbedLegacy map[string]any) (View, error) {
+	stored, err := generic(it.View)
+	if err != nil {
+		return View{}, err
+	}
+	if build, ok := u.Views[it.SourceKind]; ok {
+		plain, redacted := it, it
+		redacted.Raw, redacted.Legacy = res.Body, scrubbedLegacy
+		before, errBefore := build(plain)
+		after, errAfter := build(redacted)
+		if errBefore == nil && errAfter == nil {
+			b, err := generic(before.View)
+			if err != nil {
+				return View{}, err
+			}
+			a, err := generic(after.View)
+			if err != nil {
+				return View{}, err
+			}
+			stored = carry(stored, b, a)
+		}
+	}
+	scrubbed, err := scrubJSON(stored, res)
+	if err != nil {
+		return View{}, err
+	}
+	var v View
+	if err := remarshal(scrubbed, &v); err != nil {
+		return View{}, err
+	}
+	return v, nil
+}
+
+// absent stands for a member an object lacks, in carry.
+type absent struct{}
+
+// carry applies to stored the change from before to after, member by member
+// and element by element; where stored differs from before and the change
+// cannot be placed, stored is kept.
+func carry(stored, before, after any) any {
+	switch {
+	case reflect.DeepEqual(before, after):
+		return stored
+	case reflect.DeepEqual(stored, before):
+		return after
+	}
+	sm, ok1 := stored.(map[string]any)
+	bm, ok2 := before.(map[string]any)
+	am, ok3 := after.(map[string]any)
+	if ok1 && ok2 && ok3 {
+		out := make(map[string]any, len(sm))
+		for k, v := range sm {
+			out[k] = v
+		}
+		for _, m := range []map[string]any{bm, am} {
+			for k := range m {
+				v := carry(member(sm, k), member(bm, k), member(am, k))
+				if _, gone := v.(absent); gone {
+					delete(out, k)
+				} else {
+					out[k] = v
+				}
+			}
+		}
+		return out
+	}
+	ss, ok1 := stored.([]any)
+	bs, ok2 := before.([]any)
+	as, ok3 := after.([]any)
+	if ok1 && ok2 && ok3 && len(ss) == len(bs) && len(bs) == len(as) {
+		out := make([]any, len(ss))
+		for i := range ss {
+			out[i] = carry(ss[i], bs[i], as[i])
+		}
+		return out
+	}
+	return stored
+}
+
+func member(m map[string]any, k string) any {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return absent{}
+}
+
+// scrubJSON replaces, in every string of v (read as JSON), every value the
+// payload's redaction removed.
+func scrubJSON(v any, res redact.Result) (any, error) {
+	g, err := generic(v)
+	if err != nil {
+		return nil, err
 	}
 	var walk func(v any) any
 	walk = func(v any) any {
@@ -270,8 +406,32 @@ func scrubAttributes(attrs map[string]any, res redact.Result) (map[string]any, e
 		}
 		return v
 	}
-	walk(generic)
-	return generic, nil
+	return walk(g), nil
+}
+
+// generic round-trips v through JSON, so every nested value is a plain map,
+// slice, string, number or bool whatever types v used.
+func generic(v any) (any, error) {
+	var g any
+	if err := remarshal(v, &g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// remarshal encodes v and decodes it into into, numbers kept as written
+// (json.Number), so a large integer survives the round trip.
+func remarshal(v, into any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(into); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
 }
 
 func sha256Hex(b []byte) string {

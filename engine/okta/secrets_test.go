@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -31,7 +32,8 @@ var fixtureSecrets = map[string]string{
 }
 
 // Every vendor-written payload collected through the real SDK: no fixture
-// secret reaches a page, an item's raw payload or its attributes; each
+// secret reaches a page, an item's raw payload or its view (which carries
+// the marker instead); each
 // provider's secret is handed on for the keychain under the provider's
 // id; and nothing but the catalogued secrets is redacted.
 func TestVendorFixtureSecretsNeverPassTheEvidenceTransport(t *testing.T) {
@@ -64,11 +66,15 @@ func TestVendorFixtureSecretsNeverPassTheEvidenceTransport(t *testing.T) {
 			}
 		}
 		for _, it := range rec.items {
-			attrs, _ := json.Marshal(it.Attributes)
+			view, _ := json.Marshal(it.View)
 			for s := range fixtureSecrets {
-				if bytes.Contains(it.Raw, []byte(s)) || bytes.Contains(attrs, []byte(s)) {
+				if bytes.Contains(it.Raw, []byte(s)) || bytes.Contains(view, []byte(s)) {
 					t.Errorf("org %d: %s %s holds %q", i, it.Kind, it.SourceID, s)
 				}
+			}
+			if pv := it.View.Provider; pv != nil && pv.ClientSecret.Present == inventory.Yes &&
+				(!strings.HasPrefix(pv.ClientSecret.Marker, inventory.RedactedPrefix) || !bytes.Contains(it.Raw, []byte(pv.ClientSecret.Marker))) {
+				t.Errorf("org %d: provider %s's view says its client secret is %+v, not the marker its payload holds", i, it.SourceID, pv.ClientSecret)
 			}
 		}
 	}

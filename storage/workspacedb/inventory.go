@@ -277,25 +277,35 @@ func (t *Tx) ItemsWithoutView(after int64, limit int) ([]inventory.LegacyItem, e
 	defer rows.Close()
 	var out []inventory.LegacyItem
 	for rows.Next() {
-		var (
-			li              inventory.LegacyItem
-			legacy, started string
-			kind            string
-		)
-		it, err := scanItem(rows, &legacy, &kind, &started)
+		li, err := scanLegacyItem(rows)
 		if err != nil {
 			return nil, err
-		}
-		li.StoredItem, li.SourceKind = it, workspace.SourceKind(kind)
-		if li.CollectedAt, err = parseTime(started); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(legacy), &li.Legacy); err != nil {
-			return nil, fmt.Errorf("decode the legacy fields of item %d: %w", it.ID, err)
 		}
 		out = append(out, li)
 	}
 	return out, rows.Err()
+}
+
+// scanLegacyItem reads the item columns followed by its legacy fields, its
+// snapshot's source kind and start time.
+func scanLegacyItem(row interface{ Scan(...any) error }) (inventory.LegacyItem, error) {
+	var (
+		li              inventory.LegacyItem
+		legacy, started string
+		kind            string
+	)
+	it, err := scanItem(row, &legacy, &kind, &started)
+	if err != nil {
+		return li, err
+	}
+	li.StoredItem, li.SourceKind = it, workspace.SourceKind(kind)
+	if li.CollectedAt, err = parseTime(started); err != nil {
+		return li, err
+	}
+	if err := json.Unmarshal([]byte(legacy), &li.Legacy); err != nil {
+		return li, fmt.Errorf("decode the legacy fields of item %d: %w", it.ID, err)
+	}
+	return li, nil
 }
 
 // UnresolvedAssignments returns a snapshot's assignments whose view could

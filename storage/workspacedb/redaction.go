@@ -3,6 +3,7 @@ package workspacedb
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -90,60 +91,90 @@ func (t *Tx) SaveRedactedBody(sha string, body []byte, storedSHA string, reds []
 }
 
 // UnredactedItems returns up to limit items after afterID of snapshots not
-// yet marked redacted.
-func (t *Tx) UnredactedItems(afterID int64, limit int) ([]inventory.StoredItem, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumns+` FROM items
-		WHERE id > ? AND snapshot_id IN (SELECT id FROM snapshots WHERE secrets_redacted = 0) ORDER BY id LIMIT ?`, afterID, limit)
+// yet marked redacted, with their legacy fields and their source's kind.
+func (t *Tx) UnredactedItems(afterID int64, limit int) ([]inventory.LegacyItem, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+qualifiedItemColumns+`, i.legacy_attributes, s.source_kind, s.started_at
+		FROM items i JOIN snapshots s ON s.id = i.snapshot_id
+		WHERE i.id > ? AND s.secrets_redacted = 0 ORDER BY i.id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read items stored before redaction: %w", err)
 	}
 	defer rows.Close()
-	var out []inventory.StoredItem
+	var out []inventory.LegacyItem
 	for rows.Next() {
-		it, err := scanItem(rows)
+		li, err := scanLegacyItem(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		out = append(out, li)
 	}
 	return out, rows.Err()
 }
 
-// SaveRedactedItem replaces an item's raw payload and attributes; the
-// search index is rebuilt once every item is done.
-func (t *Tx) SaveRedactedItem(id int64, raw []byte, attributes map[string]any) error {
-	attrs, err := json.Marshal(nonNilAttrs(attributes))
-	if err != nil {
-		return fmt.Errorf("encode attributes of item %d: %w", id, err)
+// SaveRedactedItem replaces an item's raw payload, legacy fields and, when
+// it has one, its view; the search index is rebuilt once every item is
+// done.
+func (t *Tx) SaveRedactedItem(it inventory.RedactedItem) error {
+	legacy := it.Legacy
+	if legacy == nil {
+		legacy = map[string]any{}
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE items SET raw = ?, attributes = ? WHERE id = ?`, raw, string(attrs), id); err != nil {
-		return fmt.Errorf("store redacted item %d: %w", id, err)
+	lb, err := json.Marshal(legacy)
+	if err != nil {
+		return fmt.Errorf("encode the legacy fields of item %d: %w", it.ID, err)
+	}
+	query, args := `UPDATE items SET raw = ?, legacy_attributes = ? WHERE id = ?`, []any{it.Raw, string(lb), it.ID}
+	if it.View != nil {
+		vb, err := json.Marshal(it.View)
+		if err != nil {
+			return fmt.Errorf("encode the view of item %d: %w", it.ID, err)
+		}
+		query, args = `UPDATE items SET raw = ?, legacy_attributes = ?, view = ? WHERE id = ?`, []any{it.Raw, string(lb), string(vb), it.ID}
+	}
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store redacted item %d: %w", it.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store redacted item %d: no such item", it.ID)
 	}
 	return nil
 }
 
 // RebuildSearchIndex empties the full-text index and indexes every item
-// again. The index holds no copy of the text (content=”), so its rows
-// cannot be updated one by one without the exact text they were built
-// from; a rebuild is the one way to drop what it learnt from old values.
+// again, as SaveItems would (SearchText of its view), or, for an item whose
+// view is not built yet, by its legacy fields' values as schema migration
+// 00004 did. The index is contentless (it holds no copy of the text), so
+// its rows cannot be updated one by one without the exact text they were
+// built from; a rebuild is the one way to drop what it learnt from old
+// values.
 func (t *Tx) RebuildSearchIndex() error {
 	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO items_fts (items_fts) VALUES ('delete-all')`); err != nil {
 		return fmt.Errorf("empty the search index: %w", err)
 	}
 	type row struct {
-		id                            int64
-		name, sourceID, subtype, attr string
+		id                      int64
+		name, sourceID, subtype string
+		view                    sql.NullString
+		legacyText              string
 	}
+	ins, err := t.prepareIndex()
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
 	var after int64
 	for {
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT id, display_name, source_id, subtype, attributes FROM items WHERE id > ? ORDER BY id LIMIT 1000`, after)
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT id, display_name, source_id, subtype, view,
+			CASE WHEN view IS NULL THEN coalesce((SELECT group_concat(j.value, ' ') FROM json_tree(legacy_attributes) j WHERE j.type = 'text'), '') ELSE '' END
+			FROM items WHERE id > ? ORDER BY id LIMIT 1000`, after)
 		if err != nil {
 			return fmt.Errorf("read items to index: %w", err)
 		}
 		var batch []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.name, &r.sourceID, &r.subtype, &r.attr); err != nil {
+			if err := rows.Scan(&r.id, &r.name, &r.sourceID, &r.subtype, &r.view, &r.legacyText); err != nil {
 				rows.Close()
 				return fmt.Errorf("read item to index: %w", err)
 			}
@@ -159,12 +190,15 @@ func (t *Tx) RebuildSearchIndex() error {
 			return nil
 		}
 		for _, r := range batch {
-			var attrs map[string]any
-			if err := json.Unmarshal([]byte(r.attr), &attrs); err != nil {
-				return fmt.Errorf("decode attributes of item %d: %w", r.id, err)
+			text := r.legacyText
+			if r.view.Valid {
+				var it inventory.Item
+				if err := json.Unmarshal([]byte(r.view.String), &it.View); err != nil {
+					return fmt.Errorf("decode the view of item %d: %w", r.id, err)
+				}
+				text = SearchText(it)
 			}
-			if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO items_fts (rowid, display_name, source_id, subtype, attributes) VALUES (?, ?, ?, ?, ?)`,
-				r.id, r.name, r.sourceID, r.subtype, searchableText(attrs)); err != nil {
+			if _, err := ins.stmt.ExecContext(t.ctx, r.id, r.name, r.sourceID, r.subtype, text); err != nil {
 				return fmt.Errorf("index item %d: %w", r.id, err)
 			}
 			after = r.id

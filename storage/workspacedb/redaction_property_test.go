@@ -22,8 +22,9 @@ import (
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-// pageCollector fetches one page and emits each resource it holds, with an
-// attribute copied from the payload as a normalizer would.
+// pageCollector fetches one page and emits each resource it holds, with
+// every string of the payload copied into its view (and so into the search
+// index), as the most careless normalizer would.
 type pageCollector struct {
 	client *http.Client
 	url    string
@@ -53,21 +54,44 @@ func (c *pageCollector) Collect(ctx context.Context, emit inventory.Emitter) err
 		page = wrapped.Value
 	}
 	for i, raw := range page {
-		var all map[string]any
+		var all any
 		if err := json.Unmarshal(raw, &all); err != nil {
 			return err
 		}
-		if err := emit.Emit(ctx, inventory.Item{SourceID: fmt.Sprint("res-", i), Kind: inventory.KindApplication,
-			DisplayName: fmt.Sprint("resource ", i), Attributes: all, Raw: raw, EvidencePage: trace.Last()}); err != nil {
+		view := inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Name: fmt.Sprint("resource ", i), MembershipRules: stringsOf(all)}}
+		it := inventory.NewItem(fmt.Sprint("res-", i), fmt.Sprint("resource ", i), view, raw)
+		it.EvidencePage = trace.Last()
+		if err := emit.Emit(ctx, it); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// stringsOf lists every string in a decoded JSON value.
+func stringsOf(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, stringsOf(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, e := range x {
+			out = append(out, stringsOf(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
 // Random Okta-shaped payloads with secrets at catalogued paths, collected
 // into a real workspace file: no secret value is anywhere in the file or
-// its WAL (pages, items, attributes, search index), and the stored page is
+// its WAL (pages, items, views, search index), and the stored page is
 // the payload with exactly its secrets replaced by their markers.
 func TestPropertyNoSecretReachesTheWorkspaceFile(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {

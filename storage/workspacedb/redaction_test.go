@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -31,9 +32,10 @@ func oktaCatalogue(kind workspace.SourceKind) []redact.Field {
 	return nil
 }
 
-// preRedactionSchema is the newest schema before redaction: a file built at
-// it is a workspace made before this change.
-func preRedactionSchema(t *testing.T) int64 {
+// preRedactionSchemas are the schemas older than redaction that held
+// inventory: a file built at one of them is a workspace made before this
+// change.
+func preRedactionSchemas(t *testing.T) []int64 {
 	t.Helper()
 	db, _ := newFile(t)
 	p, err := provider(db.write, schema)
@@ -41,20 +43,28 @@ func preRedactionSchema(t *testing.T) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v int64
+	var out []int64
 	for _, s := range p.ListSources() {
-		if s.Version < redactionSchema {
-			v = s.Version
+		if s.Version >= inventorySchema && s.Version < redactionSchema {
+			out = append(out, s.Version)
 		}
 	}
-	return v
+	return out
 }
+
+const (
+	// inventorySchema added snapshots and items (00002); viewsSchema
+	// replaced items' attributes by views (00004).
+	inventorySchema = 2
+	viewsSchema     = 4
+)
 
 const (
 	// Okta's published IdP examples carry this client secret.
 	fixtureSecret = "your-client-secret"
 	// A catalogue app's provisioning token, copied into its attributes by
-	// the normalizer, hence into the search index: one FTS token.
+	// the normalizers of schemas before views, hence into the search
+	// index: one FTS token.
 	appToken = "fakeUpgradeTokenQ7x9test"
 )
 
@@ -64,10 +74,12 @@ type oldPage struct {
 	body     []byte
 }
 
-// seedOldWorkspace fills a file at the pre-redaction schema the way the
-// console did before this change: page bodies, raw payloads, attributes and
-// the search index all hold the secrets as Okta sent them.
-func seedOldWorkspace(t *testing.T, db *DB) (snapshotID string, pages []oldPage) {
+// seedOldWorkspace fills a file at a pre-redaction schema the way the
+// console did then: page bodies and raw payloads hold the secrets as Okta
+// sent them; before views, the attributes the normalizers derived and the
+// search index held them too; with views, each view was built from the
+// plain payload.
+func seedOldWorkspace(t *testing.T, db *DB, version int64) (snapshotID string, pages []oldPage) {
 	t.Helper()
 	ctx := context.Background()
 	svc := service(db)
@@ -113,20 +125,26 @@ func seedOldWorkspace(t *testing.T, db *DB) (snapshotID string, pages []oldPage)
 				if p.endpoint == "/api/v1/idps" {
 					it, err = okta.NormalizeIdP(raw, nil)
 				} else {
-					it, err = okta.NormalizeApp(raw)
+					it, err = okta.NormalizeApp(raw, nil, time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC))
 				}
 				if err != nil {
 					return err
 				}
-				attrs, _ := json.Marshal(it.Attributes)
+				if version < viewsSchema {
+					if err := insertPreViewItem(tx, snapshotID, p.id, it, raw); err != nil {
+						return err
+					}
+					continue
+				}
+				view, _ := json.Marshal(it.View)
 				var id int64
-				if err := tx.tx.QueryRow(`INSERT INTO items (snapshot_id, kind, source_id, subtype, display_name, attributes, refs, raw, evidence_page)
-					VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?) RETURNING id`, snapshotID, string(it.Kind), it.SourceID, it.Subtype, it.DisplayName,
-					string(attrs), []byte(raw), p.id).Scan(&id); err != nil {
+				if err := tx.tx.QueryRow(`INSERT INTO items (snapshot_id, kind, source_id, subtype, display_name, legacy_attributes, view, refs, raw, evidence_page)
+					VALUES (?, ?, ?, ?, ?, '{}', ?, '[]', ?, ?) RETURNING id`, snapshotID, string(it.Kind), it.SourceID, it.Subtype, it.DisplayName,
+					string(view), []byte(raw), p.id).Scan(&id); err != nil {
 					return err
 				}
-				if _, err := tx.tx.Exec(`INSERT INTO items_fts (rowid, display_name, source_id, subtype, attributes) VALUES (?, ?, ?, ?, ?)`,
-					id, it.DisplayName, it.SourceID, it.Subtype, searchableText(it.Attributes)); err != nil {
+				if _, err := tx.tx.Exec(`INSERT INTO items_fts (rowid, display_name, source_id, subtype, view) VALUES (?, ?, ?, ?, ?)`,
+					id, it.DisplayName, it.SourceID, it.Subtype, SearchText(it)); err != nil {
 					return err
 				}
 			}
@@ -137,6 +155,48 @@ func seedOldWorkspace(t *testing.T, db *DB) (snapshotID string, pages []oldPage)
 		t.Fatal(err)
 	}
 	return snapshotID, pages
+}
+
+// insertPreViewItem stores an item as schemas before views did: with the
+// attributes the normalizers of then derived, which copied every field of
+// a provider's credentials and of an app's settings, and indexed their
+// values.
+func insertPreViewItem(tx *Tx, snapshotID string, pageID int64, it inventory.Item, raw json.RawMessage) error {
+	var payload struct {
+		Protocol struct {
+			Credentials struct {
+				Client map[string]any `json:"client"`
+			} `json:"credentials"`
+		} `json:"protocol"`
+		Settings struct {
+			App map[string]any `json:"app"`
+		} `json:"settings"`
+	}
+	if err := json.Unmarshal(raw, &payload); err != nil {
+		return err
+	}
+	attrs := map[string]any{"client": payload.Protocol.Credentials.Client, "app_settings": payload.Settings.App}
+	b, err := json.Marshal(attrs)
+	if err != nil {
+		return err
+	}
+	var text strings.Builder
+	for _, m := range []map[string]any{payload.Protocol.Credentials.Client, payload.Settings.App} {
+		for _, v := range m {
+			if s, ok := v.(string); ok {
+				text.WriteString(s + " ")
+			}
+		}
+	}
+	var id int64
+	if err := tx.tx.QueryRow(`INSERT INTO items (snapshot_id, kind, source_id, subtype, display_name, attributes, refs, raw, evidence_page)
+		VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?) RETURNING id`, snapshotID, string(it.Kind), it.SourceID, it.Subtype, it.DisplayName,
+		string(b), []byte(raw), pageID).Scan(&id); err != nil {
+		return err
+	}
+	_, err = tx.tx.Exec(`INSERT INTO items_fts (rowid, display_name, source_id, subtype, attributes) VALUES (?, ?, ?, ?, ?)`,
+		id, it.DisplayName, it.SourceID, it.Subtype, text.String())
+	return err
 }
 
 // failingStore fails the n-th Update, as a crash would stop the upgrade
@@ -200,20 +260,28 @@ func pageDigests(t *testing.T, db *DB) []string {
 	return out
 }
 
-// A workspace made before redaction: opening it upgrades the schema, and
-// the redaction upgrade (interrupted once, then run again) removes every
-// secret from the pages, items, attributes, search index, file and WAL,
-// keeps each page's digest of the bytes as received, and says so in the
-// audit trail.
+// A workspace made before redaction, at each older schema that held
+// inventory: opening it upgrades the schema, and the redaction upgrade
+// (interrupted once, then run again), followed by the rebuild of views
+// missing since before views existed, removes every secret from the pages,
+// items' payloads, legacy fields and views, the search index, the file and
+// its WAL, keeps each page's digest of the bytes as received, and says so in
+// the audit trail. Every provider's view then carries its secret's marker,
+// as a fresh collection's would.
 func TestRedactionUpgradeOfAWorkspaceMadeBeforeRedaction(t *testing.T) {
+	for _, v := range preRedactionSchemas(t) {
+		t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { redactionUpgradeFrom(t, v) })
+	}
+}
+
+func redactionUpgradeFrom(t *testing.T, old int64) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.pmw")
-	old := preRedactionSchema(t)
 	db, err := create(ctx, path, schema, old)
 	if err != nil {
 		t.Fatal(err)
 	}
-	snapID, pages := seedOldWorkspace(t, db)
+	snapID, pages := seedOldWorkspace(t, db, old)
 	before := pageDigests(t, db)
 	if err := db.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
@@ -232,8 +300,16 @@ func TestRedactionUpgradeOfAWorkspaceMadeBeforeRedaction(t *testing.T) {
 		t.Fatalf("no pre-upgrade backup: %v", err)
 	}
 	creds := memSecrets{}
+	inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds, SecretFields: oktaCatalogue}
+	if old < viewsSchema {
+		// The schema upgrade indexed the legacy fields, secrets included.
+		if hits, err := inv.Items(ctx, inventory.ItemQuery{SnapshotID: snapID, Text: appToken}); err != nil || hits.Total != 1 {
+			t.Fatalf("before the redaction upgrade the index finds the app token in %d items (%v), want 1", hits.Total, err)
+		}
+	}
+	builders := map[workspace.SourceKind]inventory.ViewBuilder{workspace.KindOkta: okta.RebuildView}
 	up := inventory.RedactionUpgrade{Store: RedactionStore(db), Secrets: creds, Kinds: []workspace.SourceKind{workspace.KindOkta, workspace.KindEntra},
-		SecretFields: oktaCatalogue, Actor: "consultant"}
+		SecretFields: oktaCatalogue, Views: builders, Actor: "consultant"}
 	if pending, err := up.Pending(ctx); err != nil || !pending {
 		t.Fatalf("pending = %v, %v", pending, err)
 	}
@@ -250,14 +326,19 @@ func TestRedactionUpgradeOfAWorkspaceMadeBeforeRedaction(t *testing.T) {
 	if !rep.Ran || rep.Items == 0 || rep.Snapshots != 1 {
 		t.Errorf("report = %+v", rep)
 	}
+	if wantViews := old >= viewsSchema; (rep.Views > 0) != wantViews {
+		t.Errorf("report = %+v; views redacted should be %v", rep, wantViews)
+	}
 	if again, err := up.Run(ctx); err != nil || again.Ran {
 		t.Errorf("a second run = %+v, %v; want nothing to do", again, err)
+	}
+	if _, err := inv.BuildMissingViews(ctx, builders); err != nil {
+		t.Fatal(err)
 	}
 
 	if after := pageDigests(t, db); strings.Join(after, "\n") != strings.Join(before, "\n") {
 		t.Errorf("digests of the bytes as received changed:\n%v\n%v", before, after)
 	}
-	inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds, SecretFields: oktaCatalogue}
 	var stored []inventory.Page
 	if err := inv.Store.View(ctx, func(tx inventory.Tx) error {
 		stored, err = tx.Pages(snapID, nil, true)
@@ -281,13 +362,29 @@ func TestRedactionUpgradeOfAWorkspaceMadeBeforeRedaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	providers := 0
 	for _, it := range items.Items {
-		attrs, _ := json.Marshal(it.Attributes)
+		view, _ := json.Marshal(it.View)
 		for _, s := range []string{fixtureSecret, appToken} {
-			if bytes.Contains(it.Raw, []byte(s)) || bytes.Contains(attrs, []byte(s)) {
+			if bytes.Contains(it.Raw, []byte(s)) || bytes.Contains(view, []byte(s)) {
 				t.Errorf("%s %s still holds %q", it.Kind, it.SourceID, s)
 			}
 		}
+		if p := inventory.CheckView(it.Item); len(p) > 0 {
+			t.Errorf("%s %s: view problems %v", it.Kind, it.SourceID, p)
+		}
+		if pv := it.View.Provider; pv != nil && bytes.Contains(it.Raw, []byte(`"client_secret"`)) {
+			providers++
+			if !strings.HasPrefix(pv.ClientSecret.Marker, inventory.RedactedPrefix) || !bytes.Contains(it.Raw, []byte(pv.ClientSecret.Marker)) {
+				t.Errorf("provider %s: client secret %+v is not the marker its payload holds", it.SourceID, pv.ClientSecret)
+			}
+		}
+	}
+	if providers == 0 {
+		t.Error("no provider with a client secret was checked")
+	}
+	if found := columnHolds(t, db, "legacy_attributes", fixtureSecret, appToken); len(found) > 0 {
+		t.Errorf("legacy fields still hold %v", found)
 	}
 	if hits, _ := inv.Items(ctx, inventory.ItemQuery{SnapshotID: snapID, Text: appToken}); hits.Total != 0 {
 		t.Errorf("the search index still finds the app token in %d items", hits.Total)
@@ -341,4 +438,26 @@ func TestRedactionUpgradeOfAWorkspaceMadeBeforeRedaction(t *testing.T) {
 	if found := fileHolds(t, path, fixtureSecret, appToken); len(found) > 0 {
 		t.Errorf("after the upgrade the workspace file still holds %v", found)
 	}
+}
+
+// columnHolds lists the needles some item's column holds.
+func columnHolds(t *testing.T, db *DB, column string, needles ...string) []string {
+	t.Helper()
+	var found []string
+	err := db.ViewTx(context.Background(), func(tx *Tx) error {
+		for _, n := range needles {
+			var hit bool
+			if err := tx.tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM items WHERE instr(`+column+`, ?) > 0)`, n).Scan(&hit); err != nil {
+				return err
+			}
+			if hit {
+				found = append(found, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }
