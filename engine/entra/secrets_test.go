@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,27 +85,33 @@ func TestGraphSecretsAreRedactedAndTheSDKStillParses(t *testing.T) {
 		t.Fatalf("%d items", len(mem.items))
 	}
 	it := mem.items[0]
-	attrs, _ := json.Marshal(it.Attributes)
+	view, _ := json.Marshal(it.View)
 	for _, gone := range []string{secretText, symmetric} {
 		for _, p := range mem.pages {
 			if bytes.Contains(p.Body, []byte(gone)) {
 				t.Errorf("page %s holds %q", p.Endpoint, gone)
 			}
 		}
-		if bytes.Contains(it.Raw, []byte(gone)) || bytes.Contains(attrs, []byte(gone)) {
+		if bytes.Contains(it.Raw, []byte(gone)) || bytes.Contains(view, []byte(gone)) {
 			t.Errorf("the item holds %q", gone)
 		}
 	}
 	if !bytes.Contains(it.Raw, []byte(cert)) {
 		t.Error("the public certificate was redacted")
 	}
-	keys, _ := it.Attributes["key_credentials"].([]map[string]any)
-	if len(keys) != 2 || keys[0]["type"] != "Symmetric" || keys[1]["type"] != "AsymmetricX509Cert" {
-		t.Errorf("key credential metadata = %v", it.Attributes["key_credentials"])
+	// The view keeps each credential's metadata.
+	var types, hints []string
+	if av := it.View.Application; av != nil {
+		for _, c := range av.Credentials {
+			types = append(types, c.Type+"/"+c.VendorType)
+			if c.Hint != "" {
+				hints = append(hints, c.Hint)
+			}
+		}
 	}
-	pw, _ := it.Attributes["password_credentials"].([]map[string]any)
-	if len(pw) != 1 || pw[0]["hint"] != "fak" {
-		t.Errorf("password credential metadata = %v", it.Attributes["password_credentials"])
+	slices.Sort(types)
+	if want := []string{"certificate/AsymmetricX509Cert", "certificate/Symmetric", "secret/"}; !slices.Equal(types, want) || !slices.Equal(hints, []string{"fak"}) {
+		t.Errorf("credential metadata: types %v, hints %v; want types %v and the hint", types, hints, want)
 	}
 	found := 0
 	for _, p := range mem.pages {
