@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -59,6 +60,9 @@ func Load(ctx context.Context, w Workspace) (State, error) {
 type Env struct {
 	Window    fyne.Window
 	Workspace Workspace
+	// Vendors are the incumbent platforms: their names, how their sources
+	// are described, and the add-source forms built from their specs.
+	Vendors vendor.Registry
 	// Inventory is nil when the session offers no inventory stage.
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.

@@ -13,6 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/entra"
+	"github.com/portal-id/migration-console/engine/okta"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/shell"
 	"github.com/portal-id/migration-console/ui/uitest"
@@ -28,8 +31,11 @@ func newMemBackend() *memBackend {
 	return &memBackend{files: map[string]*uitest.MemStore{}, secrets: &uitest.MemSecrets{}}
 }
 
+// vendors are the incumbents the console offers, as app/wiring lists them.
+var vendors = vendor.NewRegistry(okta.Vendor{}, entra.Vendor{})
+
 func (b *memBackend) service(st *uitest.MemStore) *workspace.Service {
-	return &workspace.Service{Store: st, Secrets: b.secrets, Actor: "consultant"}
+	return &workspace.Service{Store: st, Secrets: b.secrets, Kinds: vendors, Actor: "consultant"}
 }
 
 func (b *memBackend) Create(ctx context.Context, path string, req workspace.CreateRequest) (shell.Session, error) {
@@ -38,7 +44,7 @@ func (b *memBackend) Create(ctx context.Context, path string, req workspace.Crea
 		return shell.Session{}, err
 	}
 	b.files[path] = st
-	return shell.Session{Path: path, Workspace: b.service(st)}, nil
+	return shell.Session{Path: path, Workspace: b.service(st), Vendors: vendors}, nil
 }
 
 func (b *memBackend) Open(_ context.Context, path string) (shell.Session, error) {
@@ -46,7 +52,7 @@ func (b *memBackend) Open(_ context.Context, path string) (shell.Session, error)
 	if !ok {
 		return shell.Session{}, fmt.Errorf("open %s: no such workspace file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.service(st)}, nil
+	return shell.Session{Path: path, Workspace: b.service(st), Vendors: vendors}, nil
 }
 
 func (b *memBackend) OpenDemo(ctx context.Context) (shell.Session, error) {
