@@ -140,7 +140,7 @@ func (Vendor) Validate(values map[string]string, _ secret.Value) (json.RawMessag
 		}
 		u, err := endpoint.Parse(*p)
 		if err != nil {
-			return nil, vendor.Invalid("entra endpoint: %v", err)
+			return nil, vendor.Invalid("entra endpoint: %w", err)
 		}
 		*p = u.String()
 	}

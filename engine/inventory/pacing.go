@@ -196,14 +196,19 @@ type PacingOptions struct {
 //     bucket alone would overshoot at window edges or leave part of each
 //     window unused.
 //   - Groups whose server publishes no budget (Microsoft Graph): the share
-//     scales the pace Graph's throttle signals allow. A 429 shows that the
-//     pace the group held since its previous hold (requests Graph accepted
-//     over the time until the Retry-After) is what Graph allows; a
-//     throttle warning (x-ms-throttle-limit-percentage, usage p of the
-//     limit) shows the limit is the recent pace over p. The group is then
-//     capped at share × that pace (golang.org/x/time/rate), for the rest of
-//     the collection: the cap is lowered by later signals, never raised.
-//     Before the first signal the group runs as fast as its workers go.
+//     scales the pace Graph's throttle signals allow. After a 429 the
+//     group waits out the Retry-After and every waiting request leaves at
+//     once, so the requests Graph accepts from then until its next 429
+//     (counted over the time to that one's Retry-After) are the pace it
+//     allows; a throttle warning (x-ms-throttle-limit-percentage, usage p
+//     of the limit) shows the limit is the recent pace over p. The group
+//     is then capped at share × that pace (golang.org/x/time/rate) for the
+//     rest of the collection: later signals lower the cap, nothing raises
+//     it. The estimate errs low (when the collection's own demand fell
+//     short of what Graph allows during the span, the span's pace is that
+//     demand), so the collection may run slower than its share, never
+//     faster. Until Graph has throttled the group twice, or warned it
+//     once, it runs as fast as its workers go.
 //
 // A share of 1 spends whole windows and follows Graph's warnings up and
 // down.
@@ -240,11 +245,13 @@ type paceGroup struct {
 	slowedAt time.Time     // last time slow was lowered
 	lastSend time.Time
 	pace     float64 // recent requests per second (moving average)
-	// spanStart and spanOK measure the pace a group without a window
-	// budget held since its last hold: requests sent from spanStart on
-	// that the server accepted.
-	spanStart time.Time
-	spanOK    int
+	// A span measures the pace a group without a window budget is
+	// allowed: spanOK requests sent from spanStart on were accepted, until
+	// a 429 named spanEnd. spanSaturated: the span began at a hold's end.
+	spanStart     time.Time
+	spanEnd       time.Time
+	spanOK        int
+	spanSaturated bool
 	changed   chan struct{} // closed on every state change, then replaced
 }
 
@@ -431,6 +438,7 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 			if g.spanStart.IsZero() {
 				g.spanStart = now
 			}
+			p.closeSpan(g, now)
 			slow := g.slow
 			p.mu.Unlock()
 			if slow != nil {
@@ -505,25 +513,38 @@ func (p *Pacer) release(g *paceGroup, probe bool, resp *http.Response, sent time
 	g.changed = make(chan struct{})
 }
 
-// learnPace measures the pace a group without a window budget holds, and
-// on a 429 caps it at the share of the pace the server accepted since the
-// group's previous hold. Answers to requests sent before that hold ended
-// belong to the span the 429 closed and are not counted.
+// learnPace counts, for a group without a window budget, the requests the
+// server accepted of those sent in the current span, and on a 429 closes
+// the span at the time the server named. A span closes with the first send
+// after that time (see closeSpan); answers to requests sent before still
+// count towards it as they arrive.
 func (p *Pacer) learnPace(g *paceGroup, status int, sent, now time.Time) {
 	if sent.Before(g.spanStart) {
 		return
 	}
-	if status != http.StatusTooManyRequests {
-		if status < 300 {
-			g.spanOK++
-		}
+	switch {
+	case status < 300:
+		g.spanOK++
+	case status == http.StatusTooManyRequests && g.spanEnd.IsZero():
+		g.spanEnd = later(now, g.hold)
+	}
+}
+
+// closeSpan ends the span a 429 closed once its hold is over, at now, just
+// before the group sends again: the server accepted spanOK requests from
+// spanStart to the time it named, so that is the pace it allows, and the
+// group is capped at the share of it. Only a span that began at a hold's
+// end measures that: every request waiting then leaves at once, so the
+// group runs at the server's pace until it refuses. The group's first span
+// runs at the collector's own, slower pace while its listings start.
+func (p *Pacer) closeSpan(g *paceGroup, now time.Time) {
+	if g.spanEnd.IsZero() || now.Before(g.spanEnd) {
 		return
 	}
-	end := later(now, g.hold)
-	if span := end.Sub(g.spanStart).Seconds(); g.spanOK > 0 && span > 0 && p.share < 1 {
+	if span := g.spanEnd.Sub(g.spanStart).Seconds(); g.spanSaturated && g.spanOK > 0 && span > 0 && p.share < 1 {
 		p.capPace(g, p.share*float64(g.spanOK)/span, now)
 	}
-	g.spanStart, g.spanOK = end, 0
+	g.spanStart, g.spanEnd, g.spanOK, g.spanSaturated = now, time.Time{}, 0, true
 }
 
 // minPace is the slowest a share cap paces a group: one request every ten

@@ -19,6 +19,13 @@ import (
 // does not answer HTTP at all: the credential was never sent.
 var ErrUnreachable = errors.New("endpoint unreachable")
 
+// unreachableError says why an endpoint did not answer, in its own words,
+// and is ErrUnreachable.
+type unreachableError struct{ why string }
+
+func (e unreachableError) Error() string        { return e.why + "; the credential was not sent" }
+func (e unreachableError) Is(target error) bool { return target == ErrUnreachable }
+
 // reachTimeout bounds one reachability check: a host that takes longer to
 // answer an unauthenticated request would not carry a collection either.
 const reachTimeout = 15 * time.Second
@@ -27,17 +34,17 @@ const reachTimeout = 15 * time.Second
 // carries no credential: any status will do, the body is not read beyond a
 // few kilobytes. Its error names the failure in the terms a consultant can
 // act on ("nothing listens at …", "the certificate of … is not trusted")
-// and wraps ErrUnreachable.
+// and is ErrUnreachable.
 func reach(ctx context.Context, rt http.RoundTripper, base string) error {
 	u, err := url.Parse(base)
 	if err != nil {
-		return fmt.Errorf("%w: %q is not a URL: %v", ErrUnreachable, base, err)
+		return unreachableError{fmt.Sprintf("%q is not a URL: %v", base, err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+		return unreachableError{err.Error()}
 	}
 	// No redirects: an answer, any answer, is what this asks for.
 	client := &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -46,7 +53,7 @@ func reach(ctx context.Context, rt http.RoundTripper, base string) error {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %s", ErrUnreachable, unreachable(u, err))
+		return unreachableError{unreachable(u, err)}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()

@@ -92,7 +92,7 @@ func (Vendor) Validate(values map[string]string, cred secret.Value) (json.RawMes
 	raw := values[FieldOrgURL]
 	u, err := endpoint.Parse(raw)
 	if err != nil {
-		return nil, vendor.Invalid("okta org URL: %v", err)
+		return nil, vendor.Invalid("okta org URL: %w", err)
 	}
 	if u.Path != "" {
 		return nil, vendor.Invalid("okta org URL %q must be the org's base URL, without a path", raw)

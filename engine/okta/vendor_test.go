@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -71,6 +72,15 @@ func TestValidateOktaSource(t *testing.T) {
 				t.Errorf("stored settings (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestURLCredentialsAreNamed: the error says what is wrong in a way each
+// front end can recognise and add its own how-to to.
+func TestURLCredentialsAreNamed(t *testing.T) {
+	_, err := registry.CheckSource(okta.Kind, map[string]string{okta.FieldOrgURL: "https://user:pw@acme.okta.com"}, secret.New("fake-token"))
+	if !errors.Is(err, endpoint.ErrCredentialsInURL) || !errors.Is(err, workspace.ErrInvalid) || strings.Contains(err.Error(), "pw@") {
+		t.Fatalf("error %v", err)
 	}
 }
 

@@ -115,7 +115,8 @@ type Description struct {
 }
 
 // Invalid is a validation error: it wraps workspace.ErrInvalid, so migctl
-// exits 2 and the GUI keeps the form open with the message.
+// exits 2 and the GUI keeps the form open with the message, and whatever
+// format wraps with %w (endpoint.ErrCredentialsInURL, say).
 func Invalid(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", workspace.ErrInvalid, fmt.Sprintf(format, a...))
+	return fmt.Errorf("%w: "+format, append([]any{workspace.ErrInvalid}, a...)...)
 }

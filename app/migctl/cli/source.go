@@ -59,9 +59,11 @@ func newSourceAddCmd(e *env, v vendor.Vendor) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   addUsage(v.Kind(), spec),
 		Short: "Add " + spec.Summary,
-		Long: fmt.Sprintf(`Adds %s as a read-only source of this workspace. The credential (%s) is read
-from stdin (--secret-stdin) or from the environment variable named by --secret-env, and goes
-to the OS keychain; the settings go to the workspace file.`, spec.Summary, credential.Help),
+		Long: fmt.Sprintf(`Adds a read-only source to this workspace: %s.
+
+The credential is %s. It is read from stdin (--secret-stdin) or from the
+environment variable named by --secret-env, never from a flag value, and kept in the OS
+keychain; the settings go to the workspace file.`, spec.Summary, credential.Help),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			need := []string{"name"}
