@@ -252,7 +252,7 @@ type paceGroup struct {
 	spanEnd       time.Time
 	spanOK        int
 	spanSaturated bool
-	changed   chan struct{} // closed on every state change, then replaced
+	changed       chan struct{} // closed on every state change, then replaced
 }
 
 // NewPacer paces requests to base.
