@@ -5,16 +5,24 @@
 // add-source form are built, and the registry the rest of the console
 // looks vendors up in. It imports no vendor SDK.
 //
-// Adding a vendor (Ping, Google Workspace, an AD FS export):
+// Adding a vendor (Ping, Google Workspace, an AD FS export) is one package
+// and one line. The package, engine/<kind>, has a type that implements
+// Vendor: its settings struct (JSON names = the spec's field names), the
+// Spec, Validate and Facts over it, a collector that reads the tenant
+// through the *http.Client Open is given, and a Test that probes each
+// inventory domain with inventory.CheckDomains; only that package imports
+// the vendor's SDK, and engine/okta/vendor.go is a short example. The line
+// goes in the list in app/wiring/vendors.go:
 //
-//  1. Write a package engine/<kind> with a type that implements Vendor:
-//     its settings struct (JSON field names = the spec's field names), the
-//     Spec, Validate and Facts over it, a collector that reads the tenant
-//     through the *http.Client Open is given, and a Test that probes each
-//     inventory domain. Only that package imports the vendor's SDK.
-//  2. Add it to the list in app/wiring/vendors.go, one line.
-//  3. Give it a replay server and run the shared collector conformance
-//     suite on it, as engine/okta and engine/entra do.
+//	return vendor.NewRegistry(
+//		okta.Vendor{},
+//		entra.Vendor{},
+//		ping.Vendor{}, // the new one
+//	)
+//
+// Its tests then give it a replay server that speaks its wire format and
+// run the shared collector conformance suite on it, as engine/okta and
+// engine/entra do.
 //
 // Nothing else changes: the CLI, the GUI, the workspace file (settings are
 // a JSON document the vendor validates) and the inventory service all go
