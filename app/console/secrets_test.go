@@ -10,6 +10,7 @@ import (
 
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -34,17 +35,17 @@ func TestItemDetailNeverShowsAVendorSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.db.Close() })
-	f.ws = &workspace.Service{Store: f.db, Secrets: f.creds, Actor: "consultant"}
+	f.ws = &workspace.Service{Store: f.db, Secrets: f.creds, Kinds: wiring.Vendors(), Actor: "consultant"}
 	if _, err := f.ws.Create(ctx, workspace.CreateRequest{Tenant: "acme-test", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 		t.Fatal(err)
 	}
-	if f.src, err = f.ws.AddSource(ctx, workspace.NewSource{Name: invSource, Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: srv.URL, Auth: workspace.OktaAPIToken}, Credential: secret.New(oktareplay.Token)}); err != nil {
+	if f.src, err = f.ws.AddSource(ctx, workspace.NewSource{Name: invSource, Kind: okta.Kind,
+		Settings:   map[string]string{okta.FieldOrgURL: srv.URL, okta.FieldAuth: string(okta.AuthAPIToken)},
+		Credential: secret.New(oktareplay.Token)}); err != nil {
 		t.Fatal(err)
 	}
-	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Open: wiring.OpenCollector,
-		SecretFields: wiring.SecretFields, Actor: "consultant"}
-	snap, err := inv.Collect(ctx, invSource, nil)
+	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Incumbents: wiring.Vendors(), Actor: "consultant"}
+	snap, err := inv.Collect(ctx, invSource, inventory.CollectOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/portal-id/migration-console/engine/inventory"
-	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
 )
 
@@ -19,12 +18,13 @@ import (
 // such backup an interrupted run left behind.
 func (w *Workspace) redactStored(ctx context.Context) error {
 	up := inventory.RedactionUpgrade{
-		Store:        workspacedb.RedactionStore(w.DB),
-		Secrets:      w.Keychain,
-		Kinds:        []workspace.SourceKind{workspace.KindOkta, workspace.KindEntra},
-		SecretFields: SecretFields,
-		Views:        viewBuilders,
-		Actor:        w.Inventory.Actor,
+		Store:   workspacedb.RedactionStore(w.DB),
+		Secrets: w.Keychain,
+		Views:   viewBuilders(w.Vendors),
+		Actor:   w.Inventory.Actor,
+	}
+	for _, v := range w.Vendors.Vendors() {
+		up.Catalogue = append(up.Catalogue, v.PayloadSecrets()...)
 	}
 	rep, err := up.Run(ctx)
 	if err != nil {

@@ -1,7 +1,8 @@
 // Package wiring assembles what both entry points (the GUI and migctl) need
-// to work on one workspace file: the SQLite store, the OS keychain and the
-// engine's workspace service. It imports no Fyne, so migctl built on it
-// still builds with CGO_ENABLED=0.
+// to work on one workspace file: the SQLite store, the OS keychain, the
+// vendor registry (vendors.go, the one list of incumbent platforms) and the
+// engine's services. It imports no Fyne, so migctl built on it still builds
+// with CGO_ENABLED=0.
 package wiring
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -25,8 +27,10 @@ type Workspace struct {
 	Path     string
 	DB       *workspacedb.DB
 	Keychain *keychain.Keychain
-	Service  *workspace.Service
-	// Inventory collects and reads snapshots (see inventory.go).
+	// Vendors are the incumbent platforms sources can be of.
+	Vendors vendor.Registry
+	Service *workspace.Service
+	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
@@ -60,7 +64,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 		w.Close()
 		return nil, err
 	}
-	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders); err != nil {
+	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
 	}
@@ -84,12 +88,14 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	}
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
+	vendors := Vendors()
 	return &Workspace{
 		Path:      path,
 		DB:        db,
 		Keychain:  kc,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory: newInventory(db, kc, actor),
+		Vendors:   vendors,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory: newInventory(db, kc, vendors, actor),
 		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }

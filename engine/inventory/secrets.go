@@ -68,19 +68,17 @@ func lastMember(p string) string {
 	return strings.TrimSuffix(p, "[]")
 }
 
-// redactor builds the redactor of one collection: the source kind's
-// catalogue, digests keyed by the workspace key (made on first use).
-func (s *Service) redactor(ctx context.Context, ws workspace.Workspace, kind workspace.SourceKind) (*redact.Redactor, error) {
-	if s.SecretFields == nil {
-		return nil, errors.New("no catalogue of vendor secret fields is configured, so vendor secrets could not be redacted; nothing was collected")
-	}
+// redactor builds the redactor of one collection: the source's catalogue
+// (its incumbent's PayloadSecrets; the vendor-neutral rules apply even to
+// none), digests keyed by the workspace key (made on first use).
+func (s *Service) redactor(ctx context.Context, ws workspace.Workspace, fields []redact.Field) (*redact.Redactor, error) {
 	master, err := keys.Load(ctx, s.Secrets, ws.ID)
 	if err != nil {
 		return nil, fmt.Errorf("the workspace key that digests redacted secrets: %w", err)
 	}
-	r, err := redact.New(s.SecretFields(kind), digester(master))
+	r, err := redact.New(fields, digester(master))
 	if err != nil {
-		return nil, fmt.Errorf("the %s catalogue of secret fields: %w", kind, err)
+		return nil, fmt.Errorf("the catalogue of secret fields: %w", err)
 	}
 	return r, nil
 }
@@ -169,17 +167,24 @@ func (s *Service) itemContext(ctx context.Context, snapshotID string, itemID int
 	return ic, nil
 }
 
-func (s *Service) keepFields(kind workspace.SourceKind) []redact.Field {
-	if s.SecretFields == nil {
-		return nil
+// keepFields are the catalogue fields of a source kind's payloads that a
+// migration needs, and the platform's name; no fields for a kind this
+// build does not know.
+func (s *Service) keepFields(kind workspace.SourceKind) ([]redact.Field, string) {
+	if s.Incumbents == nil {
+		return nil, string(kind)
+	}
+	inc, err := s.Incumbents.Incumbent(kind)
+	if err != nil {
+		return nil, string(kind)
 	}
 	var out []redact.Field
-	for _, f := range s.SecretFields(kind) {
+	for _, f := range inc.PayloadSecrets() {
 		if f.Keep {
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, inc.Label()
 }
 
 // ItemSecrets reports, for each secret the item's migration needs, whether
@@ -195,7 +200,8 @@ func (s *Service) ItemSecrets(ctx context.Context, snapshotID string, itemID int
 	}
 	out := []SecretStatus{}
 	var absent []SecretStatus
-	for _, f := range s.keepFields(ic.snap.SourceKind) {
+	fields, vendor := s.keepFields(ic.snap.SourceKind)
+	for _, f := range fields {
 		values, parent, err := redact.Find(ic.item.Raw, f.Path)
 		if err != nil {
 			return nil, fmt.Errorf("item %d: read its payload: %w", itemID, err)
@@ -209,23 +215,13 @@ func (s *Service) ItemSecrets(ctx context.Context, snapshotID string, itemID int
 			}
 			out = append(out, s.SecretStatus(ctx, ic.ws.ID, ic.snap.SourceID, ic.item.SourceID, f, m.Digest))
 		case parent:
-			absent = append(absent, unavailable(f, "", fmt.Sprintf("%s did not return it", vendorName(ic.snap.SourceKind))))
+			absent = append(absent, unavailable(f, "", fmt.Sprintf("%s did not return it", vendor)))
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, absent...)
 	}
 	return out, nil
-}
-
-func vendorName(k workspace.SourceKind) string {
-	switch k {
-	case workspace.KindOkta:
-		return "Okta"
-	case workspace.KindEntra:
-		return "Microsoft Graph"
-	}
-	return string(k)
 }
 
 // SecretStatus says whether the keychain holds the value of field of one
@@ -269,8 +265,9 @@ func (s *Service) MigrationSecret(ctx context.Context, snapshotID string, itemID
 	if err != nil {
 		return secret.Value{}, err
 	}
+	fields, vendor := s.keepFields(ic.snap.SourceKind)
 	needed := false
-	for _, f := range s.keepFields(ic.snap.SourceKind) {
+	for _, f := range fields {
 		needed = needed || f.Path == field
 	}
 	if !needed {
@@ -281,7 +278,7 @@ func (s *Service) MigrationSecret(ctx context.Context, snapshotID string, itemID
 		return secret.Value{}, fmt.Errorf("item %d: read its payload: %w", itemID, err)
 	}
 	if len(values) == 0 {
-		return secret.Value{}, fmt.Errorf("%w: %s did not return %s for %s", ErrSecretNotAvailable, vendorName(ic.snap.SourceKind), lastMember(field), ic.item.DisplayName)
+		return secret.Value{}, fmt.Errorf("%w: %s did not return %s for %s", ErrSecretNotAvailable, vendor, lastMember(field), ic.item.DisplayName)
 	}
 	m, ok := redact.ParseMarker(values[0])
 	if !ok {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -80,11 +79,10 @@ type RedactionStore interface {
 type RedactionUpgrade struct {
 	Store   RedactionStore
 	Secrets Secrets
-	// Kinds are the source kinds whose catalogues apply; a stored body is
+	// Catalogue is every vendor's secret-bearing fields: a stored body is
 	// redacted with all of them (a stored body does not say which vendor
 	// sent it, and over-redacting is safe).
-	Kinds        []workspace.SourceKind
-	SecretFields SecretCatalogue
+	Catalogue []redact.Field
 	// Views rebuild, by source kind, an item's view from its payload; the
 	// upgrade uses them to carry what redaction changes in a payload into
 	// the view built from it (see redactView).
@@ -123,9 +121,6 @@ func (u RedactionUpgrade) Run(ctx context.Context) (RedactionReport, error) {
 	if err != nil || !pending {
 		return rep, err
 	}
-	if u.SecretFields == nil {
-		return rep, errors.New("redact stored evidence: no catalogue of vendor secret fields is configured")
-	}
 	var ws workspace.Workspace
 	if err := u.Store.View(ctx, func(tx RedactionTx) error {
 		var err error
@@ -138,11 +133,7 @@ func (u RedactionUpgrade) Run(ctx context.Context) (RedactionReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("redact stored evidence: the workspace key that digests redacted secrets: %w", err)
 	}
-	var fields []redact.Field
-	for _, k := range u.Kinds {
-		fields = append(fields, u.SecretFields(k)...)
-	}
-	r, err := redact.New(fields, digester(master))
+	r, err := redact.New(u.Catalogue, digester(master))
 	if err != nil {
 		return rep, fmt.Errorf("redact stored evidence: %w", err)
 	}

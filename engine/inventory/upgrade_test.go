@@ -12,7 +12,10 @@ import (
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-const upgradeSecret = "fake-upgrade-client-secret"
+const (
+	upgradeSecret = "fake-upgrade-client-secret"
+	oktaKind      = workspace.SourceKind("okta")
+)
 
 // providerFromPayload builds a provider view as a vendor's normalizer
 // would, from the payload alone: its issuer and whether it carried a client
@@ -50,7 +53,7 @@ func providerFromPayload(li LegacyItem) (Item, error) {
 func TestRedactItemCarriesTheRedactionIntoItsView(t *testing.T) {
 	raw := []byte(`{"id":"0oaPARTNER","protocol":{"issuer":{"url":"https://idp.example.test"},` +
 		`"credentials":{"client":{"client_id":"partner","client_secret":"` + upgradeSecret + `"}}}}`)
-	li := LegacyItem{SourceKind: workspace.KindOkta, Legacy: map[string]any{}}
+	li := LegacyItem{SourceKind: oktaKind, Legacy: map[string]any{}}
 	li.ID, li.Raw = 7, raw
 	built, err := providerFromPayload(li)
 	if err != nil {
@@ -65,7 +68,7 @@ func TestRedactItemCarriesTheRedactionIntoItsView(t *testing.T) {
 		return hex.EncodeToString(sum[:])
 	}
 	r := redact.MustNew([]redact.Field{{Resource: "identity provider", Endpoints: []string{"/api/v1/idps"}, Path: "protocol.credentials.client.client_secret"}}, digest)
-	up := RedactionUpgrade{Views: map[workspace.SourceKind]ViewBuilder{workspace.KindOkta: providerFromPayload}}
+	up := RedactionUpgrade{Views: map[workspace.SourceKind]ViewBuilder{oktaKind: providerFromPayload}}
 	red, ok, err := up.redactItem(r, li)
 	if err != nil || !ok {
 		t.Fatalf("redactItem = %v, %v", ok, err)

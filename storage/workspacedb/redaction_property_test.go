@@ -111,20 +111,20 @@ func TestPropertyNoSecretReachesTheWorkspaceFile(t *testing.T) {
 		}
 		defer db.Close()
 		creds := memSecrets{}
-		ws := &workspace.Service{Store: db, Secrets: creds, Actor: "consultant"}
+		ws := &workspace.Service{Store: db, Secrets: creds, Kinds: testKinds{}, Actor: "consultant"}
 		created, err := ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
 		if err != nil {
 			rt.Fatal(err)
 		}
-		if _, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-			Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)}); err != nil {
+		if _, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+			Settings: map[string]string{"org_url": "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)}); err != nil {
 			rt.Fatal(err)
 		}
-		inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds, SecretFields: oktaCatalogue, Actor: "consultant",
-			Open: func(_ context.Context, _ workspace.Source, _ secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
-				return &pageCollector{client: &http.Client{Transport: rt}, url: srv.URL + page.Endpoint}, nil
-			}}
-		snap, err := inv.Collect(ctx, "okta-prod", nil)
+		inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds, Actor: "consultant",
+			Incumbents: clientIncumbents{open: func(c *http.Client) inventory.Collector {
+				return &pageCollector{client: c, url: srv.URL + page.Endpoint}
+			}}}
+		snap, err := inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 		if err != nil {
 			rt.Fatalf("collect %s: %v", page.Endpoint, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,16 +21,21 @@ import (
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/okta"
-	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-func oktaCatalogue(kind workspace.SourceKind) []redact.Field {
-	if kind == workspace.KindOkta {
-		return okta.SecretFields
-	}
-	return nil
+// clientIncumbents opens, for every source, the collector open builds on
+// the client the service gives it; its payloads are Okta's.
+type clientIncumbents struct {
+	fixtureIncumbents
+	open func(*http.Client) inventory.Collector
+}
+
+func (c clientIncumbents) Incumbent(workspace.SourceKind) (inventory.Incumbent, error) { return c, nil }
+
+func (c clientIncumbents) Open(_ context.Context, _ json.RawMessage, _ secret.Value, client *http.Client) (inventory.Collector, error) {
+	return c.open(client), nil
 }
 
 // preRedactionSchemas are the schemas older than redaction that held
@@ -86,8 +92,8 @@ func seedOldWorkspace(t *testing.T, db *DB, version int64) (snapshotID string, p
 	if _, err := svc.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
+	src, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+		Settings: map[string]string{"org_url": "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,16 +306,15 @@ func redactionUpgradeFrom(t *testing.T, old int64) {
 		t.Fatalf("no pre-upgrade backup: %v", err)
 	}
 	creds := memSecrets{}
-	inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds, SecretFields: oktaCatalogue}
+	inv := &inventory.Service{Store: InventoryStore(db), Secrets: creds}
 	if old < viewsSchema {
 		// The schema upgrade indexed the legacy fields, secrets included.
 		if hits, err := inv.Items(ctx, inventory.ItemQuery{SnapshotID: snapID, Text: appToken}); err != nil || hits.Total != 1 {
 			t.Fatalf("before the redaction upgrade the index finds the app token in %d items (%v), want 1", hits.Total, err)
 		}
 	}
-	builders := map[workspace.SourceKind]inventory.ViewBuilder{workspace.KindOkta: okta.RebuildView}
-	up := inventory.RedactionUpgrade{Store: RedactionStore(db), Secrets: creds, Kinds: []workspace.SourceKind{workspace.KindOkta, workspace.KindEntra},
-		SecretFields: oktaCatalogue, Views: builders, Actor: "consultant"}
+	builders := map[workspace.SourceKind]inventory.ViewBuilder{okta.Kind: okta.RebuildView}
+	up := inventory.RedactionUpgrade{Store: RedactionStore(db), Secrets: creds, Catalogue: okta.SecretFields, Views: builders, Actor: "consultant"}
 	if pending, err := up.Pending(ctx); err != nil || !pending {
 		t.Fatalf("pending = %v, %v", pending, err)
 	}

@@ -60,9 +60,13 @@ func removeVendorSecrets(t *testing.T, path string) {
 	}
 	snaps, _ := w.Inventory.Snapshots(ctx)
 	for _, s := range snaps {
+		v, err := w.Vendors.Lookup(s.SourceKind)
+		if err != nil {
+			continue
+		}
 		page, _ := w.Inventory.Items(ctx, inventory.ItemQuery{SnapshotID: s.ID, Kind: inventory.KindProvider, Limit: inventory.MaxCount})
 		for _, it := range page.Items {
-			for _, f := range wiring.SecretFields(s.SourceKind) {
+			for _, f := range v.PayloadSecrets() {
 				if f.Keep {
 					if err := w.Keychain.Delete(ctx, ws.ID, inventory.VendorSecretRole(s.SourceID, it.SourceID, f.Path)); err != nil && !errors.Is(err, keychain.ErrNotFound) {
 						t.Errorf("clean up a vendor secret: %v", err)
