@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -17,15 +16,8 @@ import (
 // Vendor secrets a migration needs (a catalogue field with Keep, such as an
 // upstream provider's client secret) are redacted from the evidence like
 // every other secret, and their plain values go to the OS keychain under
-// VendorSecretRole. Only the cutover stage reads them back, through
+// workspace.VendorSecretRole. Only the cutover stage reads them back, through
 // MigrationSecret; views show SecretStatus.
-
-// VendorSecretRole is the keychain role of one vendor secret:
-// "vendor-secret/<source id>/<resource id>/<catalogue path>", ids
-// path-escaped so a '/' in one cannot shift the others.
-func VendorSecretRole(sourceID, resourceID, fieldPath string) string {
-	return "vendor-secret/" + url.PathEscape(sourceID) + "/" + url.PathEscape(resourceID) + "/" + fieldPath
-}
 
 // ErrSecretNotAvailable is wrapped by MigrationSecret when the keychain has
 // no usable value; the error says why.
@@ -110,7 +102,7 @@ func (r *run) keepSecrets(ctx context.Context, reds []redact.Redaction) {
 		if red.ResourceID == "" {
 			err = fmt.Errorf("the payload holding %s has no id to file it under", red.Pointer)
 		} else {
-			err = r.s.Secrets.Set(ctx, r.workspaceID, VendorSecretRole(r.sourceID, red.ResourceID, red.Path), red.Value())
+			err = r.s.Secrets.Set(ctx, r.workspaceID, workspace.VendorSecretRole(r.sourceID, red.ResourceID, red.Path), red.Value())
 		}
 		t.mu.Lock()
 		if err != nil {
@@ -242,7 +234,7 @@ func (s *Service) vendorSecret(ctx context.Context, workspaceID, sourceID, resou
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("%w: the workspace key is not in this keychain (%v)", ErrSecretNotAvailable, err)
 	}
-	v, err := s.Secrets.Get(ctx, workspaceID, VendorSecretRole(sourceID, resourceID, fieldPath))
+	v, err := s.Secrets.Get(ctx, workspaceID, workspace.VendorSecretRole(sourceID, resourceID, fieldPath))
 	switch {
 	case errors.Is(err, secret.ErrNotFound):
 		return secret.Value{}, fmt.Errorf("%w: the keychain holds no copy; collect the source again on this computer", ErrSecretNotAvailable)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/redact"
+	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // storedForm is a page body's stored digest and redaction record. The
@@ -214,6 +215,31 @@ func (t *Tx) MarkSnapshotsRedacted() (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// VendorSecrets lists the vendor secrets the source's collections kept in
+// the keychain: the Keep entries, with the id of the resource that held
+// them, of the redaction records of its snapshots' pages.
+func (t *Tx) VendorSecrets(sourceID string) ([]workspace.VendorSecret, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT DISTINCT json_extract(r.value, '$.resource_id'), json_extract(r.value, '$.path')
+		FROM snapshots s JOIN evidence_pages p ON p.snapshot_id = s.id JOIN page_bodies b ON b.sha256 = p.sha256,
+			json_each(coalesce(b.redactions, '[]')) r
+		WHERE s.source_id = ? AND json_extract(r.value, '$.keep') = 1
+			AND coalesce(json_extract(r.value, '$.resource_id'), '') != '' AND coalesce(json_extract(r.value, '$.path'), '') != ''
+		ORDER BY 1, 2`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("list the vendor secrets kept for source %s: %w", sourceID, err)
+	}
+	defer rows.Close()
+	var out []workspace.VendorSecret
+	for rows.Next() {
+		var v workspace.VendorSecret
+		if err := rows.Scan(&v.ResourceID, &v.Field); err != nil {
+			return nil, fmt.Errorf("read a vendor secret kept for source %s: %w", sourceID, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // redactionSchema is the schema version that introduced redaction: every

@@ -109,6 +109,10 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
+// VendorSecrets implements workspace.Tx: the store keeps no evidence, so
+// no collection kept a vendor secret.
+func (t *memTx) VendorSecrets(string) ([]workspace.VendorSecret, error) { return nil, nil }
+
 func (t *memTx) AuditEntries() ([]audit.Entry, error) {
 	return append([]audit.Entry(nil), t.trail...), nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
+	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 )
 
@@ -68,7 +70,7 @@ func removeVendorSecrets(t *testing.T, path string) {
 		for _, it := range page.Items {
 			for _, f := range v.PayloadSecrets() {
 				if f.Keep {
-					if err := w.Keychain.Delete(ctx, ws.ID, inventory.VendorSecretRole(s.SourceID, it.SourceID, f.Path)); err != nil && !errors.Is(err, keychain.ErrNotFound) {
+					if err := w.Keychain.Delete(ctx, ws.ID, workspace.VendorSecretRole(s.SourceID, it.SourceID, f.Path)); err != nil && !errors.Is(err, keychain.ErrNotFound) {
 						t.Errorf("clean up a vendor secret: %v", err)
 					}
 				}
@@ -187,9 +189,9 @@ func TestVendorSecretsReachOnlyTheKeychain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
 	read := 0
-	for _, c := range snaps {
+	roles := make([][]string, len(snaps)) // by source: the roles read back
+	for i, c := range snaps {
 		page, err := w.Inventory.Items(ctx, inventory.ItemQuery{SnapshotID: c.snapshotID, Kind: inventory.KindProvider, Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
@@ -203,10 +205,12 @@ func TestVendorSecretsReachOnlyTheKeychain(t *testing.T) {
 			if field == applePrivKeyPath {
 				wantValue = vendorApplePrivKey
 			}
-			v, err := kc.Get(ctx, wsID, inventory.VendorSecretRole(c.sourceID, it.SourceID, field))
+			role := workspace.VendorSecretRole(c.sourceID, it.SourceID, field)
+			v, err := kc.Get(ctx, wsID, role)
 			if err != nil || v.Reveal() != wantValue {
 				t.Errorf("keychain %s of %s: %v", field, it.SourceID, err)
 			}
+			roles[i] = append(roles[i], role)
 			got, err := w.Inventory.MigrationSecret(ctx, c.snapshotID, it.ID, field)
 			if err != nil || got.Reveal() != wantValue {
 				t.Errorf("MigrationSecret(%s, %s): %v", it.SourceID, field, err)
@@ -216,6 +220,62 @@ func TestVendorSecretsReachOnlyTheKeychain(t *testing.T) {
 	}
 	if read < len(want) {
 		t.Errorf("read %d secrets back, want at least %d", read, len(want))
+	}
+
+	// Archiving a source removes the secrets its collections kept (as its
+	// pages' redaction records list them), and only those.
+	kept := make([][]string, len(snaps))
+	for i, c := range snaps {
+		var vs []workspace.VendorSecret
+		if err := w.DB.View(ctx, func(tx workspace.Tx) error { vs, err = tx.VendorSecrets(c.sourceID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			role := workspace.VendorSecretRole(c.sourceID, v.ResourceID, v.Field)
+			if _, err := kc.Get(ctx, wsID, role); err != nil {
+				t.Errorf("the records list %s as kept, but the keychain does not hold it: %v", role, err)
+			}
+			kept[i] = append(kept[i], role)
+		}
+		for _, role := range roles[i] {
+			if !slices.Contains(kept[i], role) {
+				t.Errorf("%s was read back but its source's records do not list it", role)
+			}
+		}
+	}
+	w.Close()
+	archived := -1
+	for i := range kept {
+		if len(kept[i]) > 0 {
+			archived = i
+			break
+		}
+	}
+	if archived < 0 {
+		t.Fatal("no source kept a vendor secret")
+	}
+	h.ok("", "source", "archive", "--name", fmt.Sprintf("okta-vendor-%d", archived))
+	for i, rs := range kept {
+		for _, role := range rs {
+			_, err := kc.Get(ctx, wsID, role)
+			switch {
+			case i == archived && !errors.Is(err, keychain.ErrNotFound):
+				t.Errorf("after archiving its source the keychain still holds %s (%v)", role, err)
+			case i != archived && err != nil:
+				t.Errorf("archiving another source removed %s: %v", role, err)
+			}
+		}
+	}
+	var trail struct {
+		Entries []struct {
+			Event string            `json:"event"`
+			Facts map[string]string `json:"facts"`
+		} `json:"entries"`
+	}
+	decodeInto(t, h.ok("", "audit", "list", "--json").stdout, &trail)
+	if n := len(trail.Entries); n == 0 || trail.Entries[n-1].Event != "migration.source.archived" ||
+		trail.Entries[n-1].Facts["vendor_secrets_removed"] != fmt.Sprint(len(kept[archived])) {
+		t.Errorf("the archive's audit entry does not count the %d vendor secrets removed: %+v", len(kept[archived]), trail.Entries[len(trail.Entries)-1:])
 	}
 	for _, line := range h.printed {
 		for _, s := range vendorSecrets {
