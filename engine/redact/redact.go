@@ -468,7 +468,9 @@ func (r *Redactor) apply(body []byte, sc *scan) Result {
 		m := Marker{Field: red.Field, Digest: red.Digest}
 		if red.Keep {
 			red.ResourceID = sc.ids[c.resource]
-			red.value = secret.New(c.value)
+			// Exact: the vendor's value, spaces and all, is what the
+			// migration must recreate and what the digest is of.
+			red.value = secret.Exact(c.value)
 		}
 		text := m.Encode(c.encoding)
 		plain[c.value] = m.String()

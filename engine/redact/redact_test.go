@@ -313,3 +313,24 @@ func testCertificate(t *testing.T) string {
 	}
 	return base64.StdEncoding.EncodeToString(der)
 }
+
+// A secret the migration keeps is handed on exactly as the vendor sent it,
+// surrounding spaces included, and its digest is of that exact value.
+func TestKeptValuesKeepTheirSpaces(t *testing.T) {
+	r := newRedactor(t)
+	const spaced = "  fake-spaced-secret-test-only "
+	res, err := r.Redact("/api/v1/idps", []byte(`[{"id":"0oa1","protocol":{"credentials":{"client":{"client_secret":"`+spaced+`"}}}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Redactions) != 1 || !res.Redactions[0].Keep {
+		t.Fatalf("redactions = %+v", res.Redactions)
+	}
+	red := res.Redactions[0]
+	if got := red.Value().Reveal(); got != spaced {
+		t.Errorf("kept value %q, want %q", got, spaced)
+	}
+	if red.Digest != digest([]byte(spaced)) {
+		t.Error("the digest is not of the exact value")
+	}
+}
