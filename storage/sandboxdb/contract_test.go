@@ -222,7 +222,10 @@ func TestClientContract(t *testing.T) {
 		func(ctx context.Context) error { _, err := c.ListUserTemplates(ctx); return err },
 		func(ctx context.Context) error { _, err := c.ListSsoEvents(ctx); return err },
 		func(ctx context.Context) error { _, err := c.ListRoles(ctx); return err },
-		func(ctx context.Context) error { _, err := c.ResolveRouting(ctx, "localonly@example-corp.test"); return err },
+		func(ctx context.Context) error {
+			_, err := c.ResolveRouting(ctx, "localonly@example-corp.test")
+			return err
+		},
 	} {
 		if err := list(ctx); err != nil {
 			t.Fatal(err)
