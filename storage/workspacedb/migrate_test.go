@@ -116,10 +116,19 @@ func upgradeFrom(t *testing.T, fsys fs.FS, from, to int64) {
 
 // TestUpgradeFromEveryOlderSchema builds a file at each schema this build
 // has moved past and opens it.
+// Versions need not be contiguous: helpers number their migrations apart.
 func TestUpgradeFromEveryOlderSchema(t *testing.T) {
 	last := latest(t)
-	for v := int64(1); v < last; v++ {
-		t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { upgradeFrom(t, schema, v, last) })
+	db, _ := newFile(t)
+	p, err := provider(db.write, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, src := range p.ListSources() {
+		if v := src.Version; v < last {
+			t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { upgradeFrom(t, schema, v, last) })
+		}
 	}
 }
 
