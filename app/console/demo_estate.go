@@ -18,6 +18,10 @@ import (
 	"github.com/portal-id/migration-console/storage/sandboxdb"
 )
 
+// demoLogins is the demo sandbox's login simulation: a round every few
+// seconds, some failures, and now and then a JIT user.
+var demoLogins = sandbox.LoginSimulation{Every: 4 * time.Second, FailureRate: 0.15, JITRate: 0.1}
+
 // demoEstate is what one demo launch serves on 127.0.0.1, each on a port
 // the OS picks: the bundled Okta org and Entra tenant, replayed through the
 // vendors' wire formats so the real SDKs collect them, and the sandbox
@@ -81,7 +85,9 @@ func startDemoEstate(ctx context.Context, sandboxPath, actor string, log *slog.L
 	if err != nil {
 		return nil, fmt.Errorf("demo portal: listen on loopback: %w", err)
 	}
-	e.portal = &http.Server{Handler: sandbox.NewServer(e.sandbox, sandbox.Options{Log: log}), ReadHeaderTimeout: 10 * time.Second}
+	// The demo rehearses a rollout end to end: the sandbox plays the SSO
+	// logins of users moved to SSO while the console watches.
+	e.portal = &http.Server{Handler: sandbox.NewServer(e.sandbox, sandbox.Options{Log: log, Logins: demoLogins}), ReadHeaderTimeout: 10 * time.Second}
 	e.portalURL = "http://" + ln.Addr().String()
 	e.portalDone = make(chan error, 1)
 	go func() { e.portalDone <- e.portal.Serve(ln) }()

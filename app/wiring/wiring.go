@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -27,6 +28,9 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Rollout runs the progressive SSO rollout against the workspace's
+	// Portal, connecting on first use (see rollout.go).
+	Rollout *rollout.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -68,13 +72,15 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	}
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
-	return &Workspace{
+	w := &Workspace{
 		Path:      path,
 		DB:        db,
 		Keychain:  kc,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory: newInventory(db, kc, actor),
 	}
+	w.Rollout = newRollout(db, w, actor)
+	return w
 }
 
 // Close closes the workspace file.

@@ -9,7 +9,7 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/api"
 )
 
-// MonitorCounts are what a wave is watched for (seed 000 §7 and §4).
+// MonitorCounts are what a wave is watched for (docs/rollout.md, monitoring).
 type MonitorCounts struct {
 	// Linked is how many members are SSO-linked now (user readback).
 	Linked int `json:"linked"`
@@ -51,7 +51,7 @@ type WaveMonitor struct {
 	Series []MonitorPoint `json:"series"`
 	// JITUsers are the users SSO logins created since the wave started:
 	// watch them for unexpected creation.
-	JITUsers []UserRef     `json:"jit_users"`
+	JITUsers []UserRef      `json:"jit_users"`
 	Members  []MemberStatus `json:"members"`
 	Note     string         `json:"note,omitempty"`
 }

@@ -161,7 +161,8 @@ func (p Preview) filter(st StepState) []Step {
 	return out
 }
 
-// EnforcementWarning is seed 000's warning, in the console's words, shown
+// EnforcementWarning is the procedure's enforcement warning (docs/rollout.md),
+// in the console's words, shown
 // before every enforcement.
 const EnforcementWarning = "SSO_REQUIRED removes the local login. Enforce it only for users who have already signed in through SSO " +
 	"at least once, or whose routing is guaranteed; anyone else may be locked out. Break-glass administrators and service " +
@@ -424,7 +425,8 @@ func (s *Service) routingGuaranteed(ctx context.Context, l *live, u api.User) (b
 	return true, "", nil
 }
 
-// PreviewRollback previews seed 000's rollback, in its order: users back
+// PreviewRollback previews the procedure's rollback (docs/rollout.md), in
+// its order: users back
 // to LOCAL_ONLY, the SSO configuration disabled, SCIM deprovisioning off.
 // The users are everyone the rollout moved and everyone else not LOCAL_ONLY
 // whose email routes to the rollout's configuration (disabling it would

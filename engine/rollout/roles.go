@@ -3,8 +3,8 @@ package rollout
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -17,7 +17,7 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/client"
 )
 
-// RoleRule is one role-mapping rule (seed 004): when the upstream
+// RoleRule is one role-mapping rule (docs/rollout.md, role mapping): when the upstream
 // identity's SourceAttribute has MatchValue, the user gets Role or the
 // user template.
 type RoleRule struct {

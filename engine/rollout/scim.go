@@ -10,8 +10,8 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 )
 
-// ReservedGroupNames are the groups the target reserves for itself (seed
-// 001): an incumbent app must not push them.
+// ReservedGroupNames are the groups the target reserves for itself
+// (docs/rollout.md): an incumbent app must not push them.
 var ReservedGroupNames = []string{"Everyone", "Admin Center Administrators"}
 
 // ReservedGroup is a reserved group an incumbent app is assigned to, and so
@@ -26,7 +26,7 @@ type ReservedGroup struct {
 }
 
 // ScimPreflight is what enabling SCIM deprovisioning would do, and whether
-// the rollout is stable enough to offer it (seed 000 §9).
+// the rollout is stable enough to offer it (docs/rollout.md, SCIM).
 type ScimPreflight struct {
 	ConfigurationID string `json:"sso_configuration_id,omitempty"`
 	// CurrentlyEnabled is the configuration's SCIM deprovisioning now.

@@ -192,7 +192,7 @@ func (rt routes) resolveEmail(res api.RoutingResolution, email string) api.Routi
 // match lists the rules covering domain, best first: lower priority, then
 // the more specific domain.
 func (rt routes) match(domain string) []api.MatchedRoutingRule {
-	var out []api.MatchedRoutingRule
+	out := []api.MatchedRoutingRule{}
 	for _, r := range rt.rules {
 		bestDomain := ""
 		for _, d := range r.Domains {
