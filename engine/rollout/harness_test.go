@@ -60,9 +60,17 @@ func newPortal(tb testing.TB) *portalServer {
 	return &portalServer{tb: tb, store: db, url: srv.URL, check: newValidator(tb, srv.URL)}
 }
 
+// failer is what a tenant reports failures to: a *testing.T, or a
+// *rapid.T inside a property.
+type failer interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // tenant is one sandbox tenant and a workspace file for it.
 type tenant struct {
-	tb     testing.TB
+	tb     failer
 	p      *portalServer
 	name   string
 	c      *client.Client
