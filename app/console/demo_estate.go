@@ -20,7 +20,7 @@ import (
 
 // demoLogins is the demo sandbox's login simulation: a round every few
 // seconds, some failures, and now and then a JIT user.
-var demoLogins = sandbox.LoginSimulation{Every: 4 * time.Second, FailureRate: 0.15, JITRate: 0.1}
+var demoLogins = sandbox.LoginSimulation{Every: 4 * time.Second, FailureRate: 0.15, JITRate: 0.04}
 
 // demoEstate is what one demo launch serves on 127.0.0.1, each on a port
 // the OS picks: the bundled Okta org and Entra tenant, replayed through the

@@ -137,8 +137,8 @@ func (s *RolloutScreen) preview(title string, run func(ctx context.Context) (rol
 // showPreview lists who changes and who is left out, and offers Apply.
 func (s *RolloutScreen) showPreview(title string, p rollout.Preview) {
 	changes, refusals := p.Changes(), p.Refusals()
-	summary := widget.NewLabel(fmt.Sprintf("%s change, %s left out (preview %s).",
-		countOf(len(changes), "change", "changes"), countOf(len(refusals), "user", "users"), p.Run.ID[:8]))
+	summary := widget.NewLabel(fmt.Sprintf("%s; %s left out (preview %s, against the live Portal now).",
+		countOf(len(changes), "change", "changes"), countOf(len(refusals), "user or object", "users or objects"), p.Run.ID[:8]))
 	summary.Wrapping = fyne.TextWrapWord
 	parts := []fyne.CanvasObject{summary}
 	var ack *widget.Check
@@ -256,6 +256,7 @@ func (p *applyPanel) start(title string, stop context.CancelFunc) {
 	p.bar.SetValue(0)
 	p.bar.Show()
 	p.counts.SetText("Reading the users back before each write…")
+	p.counts.Show()
 	p.cancel.SetText("Cancel")
 	p.cancel.Enable()
 	p.cancel.Show()
@@ -291,7 +292,7 @@ func (p *applyPanel) finish(r rollout.Run, err error) {
 		p.title.SetText(fmt.Sprintf("Done: %d applied, %d skipped, %d left out at preview.", c.Applied, c.Skipped, c.Refused))
 	}
 	p.bar.Hide()
-	p.counts.SetText("")
+	p.counts.Hide()
 }
 
 // column is a table column: its title and width.

@@ -150,7 +150,7 @@ func newRolesTab(s *RolloutScreen) *rolesTab {
 	top := container.NewVBox(wrapped("Ordered rules: the first that matches decides; the default applies to everyone else. A rule granting an elevated role (admin, owner) is never written without an approval recorded with who and when."),
 		container.NewHBox(edit, r.approve, applyBtn))
 	simBar := container.NewVBox(widget.NewSeparator(), heading("Simulator"), container.NewBorder(nil, nil, widget.NewLabel("Snapshot"), simulate, r.pick), r.simLine)
-	split := container.NewVSplit(r.rules, container.NewBorder(simBar, nil, nil, nil, r.sim))
+	split := container.NewVSplit(r.rules.Table, container.NewBorder(simBar, nil, nil, nil, r.sim.Table))
 	split.Offset = 0.35
 	r.content = container.NewBorder(top, nil, nil, nil, split)
 	r.buttons()

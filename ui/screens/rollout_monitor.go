@@ -35,7 +35,7 @@ func newMonitorTab(s *RolloutScreen) *monitorTab {
 	m.table = newDynTable([]column{{"User", 280}, {"Auth mode", 130}, {"Linked", 70}, {"Last SSO login", 170}, {"Failures", 80}, {"Last event", 330}})
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), m.load)
 	top := container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Wave"), refresh, m.pick), m.counts, m.jit)
-	split := container.NewVSplit(m.chart.content, m.table)
+	split := container.NewVSplit(m.chart.content, m.table.Table)
 	split.Offset = 0.45
 	m.content = container.NewBorder(top, nil, nil, nil, split)
 	return m

@@ -28,10 +28,6 @@ type checklistTab struct {
 	content fyne.CanvasObject
 }
 
-var checkIcons = map[rollout.CheckStatus]func() fyne.Resource{
-	rollout.CheckPass: theme.ConfirmIcon, rollout.CheckWarn: theme.WarningIcon, rollout.CheckBlock: theme.CancelIcon,
-}
-
 func newChecklistTab(s *RolloutScreen) *checklistTab {
 	c := &checklistTab{s: s, status: wrapped("The checklist reads the live Portal."), items: widget.NewAccordion(),
 		probe: widget.NewEntry(), answer: wrapped("")}
@@ -100,7 +96,7 @@ func (c *checklistTab) show(cl rollout.Checklist) {
 		if n := len(it.Users); n > 0 {
 			title += fmt.Sprintf(" — %s", countOf(n, "user", "users"))
 		}
-		c.items.Append(widget.NewAccordionItem(title, container.NewBorder(nil, nil, widget.NewIcon(checkIcons[it.Status]()), nil, container.NewVBox(body...))))
+		c.items.Append(widget.NewAccordionItem(title, container.NewVBox(body...)))
 	}
 	c.items.Refresh()
 }
@@ -159,7 +155,7 @@ func newBoardTab(s *RolloutScreen) *boardTab {
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), b.reload)
 	b.buttons()
 	bar := container.NewHBox(create, b.preview, b.enforce, b.resume, refresh)
-	b.content = container.NewBorder(container.NewVBox(b.counts, bar), nil, nil, nil, b.table)
+	b.content = container.NewBorder(container.NewVBox(b.counts, bar), nil, nil, nil, b.table.Table)
 	return b
 }
 

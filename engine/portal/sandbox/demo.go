@@ -190,7 +190,7 @@ func seedDemo(ctx context.Context, store Store, now time.Time) error {
 	}
 	tplID := tpl.(api.CreateUserTemplate201JSONResponse).Body.Id
 	if _, err := s.CreateSsoConfiguration(ctx, api.CreateSsoConfigurationRequestObject{Body: &api.SsoConfigurationInput{
-		ProviderId: providerID, Audience: DemoSSOAudience, UserTemplateId: &tplID, ScimDeprovisioningEnabled: true, Enabled: true}}); err != nil {
+		ProviderId: providerID, Audience: DemoSSOAudience, UserTemplateId: &tplID, ScimDeprovisioningEnabled: false, Enabled: true}}); err != nil {
 		return err
 	}
 	for i, u := range demoUsers {
