@@ -9,6 +9,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/portal/api"
+	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -251,11 +252,9 @@ func TestCancelThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(bg)
-	run, _, err := tn.svc.Apply(ctx, p.Run.ID, p.Run.Token, func(pr rollout.Progress) {
-		if pr.Done >= 5 {
-			cancel()
-		}
-	})
+	svc := *tn.svc
+	svc.Target = &cancelAfter{Target: tn.c, n: 5, cancel: cancel}
+	run, _, err := svc.Apply(ctx, p.Run.ID, p.Run.Token, nil)
 	if !errors.Is(err, context.Canceled) || run.Status != rollout.RunCancelled {
 		t.Fatalf("cancelled apply: %v, status %s", err, run.Status)
 	}
@@ -272,4 +271,20 @@ func TestCancelThenResume(t *testing.T) {
 			t.Errorf("user %s was changed %d times", id, n)
 		}
 	}
+}
+
+// cancelAfter cancels the apply's context after n writes, as an operator
+// pressing Cancel would.
+type cancelAfter struct {
+	rollout.Target
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) ReplaceUser(ctx context.Context, id, etag string, in api.UserInput) (client.Versioned[api.User], error) {
+	v, err := c.Target.ReplaceUser(ctx, id, etag, in)
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+	return v, err
 }

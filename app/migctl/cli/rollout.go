@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/portal/api"
@@ -312,14 +313,21 @@ type applyDoc struct {
 func (e *env) runApply(apply func(progress func(rollout.Progress)) (rollout.Run, []rollout.Step, error)) error {
 	var mu sync.Mutex
 	var last rollout.Progress
+	// A terminal gets one line redrawn in place; a log gets the end only.
+	f, isFile := e.stderr.(*os.File)
+	redraw := isFile && term.IsTerminal(int(f.Fd()))
 	progress := func(p rollout.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
-		if p.Done != last.Done || p.Finished {
-			fmt.Fprintf(e.stderr, "\r%s %d/%d: %d applied, %d skipped, %d failed %s\033[K", p.Op, p.Done, p.Total, p.Applied, p.Skipped, p.Failed, p.Current)
+		line := fmt.Sprintf("%s %d/%d: %d applied, %d skipped, %d failed", p.Op, p.Done, p.Total, p.Applied, p.Skipped, p.Failed)
+		switch {
+		case redraw && (p.Done != last.Done || p.Finished):
+			fmt.Fprintf(e.stderr, "\r%s %s\033[K", line, p.Current)
 			if p.Finished {
 				fmt.Fprintln(e.stderr)
 			}
+		case !redraw && p.Finished:
+			fmt.Fprintln(e.stderr, line)
 		}
 		last = p
 	}
@@ -379,7 +387,9 @@ func latestPreview(e *env, r *rollout.Service, op rollout.Op, waveRef string) (r
 			return run, nil
 		}
 	}
-	return rollout.Run{}, fmt.Errorf("%w: nothing previewed to apply; preview first", rollout.ErrStale)
+	what := map[rollout.Op]string{rollout.OpWave: "wave preview --wave " + quote(waveRef), rollout.OpEnforce: "enforce --preview --wave " + quote(waveRef),
+		rollout.OpRollback: "rollback --preview", rollout.OpScim: "scim --preview"}[op]
+	return rollout.Run{}, fmt.Errorf("nothing is previewed to apply: run 'migctl rollout %s' first and read it", what)
 }
 
 func newWaveApplyCmd(e *env) *cobra.Command {

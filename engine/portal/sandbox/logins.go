@@ -84,8 +84,11 @@ func SimulateLogins(ctx context.Context, store Store, tenant string, sim LoginSi
 			if u.Email == nil || u.AuthMode == api.LOCALONLY {
 				continue
 			}
-			if u.SsoLink != nil && rng.IntN(4) != 0 {
+			switch {
+			case u.SsoLink != nil && rng.IntN(4) != 0:
 				continue // linked people log in now and then, not every round
+			case u.SsoLink == nil && (away(*u.Email) || rng.IntN(3) == 0):
+				continue // not everyone logs in as soon as they may; some are away
 			}
 			res := rt.resolveEmail(api.RoutingResolution{}, *u.Email)
 			if res.Outcome != api.Routed {
@@ -259,6 +262,14 @@ func appendSsoEvent(tx Tx, tenant string, ev api.SsoEvent) error {
 		return fmt.Errorf("encode sso event: %w", err)
 	}
 	return tx.Insert(&Object{Tenant: tenant, Kind: KindSsoEvent, ID: ev.Id, ETag: etagOf(body), Body: body})
+}
+
+// away marks about one person in five as away (on leave, travelling): they
+// do not log in while the simulation runs, so a rehearsal always has users
+// enforcement must refuse.
+func away(email string) bool {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return sum[0]%5 == 0
 }
 
 // pseudoSubject is a stable upstream subject for an email at an issuer, as
