@@ -8,10 +8,8 @@ package rollout_test
 // as its login simulation does.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,14 +22,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-
-	"github.com/portal-id/migration-console/engine/portal"
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
+	"github.com/portal-id/migration-console/engine/portal/contracttest"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -45,7 +38,7 @@ type portalServer struct {
 	tb    testing.TB
 	store *sandboxdb.DB
 	url   string
-	check *validator
+	check *contracttest.Validator
 }
 
 func newPortal(tb testing.TB) *portalServer {
@@ -57,7 +50,7 @@ func newPortal(tb testing.TB) *portalServer {
 	tb.Cleanup(func() { db.Close() })
 	srv := httptest.NewServer(sandbox.NewServer(db, sandbox.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	tb.Cleanup(srv.Close)
-	return &portalServer{tb: tb, store: db, url: srv.URL, check: newValidator(tb, srv.URL)}
+	return &portalServer{tb: tb, store: db, url: srv.URL, check: contracttest.New(tb, srv.URL)}
 }
 
 // failer is what a tenant reports failures to: a *testing.T, or a
@@ -95,7 +88,7 @@ func (p *portalServer) tenant() *tenant {
 	if err := sandbox.AcceptToken(ctx, p.store, tok, sandbox.AdminTokenSpec(name, "consultant@example.test")); err != nil {
 		p.tb.Fatal(err)
 	}
-	c, err := client.New(p.url, tok, client.WithTransport(p.check.transport(http.DefaultTransport)),
+	c, err := client.New(p.url, tok, client.WithTransport(p.check.Transport(http.DefaultTransport)),
 		client.WithRetryWait(time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		p.tb.Fatal(err)
@@ -221,99 +214,6 @@ func (t *tenant) healthy(staff int) string {
 		t.user(person{email: fmt.Sprintf("staff%03d@example.test", i)})
 	}
 	return prov
-}
-
-// validator checks requests and answers against the contract.
-type validator struct {
-	tb     testing.TB
-	router routers.Router
-	mu     sync.Mutex
-	fails  []string
-}
-
-func newValidator(tb testing.TB, url string) *validator {
-	tb.Helper()
-	doc, err := portal.LoadSpec(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: url}}
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	v := &validator{tb: tb, router: router}
-	tb.Cleanup(func() {
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		for i, f := range v.fails {
-			if i == 5 {
-				tb.Errorf("... and %d more contract violations", len(v.fails)-5)
-				break
-			}
-			tb.Errorf("contract violation: %s", f)
-		}
-	})
-	return v
-}
-
-func (v *validator) fail(format string, a ...any) {
-	v.mu.Lock()
-	v.fails = append(v.fails, fmt.Sprintf(format, a...))
-	v.mu.Unlock()
-}
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func (v *validator) transport(next http.RoundTripper) http.RoundTripper {
-	return roundTripper(func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			b, err := io.ReadAll(req.Body)
-			req.Body.Close()
-			if err != nil {
-				return nil, err
-			}
-			body = b
-			req.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		what := req.Method + " " + req.URL.Path
-		route, params, err := v.router.FindRoute(req)
-		if err != nil {
-			v.fail("%s: not in the contract: %v", what, err)
-			return next.RoundTrip(req)
-		}
-		check := req.Clone(req.Context())
-		check.Body = io.NopCloser(bytes.NewReader(body))
-		in := &openapi3filter.RequestValidationInput{Request: check, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
-				if !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
-					return errors.New("no bearer token")
-				}
-				return nil
-			}}}
-		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-			v.fail("%s request: %v", what, err)
-		}
-		resp, err := next.RoundTrip(req)
-		if err != nil {
-			return resp, err
-		}
-		answer, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(answer))
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
-			Body: io.NopCloser(bytes.NewReader(answer)), Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}}
-		if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
-			v.fail("%s answer %d: %v", what, resp.StatusCode, err)
-		}
-		return resp, nil
-	})
 }
 
 // users reads the tenant's users by id.
