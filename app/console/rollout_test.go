@@ -18,6 +18,7 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/rollout"
+	"github.com/portal-id/migration-console/storage/sandboxdb"
 	"github.com/portal-id/migration-console/ui/uitest"
 )
 
@@ -134,7 +135,14 @@ func TestRolloutStageFlow(t *testing.T) {
 	demos.Lock()
 	run := demos.running[path]
 	demos.Unlock()
-	linkDemoUsers(t, run.estate.sandbox, pilot[:3]...)
+	// A second connection to the running sandbox's file, as the logins
+	// would write it.
+	store, err := sandboxdb.Open(context.Background(), run.estate.portal.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	linkDemoUsers(t, store, pilot[:3]...)
 
 	g.tabs()[0].SelectIndex(1)
 	g.c.Wait()

@@ -24,7 +24,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
-	"github.com/portal-id/migration-console/engine/portal/contracttest"
+	"github.com/portal-id/migration-console/engine/portal/portaltest"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -38,7 +38,7 @@ type portalServer struct {
 	tb    testing.TB
 	store *sandboxdb.DB
 	url   string
-	check *contracttest.Validator
+	check *portaltest.Validator
 }
 
 func newPortal(tb testing.TB) *portalServer {
@@ -50,7 +50,7 @@ func newPortal(tb testing.TB) *portalServer {
 	tb.Cleanup(func() { db.Close() })
 	srv := httptest.NewServer(sandbox.NewServer(db, sandbox.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	tb.Cleanup(srv.Close)
-	return &portalServer{tb: tb, store: db, url: srv.URL, check: contracttest.New(tb, srv.URL)}
+	return &portalServer{tb: tb, store: db, url: srv.URL, check: portaltest.NewValidator(tb, srv.URL)}
 }
 
 // failer is what a tenant reports failures to: a *testing.T, or a

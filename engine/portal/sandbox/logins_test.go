@@ -14,7 +14,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
-	"github.com/portal-id/migration-console/engine/portal/contracttest"
+	"github.com/portal-id/migration-console/engine/portal/portaltest"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/storage/sandboxdb"
@@ -41,7 +41,7 @@ func demoPortal(t *testing.T, opts sandbox.Options) (*sandboxdb.DB, *client.Clie
 	srv := httptest.NewServer(sandbox.NewServer(db, opts))
 	t.Cleanup(srv.Close)
 	c, err := client.New(srv.URL, tok, client.WithRetryWait(time.Millisecond, 10*time.Millisecond),
-		client.WithTransport(contracttest.New(t, srv.URL).Transport(http.DefaultTransport)))
+		client.WithTransport(portaltest.NewValidator(t, srv.URL).Transport(http.DefaultTransport)))
 	if err != nil {
 		t.Fatal(err)
 	}
