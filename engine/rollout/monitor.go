@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/portal/api"
+	"github.com/portal-id/migration-console/engine/report/chart"
 )
 
 // MonitorCounts are what a wave is watched for (docs/rollout.md, monitoring).
@@ -166,4 +167,39 @@ func memberRows(w Wave, rows map[string]*MemberStatus) []MemberStatus {
 		out = append(out, *rows[m.UserID])
 	}
 	return out
+}
+
+// ChartSpec is the monitoring chart: each count over time since the wave
+// started, cumulative.
+func (m WaveMonitor) ChartSpec() chart.Spec {
+	s := chart.Spec{Kind: chart.Line, Title: fmt.Sprintf("Wave %s since it started", m.Wave.Name)}
+	series := []struct {
+		name, color string
+		value       func(MonitorCounts) int
+	}{
+		{"Linked since start", chart.ColorGood, func(c MonitorCounts) int { return c.NewlyLinked }},
+		{"Login failures", chart.ColorBad, func(c MonitorCounts) int { return c.LoginFailures }},
+		{"Binding failures", chart.ColorWarn, func(c MonitorCounts) int { return c.BindingFailures }},
+		{"Provisioning errors", chart.ColorAccent, func(c MonitorCounts) int { return c.ProvisioningErrors }},
+		{"JIT-created users", chart.ColorInfo, func(c MonitorCounts) int { return c.JITCreated }},
+	}
+	points := m.Series
+	if len(points) > chart.MaxLabels {
+		points = points[len(points)-chart.MaxLabels:]
+	}
+	layout := "15:04:05"
+	if len(points) > 1 && points[len(points)-1].At.Sub(points[0].At) > 24*time.Hour {
+		layout = "Jan 2 15:04"
+	}
+	for _, p := range points {
+		s.Labels = append(s.Labels, p.At.Local().Format(layout))
+	}
+	for _, se := range series {
+		row := chart.Series{Name: se.name, Color: se.color}
+		for _, p := range points {
+			row.Values = append(row.Values, float64(se.value(p.MonitorCounts)))
+		}
+		s.Series = append(s.Series, row)
+	}
+	return s
 }
