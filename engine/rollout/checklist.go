@@ -190,7 +190,10 @@ func (s *Service) Checklist(ctx context.Context) (Checklist, error) {
 		checkConfiguration(l), routing,
 	}
 	c.Status = CheckPass
-	for _, it := range c.Items {
+	for i, it := range c.Items {
+		if it.Users == nil {
+			c.Items[i].Users = []UserRef{}
+		}
 		c.Status = worse(c.Status, it.Status)
 		if it.Status == CheckBlock && it.Scope == ScopeTenant {
 			c.TenantBlocked = true

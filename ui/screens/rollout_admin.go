@@ -67,11 +67,13 @@ func scimSummary(pf rollout.ScimPreflight) fyne.CanvasObject {
 		state = wrapped("Not stable: " + strings.Join(pf.Unstable, " "))
 		state.Importance = widget.WarningImportance
 	}
-	lines := []fyne.CanvasObject{state,
-		wrapped(fmt.Sprintf("%d of %d enabled users are SSO-linked (%.0f%%); the threshold is %.0f%%.", pf.LinkedEnabled, pf.EnabledUsers, 100*pf.LinkedShare, 100*pf.Threshold)),
-		wrapped(fmt.Sprintf("A deprovisioning would disable %s and be a no-op for %s.",
-			countOf(len(pf.WouldDisable), "SSO-linked user", "SSO-linked users"), countOf(len(pf.NoOp), "user never linked", "users never linked"))),
+	lines := []fyne.CanvasObject{state}
+	if pf.Stable {
+		lines = append(lines, wrapped(fmt.Sprintf("%d of %d enabled users are SSO-linked (%.0f%%); the threshold is %.0f%%.", pf.LinkedEnabled, pf.EnabledUsers, 100*pf.LinkedShare, 100*pf.Threshold)))
 	}
+	lines = append(lines,
+		wrapped(fmt.Sprintf("A deprovisioning would disable %s and be a no-op for %s.",
+			countOf(len(pf.WouldDisable), "SSO-linked user", "SSO-linked users"), countOf(len(pf.NoOp), "user never linked", "users never linked"))))
 	acc := widget.NewAccordion(
 		widget.NewAccordionItem(fmt.Sprintf("Would be disabled (%d)", len(pf.WouldDisable)), wrapped(userLabels(pf.WouldDisable))),
 		widget.NewAccordionItem(fmt.Sprintf("No-op, never linked (%d)", len(pf.NoOp)), wrapped(userLabels(pf.NoOp))))
