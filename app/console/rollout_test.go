@@ -169,6 +169,24 @@ func TestRolloutStageFlow(t *testing.T) {
 	g.tap("Apply")
 	g.mustShow("Done:")
 
+	// Role mapping: an elevated rule is written only once approved.
+	g.tabs()[0].SelectIndex(4)
+	g.c.Wait()
+	g.tap("Edit rules…")
+	editor := uitest.Find[*widget.Entry](t, g.cv)
+	editor.SetText(`{"rules": [{"source_attribute": "groups", "match_value": "Engineering", "role": "operator"},
+		{"source_attribute": "groups", "match_value": "Platform Admins", "role": "admin"}], "default_role": "member"}`)
+	g.tap("Save")
+	g.mustShow("role admin")
+	g.tap("Write to the SSO configuration")
+	g.mustShow("elevated role without a recorded approval")
+	g.tap("Close")
+	uitest.Find[*widget.Table](t, g.cv).Select(widget.TableCellID{Row: 1, Col: 0})
+	g.tap("Approve this elevation")
+	g.mustShow("approved by")
+	g.tap("Write to the SSO configuration")
+	g.mustShow("The rules are on SSO configuration")
+
 	ctx := context.Background()
 	w, err := wiring.Open(ctx, path)
 	if err != nil {
@@ -183,7 +201,8 @@ func TestRolloutStageFlow(t *testing.T) {
 	for _, e := range trail {
 		events = append(events, e.Event)
 	}
-	for _, want := range []string{audit.RolloutWaveCreated, audit.RolloutWaveApplied, audit.RolloutEnforcementApplied, audit.RolloutRolledBack} {
+	for _, want := range []string{audit.RolloutWaveCreated, audit.RolloutWaveApplied, audit.RolloutEnforcementApplied, audit.RolloutRolledBack,
+		audit.RolloutRoleElevationApproved, audit.RolloutRoleMappingApplied} {
 		if !slices.Contains(events, want) {
 			t.Errorf("the audit trail has no %s", want)
 		}
