@@ -343,6 +343,8 @@ type Board struct {
 	Linked   int                  `json:"linked"`
 	Users    int                  `json:"users"`
 	Waves    []WaveCard           `json:"waves"`
+	// Interrupted are the runs a crash or a cancel stopped: resume them.
+	Interrupted []Run `json:"interrupted"`
 }
 
 // Board reads the live users once and counts every wave's members.
@@ -351,7 +353,7 @@ func (s *Service) Board(ctx context.Context) (Board, error) {
 	if err != nil {
 		return Board{}, fmt.Errorf("read the Portal's users: %w", err)
 	}
-	b := Board{At: s.now(), AuthMode: map[api.AuthMode]int{}, Users: len(users)}
+	b := Board{At: s.now(), AuthMode: map[api.AuthMode]int{}, Users: len(users), Waves: []WaveCard{}, Interrupted: []Run{}}
 	for _, u := range users {
 		b.AuthMode[u.AuthMode]++
 		if linked(u) {
@@ -367,6 +369,11 @@ func (s *Service) Board(ctx context.Context) (Board, error) {
 		runs, err := tx.Runs()
 		if err != nil {
 			return err
+		}
+		for _, r := range runs {
+			if r.Status == RunApplying || r.Status == RunCancelled {
+				b.Interrupted = append(b.Interrupted, r)
+			}
 		}
 		for _, w := range waves {
 			full, err := tx.Wave(w.ID)

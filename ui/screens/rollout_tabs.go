@@ -175,12 +175,7 @@ func (b *boardTab) buttons() {
 			btn.Disable()
 		}
 	}
-	interrupted := false
-	for _, c := range b.board.Waves {
-		interrupted = interrupted || c.Wave.Status == rollout.WaveInterrupted || c.Wave.Status == rollout.WaveApplying ||
-			c.Enforcement == rollout.RunApplying || c.Enforcement == rollout.RunCancelled
-	}
-	if interrupted && !b.s.busy() {
+	if len(b.board.Interrupted) > 0 && !b.s.busy() {
 		b.resume.Enable()
 	} else {
 		b.resume.Disable()

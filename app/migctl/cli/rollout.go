@@ -454,9 +454,6 @@ func newWaveListCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if b.Waves == nil {
-					b.Waves = []rollout.WaveCard{}
-				}
 				return e.print(b, func(out io.Writer) error { return printBoard(out, b) })
 			})
 		},
@@ -474,7 +471,13 @@ func printBoard(out io.Writer, b rollout.Board) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", c.Wave.Name, c.Wave.Kind, c.Wave.Status, c.Wave.MemberCount,
 			c.AuthMode[api.LOCALONLY], c.AuthMode[api.SSOPREFERRED], c.AuthMode[api.SSOREQUIRED], c.Linked, orDefault(string(c.Enforcement), "—"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range b.Interrupted {
+		fmt.Fprintf(out, "\nInterrupted: %s run %s (%s, %d applied so far); continue it with: migctl rollout wave resume --run %s\n", r.Op, r.ID, r.Status, r.Counts.Applied, r.ID)
+	}
+	return nil
 }
 
 func newWaveMonitorCmd(e *env) *cobra.Command {
