@@ -128,7 +128,8 @@ func (t crashTarget) ReplaceUser(ctx context.Context, id, etag string, in api.Us
 // missed. make test runs a sample; make soak (PMC_SOAK=1) the full matrix.
 func TestKillAndResumeAThousandUserWave(t *testing.T) {
 	users, crashes := 1000, 3
-	if os.Getenv("PMC_SOAK") != "" {
+	soak := os.Getenv("PMC_SOAK") != ""
+	if soak {
 		crashes = 30
 	}
 	if testing.Short() {
@@ -162,9 +163,15 @@ func TestKillAndResumeAThousandUserWave(t *testing.T) {
 		}
 		// Each remaining user costs two workspace writes and one Portal
 		// write; strike somewhere among them.
-		c := &crash{at: 1 + rng.IntN(2*left+3), mode: rng.IntN(crashModes)}
+		// A sample strikes anywhere; the soak strikes early and cycles the
+		// modes, so a thousand users see every kind of crash many times.
+		window, mode := 2*left+3, rng.IntN(crashModes)
+		if soak {
+			window, mode = min(window, 90), i%crashModes
+		}
+		c := &crash{at: 1 + rng.IntN(window), mode: mode}
 		if c.mode == crashAnswerLost {
-			c.at = 1 + rng.IntN(max(left, 1))
+			c.at = 1 + rng.IntN(max(min(left, window/2), 1))
 		}
 		if i >= crashes || left == 0 {
 			c.at = -1 // the last process lives
