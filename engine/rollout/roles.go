@@ -340,10 +340,8 @@ func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSim
 	}
 	apps := map[string]int{}
 	for _, a := range assignments {
-		for _, r := range a.Refs {
-			if r.Role == "group" {
-				apps[r.SourceID]++
-			}
+		if v := a.View.Assignment; v != nil && v.Target == inventory.AssignGroup {
+			apps[v.PrincipalID]++
 		}
 	}
 	outcome := func(kind, id, name string, attrs map[string][]string) RoleOutcome {
@@ -356,7 +354,8 @@ func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSim
 		return o
 	}
 	for _, g := range groups {
-		o := outcome("group", g.SourceID, g.DisplayName, map[string][]string{"groups": {g.DisplayName}})
+		name := groupName(g)
+		o := outcome("group", g.SourceID, name, map[string][]string{"groups": {name}})
 		sim.Groups = append(sim.Groups, o)
 		if o.Rule == 0 {
 			sim.Unmatched = append(sim.Unmatched, o)

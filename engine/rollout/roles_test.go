@@ -143,13 +143,14 @@ func (memSecrets) Get(context.Context, string, string) (secret.Value, error) {
 func (memSecrets) Delete(context.Context, string, string) error { return nil }
 
 func group(id, name string) inventory.Item {
-	return inventory.Item{SourceID: id, Kind: inventory.KindGroup, DisplayName: name, Attributes: map[string]any{"name": name}, Raw: []byte(`{}`)}
+	return inventory.NewItem(id, name, inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Name: name}}, []byte(`{}`))
 }
 
-func assignment(app, grp string) inventory.Item {
-	return inventory.Item{SourceID: app + "/" + grp, Kind: inventory.KindAssignment, Subtype: "group", DisplayName: app + " ← " + grp,
-		Attributes: map[string]any{"app_id": app, "group_id": grp}, Raw: []byte(`{}`),
-		Refs: []inventory.Ref{{Role: "app", Kind: inventory.KindApplication, SourceID: app}, {Role: "group", Kind: inventory.KindGroup, SourceID: grp}}}
+// assignment grants the app (named appName) to a group.
+func assignment(app, appName, grp string) inventory.Item {
+	v := inventory.View{Assignment: &inventory.AssignmentView{Target: inventory.AssignGroup, AppID: app, AppName: appName, PrincipalID: grp}}
+	return inventory.NewItem(app+"/"+grp, appName+" ← "+grp, v, []byte(`{}`),
+		inventory.Ref{Role: "app", Kind: inventory.KindApplication, SourceID: app}, inventory.Ref{Role: "group", Kind: inventory.KindGroup, SourceID: grp})
 }
 
 func TestRoleSimulatorOverSnapshot(t *testing.T) {
@@ -158,8 +159,7 @@ func TestRoleSimulatorOverSnapshot(t *testing.T) {
 	tn.healthy(1)
 	snap := snapshotWith(t, tn, []inventory.Item{
 		group("g1", "Engineering"), group("g2", "Platform Admins"), group("g3", "Sales"),
-		{SourceID: "app1", Kind: inventory.KindApplication, DisplayName: "Portal SCIM", Raw: []byte(`{}`)},
-		assignment("app1", "g1"), assignment("app1", "g2"),
+		assignment("app1", "Portal SCIM", "g1"), assignment("app1", "Portal SCIM", "g2"),
 	})
 	if _, err := tn.svc.SetRoleMapping(ctx, []rollout.RoleRule{
 		{SourceAttribute: "groups", MatchValue: "Engineering", Role: "operator"},
@@ -196,8 +196,7 @@ func TestScimPreflight(t *testing.T) {
 	tn.healthy(3)
 	snapshotWith(t, tn, []inventory.Item{
 		group("00g1", "Everyone"), group("00g2", "Engineering"),
-		{SourceID: "0oa1", Kind: inventory.KindApplication, DisplayName: "Portal SCIM", Raw: []byte(`{}`)},
-		assignment("0oa1", "00g1"), assignment("0oa1", "00g2"),
+		assignment("0oa1", "Portal SCIM", "00g1"), assignment("0oa1", "Portal SCIM", "00g2"),
 	})
 	pf, err := tn.svc.ScimPreflight(ctx)
 	if err != nil {

@@ -130,37 +130,24 @@ func reservedGroups(tx Tx) ([]ReservedGroup, error) {
 		}
 		reserved := map[string]string{}
 		for _, g := range groups {
-			if isReserved(g.DisplayName) {
-				reserved[g.SourceID] = g.DisplayName
+			if name := groupName(g); isReserved(name) {
+				reserved[g.SourceID] = name
 			}
 		}
 		if len(reserved) == 0 {
 			continue
-		}
-		apps, err := itemsOf(tx, snap.ID, inventory.KindApplication)
-		if err != nil {
-			return nil, err
-		}
-		appNames := map[string]string{}
-		for _, a := range apps {
-			appNames[a.SourceID] = a.DisplayName
 		}
 		assignments, err := itemsOf(tx, snap.ID, inventory.KindAssignment)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range assignments {
-			var groupID, appID string
-			for _, r := range a.Refs {
-				switch r.Role {
-				case "group":
-					groupID = r.SourceID
-				case "app":
-					appID = r.SourceID
-				}
+			v := a.View.Assignment
+			if v == nil || v.Target != inventory.AssignGroup {
+				continue
 			}
-			if name, ok := reserved[groupID]; ok {
-				out = append(out, ReservedGroup{Group: name, GroupID: groupID, App: firstNonEmpty(appNames[appID], appID), AppID: appID,
+			if name, ok := reserved[v.PrincipalID]; ok {
+				out = append(out, ReservedGroup{Group: name, GroupID: v.PrincipalID, App: firstNonEmpty(v.AppName, v.AppID), AppID: v.AppID,
 					Source: snap.SourceName, SnapshotID: snap.ID})
 			}
 		}
@@ -182,6 +169,14 @@ func itemsOf(tx Tx, snapshotID string, kind inventory.Kind) ([]inventory.StoredI
 			return out, nil
 		}
 	}
+}
+
+// groupName is a group item's name: its view's, else its display name.
+func groupName(g inventory.StoredItem) string {
+	if g.View.Group != nil && g.View.Group.Name != "" {
+		return g.View.Group.Name
+	}
+	return g.DisplayName
 }
 
 func firstNonEmpty(a, b string) string {

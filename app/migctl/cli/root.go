@@ -102,6 +102,8 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newInventoryCmd(e),
 		newSandboxCmd(e),
 		newTargetCmd(e),
+		newReportCmd(e),
+		newEvidenceCmd(e),
 		newRolloutCmd(e),
 	)
 	wrapRunE(root, e)
