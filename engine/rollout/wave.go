@@ -3,11 +3,9 @@ package rollout
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +44,6 @@ const (
 	ByDomain Selection = "domain"
 	ByList   Selection = "list"
 	ByHand   Selection = "manual"
-	ByGroup  Selection = "group"
 )
 
 // Wave is a pilot or a wave: a named set of users, frozen when it is
@@ -403,22 +400,4 @@ func (s *Service) Board(ctx context.Context) (Board, error) {
 		return nil
 	})
 	return b, err
-}
-
-func waveOf(tx Tx, ref string) (Wave, error) {
-	w, err := tx.Wave(ref)
-	if errors.Is(err, ErrWaveNotFound) {
-		return w, fmt.Errorf("wave %q: %w", ref, err)
-	}
-	return w, err
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
