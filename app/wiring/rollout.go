@@ -18,12 +18,12 @@ func newRollout(db *workspacedb.DB, w *Workspace, actor string) *rollout.Service
 
 // lazyTarget is the rollout's Portal: it connects with the keychain's token
 // on first use (whoami must pass, for this workspace's tenant), and again
-// when the workspace's recorded target changes, so opening a workspace
-// never reaches the network.
+// after the workspace is connected anew (another URL or token), so opening
+// a workspace never reaches the network.
 type lazyTarget struct {
 	w   *Workspace
 	mu  sync.Mutex
-	url string
+	key string // the target URL and when it was connected
 	c   *client.Client
 }
 
@@ -34,16 +34,20 @@ func (t *lazyTarget) get(ctx context.Context) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := ws.Target.URL
+	if ws.Target.ConnectedAt != nil {
+		key += " " + ws.Target.ConnectedAt.String()
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.c != nil && t.url == ws.Target.URL {
+	if t.c != nil && t.key == key {
 		return t.c, nil
 	}
 	c, _, err := t.w.TargetClient(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t.c, t.url = c, ws.Target.URL
+	t.c, t.key = c, key
 	return c, nil
 }
 
