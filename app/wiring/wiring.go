@@ -15,6 +15,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
@@ -32,6 +33,9 @@ type Workspace struct {
 	Service *workspace.Service
 	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
+	// Rollout runs the progressive SSO rollout against the workspace's
+	// Portal, connecting on first use (see rollout.go).
+	Rollout *rollout.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -89,7 +93,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
-	return &Workspace{
+	w := &Workspace{
 		Path:      path,
 		DB:        db,
 		Keychain:  kc,
@@ -98,6 +102,8 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Inventory: newInventory(db, kc, vendors, actor),
 		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
+	w.Rollout = newRollout(db, w, actor)
+	return w
 }
 
 // Close closes the workspace file.
