@@ -220,7 +220,18 @@ func (t *Tx) MarkSnapshotsRedacted() (int, error) {
 // VendorSecrets lists the vendor secrets the source's collections kept in
 // the keychain: the Keep entries, with the id of the resource that held
 // them, of the redaction records of its snapshots' pages.
+//
+// The workspace stage runs on a file at any schema (its tables are all in
+// migration 1): a file from before redaction records (schema 5) has kept
+// no vendor secret, so it lists none.
 func (t *Tx) VendorSecrets(sourceID string) ([]workspace.VendorSecret, error) {
+	var recorded bool
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM pragma_table_info('page_bodies') WHERE name = 'redactions')`).Scan(&recorded); err != nil {
+		return nil, fmt.Errorf("look for redaction records: %w", err)
+	}
+	if !recorded {
+		return nil, nil
+	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT DISTINCT json_extract(r.value, '$.resource_id'), json_extract(r.value, '$.path')
 		FROM snapshots s JOIN evidence_pages p ON p.snapshot_id = s.id JOIN page_bodies b ON b.sha256 = p.sha256,
 			json_each(coalesce(b.redactions, '[]')) r
