@@ -54,14 +54,20 @@ func WithGetenv(getenv func(string) string) Option {
 	return func(c *config) { c.getenv = getenv }
 }
 
-// Open opens an existing workspace file. Items it stored before typed
-// views existed get their views rebuilt from their raw payloads first.
+// Open opens an existing workspace file. A file collected before vendor
+// secrets were redacted is redacted first (see redactStored), then items it
+// stored before typed views existed get their views rebuilt from their
+// (by then redacted) raw payloads, so no view is built from a secret.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	w := assemble(path, db, opts)
+	if err := w.redactStored(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
