@@ -31,13 +31,16 @@ var Kinds = []Kind{KindApplication, KindProvider, KindRoutingRule, KindPolicy, K
 // normalized fields later stages need (see the collectors for each kind's
 // keys); Raw is the vendor's payload for this item exactly as received.
 type Item struct {
-	SourceID    string          `json:"source_id"`
-	Kind        Kind            `json:"kind"`
-	Subtype     string          `json:"subtype"`
-	DisplayName string          `json:"display_name"`
-	Attributes  map[string]any  `json:"attributes"`
-	Refs        []Ref           `json:"refs,omitempty"`
-	Raw         json.RawMessage `json:"raw"`
+	SourceID    string         `json:"source_id"`
+	Kind        Kind           `json:"kind"`
+	Subtype     string         `json:"subtype"`
+	DisplayName string         `json:"display_name"`
+	Attributes  map[string]any `json:"attributes"`
+	// View is the item read into its kind's typed, vendor-neutral view
+	// (see view.go).
+	View View            `json:"view"`
+	Refs []Ref           `json:"refs,omitempty"`
+	Raw  json.RawMessage `json:"raw"`
 	// EvidencePage is the PageID of the evidence page the item came from
 	// (0 when unknown).
 	EvidencePage int64 `json:"evidence_page"`

@@ -1,0 +1,137 @@
+package inventory
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fact is one field of a view for people to read: its path of JSON names
+// ("saml.acs_urls") and its value as text.
+type Fact struct {
+	Path  string `json:"path"`
+	Value string `json:"value"`
+}
+
+// Facts flattens the view into readable facts in field order. Empty
+// strings and lists, and zero values of optional fields, are left out;
+// tri-state facts are always shown: an "unknown" is information a reviewer
+// must see. Certificate bodies are left to the raw payload.
+func (v View) Facts() []Fact {
+	var out []Fact
+	walk(reflect.ValueOf(v), "", func(path string, f reflect.StructField, val reflect.Value) {
+		if f.Tag.Get("search") == "-" {
+			return
+		}
+		if s, ok := factValue(val, strings.Contains(f.Tag.Get("json"), ",omitempty")); ok {
+			out = append(out, Fact{Path: path, Value: s})
+		}
+	})
+	return out
+}
+
+// SearchText is the view's text for the full-text index: every string it
+// holds, in field order (deterministic, so an index entry can be deleted
+// by re-deriving it), without certificate bodies or tri-state words.
+func (v View) SearchText() string {
+	var b strings.Builder
+	walk(reflect.ValueOf(v), "", func(_ string, f reflect.StructField, val reflect.Value) {
+		if f.Tag.Get("search") == "-" || val.Type() == reflect.TypeFor[Tri]() {
+			return
+		}
+		switch val.Kind() {
+		case reflect.String:
+			if s := val.String(); s != "" {
+				b.WriteString(s)
+				b.WriteByte(' ')
+			}
+		case reflect.Slice:
+			if val.Type().Elem().Kind() == reflect.String {
+				for i := range val.Len() {
+					b.WriteString(val.Index(i).String())
+					b.WriteByte(' ')
+				}
+			}
+		}
+	})
+	return strings.TrimSpace(b.String())
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// walk calls leaf for every leaf field under v: strings, numbers, booleans,
+// times and slices of strings. Structs and pointers to them are descended
+// into; slices of structs are descended per element with "[i]" in the path.
+func walk(v reflect.Value, path string, leaf func(path string, f reflect.StructField, v reflect.Value)) {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		p := name
+		if path != "" {
+			p = path + "." + name
+		}
+		fv := v.Field(i)
+		ft := fv.Type()
+		for ft.Kind() == reflect.Pointer {
+			if fv.IsNil() {
+				break
+			}
+			fv, ft = fv.Elem(), ft.Elem()
+		}
+		switch {
+		case fv.Kind() == reflect.Pointer: // nil pointer
+			if ft.Elem().Kind() != reflect.Struct || ft.Elem() == timeType {
+				leaf(p, f, fv)
+			}
+		case fv.Kind() == reflect.Struct && ft != timeType:
+			walk(fv, p, leaf)
+		case fv.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			for j := range fv.Len() {
+				walk(fv.Index(j), p+"["+strconv.Itoa(j)+"]", leaf)
+			}
+		default:
+			leaf(p, f, fv)
+		}
+	}
+}
+
+func factValue(v reflect.Value, omitEmpty bool) (string, bool) {
+	if v.Type() == reflect.TypeFor[Tri]() {
+		return Tri(v.String()).String(), true
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		return "", false // nil
+	case reflect.String:
+		return v.String(), v.String() != ""
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), v.Bool() || !omitEmpty
+	case reflect.Int, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), v.Int() != 0 || !omitEmpty
+	case reflect.Slice:
+		if v.Len() == 0 {
+			return "", false
+		}
+		parts := make([]string, v.Len())
+		for i := range v.Len() {
+			parts[i] = v.Index(i).String()
+		}
+		return strings.Join(parts, ", "), true
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			return t.UTC().Format(time.RFC3339), !t.IsZero()
+		}
+	}
+	return "", false
+}
