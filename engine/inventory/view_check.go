@@ -84,7 +84,6 @@ func CheckView(it Item) []string {
 		p.check(a.PrincipalID != "", "an assignment names no principal")
 		p.check(a.AppName != "" || slices.Contains(a.Unresolved, "app"), "an assignment has no application name and does not say it is unresolved")
 		p.check(a.PrincipalName != "" || slices.Contains(a.Unresolved, "principal"), "an assignment has no principal name and does not say it is unresolved")
-		p.check(a.Direct.Known(), "an assignment does not say whether it is direct")
 	case v.Domain != nil:
 		p.check(v.Domain.Name != "", "a domain has no name")
 	}

@@ -1,5 +1,7 @@
 package inventory
 
+import "strings"
+
 // Vendor references the group, assignment and domain views were checked
 // against:
 //   - Okta Groups API (/api/v1/groups; Group object, type OKTA_GROUP,
@@ -190,4 +192,17 @@ type DomainView struct {
 	// (MANUAL, OKTA_MANAGED) and publicCertificate.expiration.
 	CertificateSource string `json:"certificate_source,omitempty" raw:"verbatim"`
 	CertificateExpiry string `json:"certificate_expiry,omitempty" raw:"verbatim"`
+}
+
+// AssignmentDisplayName names an assignment for people: "<application> ←
+// <target> <principal>", each by name where known, else by id.
+func AssignmentDisplayName(a *AssignmentView) string {
+	app, who := a.AppName, a.PrincipalName
+	if app == "" {
+		app = a.AppID
+	}
+	if who == "" {
+		who = a.PrincipalID
+	}
+	return app + " ← " + strings.ReplaceAll(string(a.Target), "_", " ") + " " + who
 }

@@ -286,6 +286,12 @@ type PolicyActions struct {
 	PasswordChange    string `json:"password_change,omitempty" raw:"verbatim"`
 	SelfServiceReset  string `json:"self_service_reset,omitempty" raw:"verbatim"`
 	SelfServiceUnlock string `json:"self_service_unlock,omitempty" raw:"verbatim"`
+	// ResetMethods, ResetStepUpRequired and ResetStepUpMethods: a PASSWORD
+	// rule's selfServicePasswordReset.requirement (Identity Engine): the
+	// methods that start a recovery and the step-up it needs.
+	ResetMethods        []string `json:"reset_methods,omitempty" raw:"verbatim"`
+	ResetStepUpRequired Tri      `json:"reset_step_up_required"`
+	ResetStepUpMethods  []string `json:"reset_step_up_methods,omitempty" raw:"verbatim"`
 	// Enrollment: an MFA_ENROLL policy's settings.authenticators (or,
 	// for classic orgs, settings.factors): what users must enrol.
 	Enrollment []AuthenticatorEnrollment `json:"enrollment,omitempty"`

@@ -29,8 +29,8 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	// Buffers of a few app pages absorb the groups' different paces while
 	// keeping memory flat however many apps the org holds.
 	signed := make(chan inventory.Item, 4*appsPageLimit)
-	groups := make(chan string, 4*appsPageLimit)
-	users := make(chan string, 4*appsPageLimit)
+	groups := make(chan AppRef, 4*appsPageLimit)
+	users := make(chan AppRef, 4*appsPageLimit)
 	g.Go(func() error {
 		defer close(signed)
 		defer close(groups)
@@ -51,16 +51,16 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 		return nil
 	})
 	pool(func() error {
-		for appID := range groups {
-			if err := c.collectAppGroups(ctx, emit, appID); err != nil {
+		for app := range groups {
+			if err := c.collectAppGroups(ctx, emit, app); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	pool(func() error {
-		for appID := range users {
-			if err := c.collectAppUsers(ctx, emit, appID); err != nil {
+		for app := range users {
+			if err := c.collectAppUsers(ctx, emit, app); err != nil {
 				return err
 			}
 		}
@@ -76,16 +76,17 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 // listApps emits each listed app page's apps, except SAML apps, which go to
 // signed to have their signing certificate read first, and queues every
 // app's assignments.
-func (c *Collector) listApps(ctx context.Context, emit inventory.Emitter, signed chan<- inventory.Item, groups, users chan<- string) error {
+func (c *Collector) listApps(ctx context.Context, emit inventory.Emitter, signed chan<- inventory.Item, groups, users chan<- AppRef) error {
 	err := list[[]okta.Application](ctx, c, DomainApplications, fmt.Sprintf("/api/v1/apps?limit=%d", appsPageLimit), jsonArray,
 		func(raws []json.RawMessage, pageID int64) error {
-			items, err := normalizeAll(raws, pageID, NormalizeApp)
+			now := time.Now()
+			items, err := normalizeAll(raws, pageID, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeApp(raw, nil, now) })
 			if err != nil {
 				return err
 			}
 			ready := items[:0:0]
 			for _, it := range items {
-				if kid, _ := it.Attributes["signing_kid"].(string); kid != "" {
+				if appSigningKid(it.Raw) != "" {
 					if err := send(ctx, signed, it); err != nil {
 						return err
 					}
@@ -99,10 +100,11 @@ func (c *Collector) listApps(ctx context.Context, emit inventory.Emitter, signed
 				}
 			}
 			for _, it := range items {
-				if err := send(ctx, groups, it.SourceID); err != nil {
+				app := AppRef{ID: it.SourceID, Name: it.DisplayName}
+				if err := send(ctx, groups, app); err != nil {
 					return err
 				}
-				if err := send(ctx, users, it.SourceID); err != nil {
+				if err := send(ctx, users, app); err != nil {
 					return err
 				}
 			}
@@ -123,43 +125,64 @@ func send[T any](ctx context.Context, ch chan<- T, v T) error {
 	}
 }
 
-// collectAppKeys emits a SAML application with its signing certificate.
+// collectAppKeys emits a SAML application normalized again with its key
+// credentials, so its view carries its signing certificate.
 func (c *Collector) collectAppKeys(ctx context.Context, emit inventory.Emitter, app inventory.Item) error {
-	kid, _ := app.Attributes["signing_kid"].(string)
 	keys, err := c.signingKeys(ctx, DomainApplications, "/api/v1/apps/"+app.SourceID+"/credentials/keys")
 	if err != nil {
 		return fmt.Errorf("collect okta application %s signing keys: %w", app.SourceID, err)
 	}
-	if k, ok := keys[kid]; ok {
-		app.Attributes["signing_certificate"] = k
-		app.Attributes["signing_certificate_expired"] = k.Expired
+	withKeys, err := NormalizeApp(app.Raw, keys, time.Now())
+	if err != nil {
+		return err
 	}
-	return emit.Emit(ctx, app)
+	withKeys.EvidencePage = app.EvidencePage
+	return emit.Emit(ctx, withKeys)
 }
 
-func (c *Collector) collectAppGroups(ctx context.Context, emit inventory.Emitter, appID string) error {
+// collectAppGroups lists an app's group assignments with each group
+// embedded (expand=group), so an assignment carries its group's name.
+func (c *Collector) collectAppGroups(ctx context.Context, emit inventory.Emitter, app AppRef) error {
 	err := list[[]okta.ApplicationGroupAssignment](ctx, c, DomainAppGroupAssignments,
-		fmt.Sprintf("/api/v1/apps/%s/groups?limit=%d", appID, appGroupsPageLimit), jsonArray,
-		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppGroup(raw, appID) }))
+		fmt.Sprintf("/api/v1/apps/%s/groups?limit=%d&expand=group", app.ID, appGroupsPageLimit), jsonArray,
+		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppGroup(raw, app) }))
 	if err != nil {
-		return fmt.Errorf("collect okta application %s group assignments: %w", appID, err)
+		return fmt.Errorf("collect okta application %s group assignments: %w", app.ID, err)
 	}
 	return nil
 }
 
-func (c *Collector) collectAppUsers(ctx context.Context, emit inventory.Emitter, appID string) error {
+func (c *Collector) collectAppUsers(ctx context.Context, emit inventory.Emitter, app AppRef) error {
 	err := list[[]okta.AppUser](ctx, c, DomainAppUserAssignments,
-		fmt.Sprintf("/api/v1/apps/%s/users?limit=%d", appID, appUsersPageLimit), jsonArray,
-		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppUser(raw, appID) }))
+		fmt.Sprintf("/api/v1/apps/%s/users?limit=%d", app.ID, appUsersPageLimit), jsonArray,
+		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeAppUser(raw, app) }))
 	if err != nil {
-		return fmt.Errorf("collect okta application %s user assignments: %w", appID, err)
+		return fmt.Errorf("collect okta application %s user assignments: %w", app.ID, err)
 	}
 	return nil
 }
 
+// groupRulesPageLimit is GET /api/v1/groups/rules' largest page.
+const groupRulesPageLimit = 200
+
+// collectGroups reads the org's group rules first, so each group says
+// whether a rule maintains its membership, then lists the groups.
 func (c *Collector) collectGroups(ctx context.Context, emit inventory.Emitter) error {
-	err := list[[]okta.Group](ctx, c, DomainGroups, fmt.Sprintf("/api/v1/groups?limit=%d", groupsPageLimit), jsonArray,
-		emitEach(ctx, emit, NormalizeGroup))
+	rules := GroupRules{}
+	err := list[[]okta.GroupRule](ctx, c, DomainGroups, fmt.Sprintf("/api/v1/groups/rules?limit=%d", groupRulesPageLimit), jsonArray,
+		func(raws []json.RawMessage, _ int64) error {
+			for _, raw := range raws {
+				if err := rules.add(raw); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("collect okta group rules: %w", err)
+	}
+	err = list[[]okta.Group](ctx, c, DomainGroups, fmt.Sprintf("/api/v1/groups?limit=%d", groupsPageLimit), jsonArray,
+		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeGroup(raw, rules) }))
 	if err != nil {
 		return fmt.Errorf("collect okta groups: %w", err)
 	}
@@ -197,11 +220,16 @@ func (c *Collector) signingKeys(ctx context.Context, domain, path string) (map[s
 }
 
 // policyTypes are the policy types collected, with the domain of their
-// evidence: IdP-discovery rules are the routing rules.
+// evidence: IdP-discovery rules are the routing rules. Password, MFA
+// enrolment and profile enrolment policies decide what users see at their
+// first sign-in on the target, so they are collected too.
 var policyTypes = []struct{ typ, domain string }{
 	{"IDP_DISCOVERY", DomainRoutingRules},
 	{"OKTA_SIGN_ON", DomainPolicies},
 	{"ACCESS_POLICY", DomainPolicies},
+	{"PASSWORD", DomainPolicies},
+	{"MFA_ENROLL", DomainPolicies},
+	{"PROFILE_ENROLLMENT", DomainPolicies},
 }
 
 func (c *Collector) collectPolicies(ctx context.Context, emit inventory.Emitter) error {

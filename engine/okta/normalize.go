@@ -6,134 +6,292 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/portal-id/migration-console/engine/inventory"
 )
 
-// The normalizers read the vendor's bytes with their own small structs
-// rather than the SDK's: they keep exactly the fields later stages need, and
-// one odd field elsewhere in a payload cannot fail an item. Item.Raw is the
-// element exactly as the org sent it.
+// The normalizers read each payload tolerantly (see obj) into its kind's
+// typed view, following the Okta Management API v1 reference for each
+// object (cited on each normalizer). Item.Raw is the element exactly as the
+// org sent it.
 
-var errNoID = errors.New("payload has no id")
+// customTemplates are the app names Okta gives custom (tenant-defined)
+// apps created from its generic templates, per the Applications API
+// reference ("name" of bookmark, basic auth, SWA, SWA 3-field, secure
+// password store, WS-Federation and OIDC apps).
+var customTemplates = []string{"bookmark", "template_basic_auth", "template_swa", "template_swa3field",
+	"template_sps", "template_wsfed", "oidc_client"}
 
-type oktaApp struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Label       string `json:"label"`
-	Status      string `json:"status"`
-	SignOnMode  string `json:"signOnMode"`
-	Credentials struct {
-		Signing struct {
-			Kid string `json:"kid"`
-		} `json:"signing"`
-		OAuthClient struct {
-			ClientID                string `json:"client_id"`
-			TokenEndpointAuthMethod string `json:"token_endpoint_auth_method"`
-		} `json:"oauthClient"`
-	} `json:"credentials"`
-	Settings struct {
-		App    map[string]any `json:"app"`
-		SignOn struct {
-			SsoAcsURL             string `json:"ssoAcsUrl"`
-			Audience              string `json:"audience"`
-			Recipient             string `json:"recipient"`
-			Destination           string `json:"destination"`
-			SubjectNameIDFormat   string `json:"subjectNameIdFormat"`
-			SubjectNameIDTemplate string `json:"subjectNameIdTemplate"`
-			AttributeStatements   []struct {
-				Type      string   `json:"type"`
-				Name      string   `json:"name"`
-				Namespace string   `json:"namespace"`
-				Values    []string `json:"values"`
-			} `json:"attributeStatements"`
-		} `json:"signOn"`
-		OAuthClient struct {
-			ApplicationType        string   `json:"application_type"`
-			GrantTypes             []string `json:"grant_types"`
-			ResponseTypes          []string `json:"response_types"`
-			RedirectURIs           []string `json:"redirect_uris"`
-			PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
-		} `json:"oauthClient"`
-	} `json:"settings"`
+// generatedInstance matches the names Okta generates for custom SAML and
+// SWA app instances ("<org>_<label>_<n>").
+var generatedInstance = regexp.MustCompile(`^[a-z0-9]+_[a-z0-9_]+_\d+$`)
+
+// oinStatementsGap names why an OIN SAML app's statements are missing.
+const oinStatementsGap = "catalogue (OIN) app: its attribute statements come from the integration's template, which the Management API does not return"
+
+// appSigningKid is the kid of a SAML app's signing key
+// (credentials.signing.kid), "" for other apps: such apps need their key
+// credentials read before they are normalized with certificates.
+func appSigningKid(raw json.RawMessage) string {
+	o, err := parseObject(raw)
+	if err != nil || !isSAML(o.s("signOnMode")) {
+		return ""
+	}
+	return o.path("credentials", "signing").s("kid")
 }
 
-// NormalizeApp turns one application payload into an application item.
-// Attributes: name, status, sign_on_mode, and per mode: SAML (acs_url,
-// audience, recipient, destination, name_id_format, attribute_statements,
-// signing_kid), OIDC (client_id, application_type, grant_types,
-// response_types, redirect_uris, post_logout_redirect_uris,
-// token_endpoint_auth_method), or the app settings (settings_app).
-func NormalizeApp(raw json.RawMessage) (inventory.Item, error) {
-	var a oktaApp
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta application: %w", err)
+func isSAML(mode string) bool { return mode == "SAML_2_0" || mode == "SAML_1_1" }
+
+// NormalizeApp turns one application payload (GET /api/v1/apps; the
+// Application object of the Applications API:
+// https://developer.okta.com/docs/api/openapi/okta-management/management/tag/Application/)
+// into an application item. keys are the app's key credentials by kid
+// (GET /api/v1/apps/{id}/credentials/keys); a SAML app's signing kid that
+// keys lacks is recorded with the reason, never dropped. now decides which
+// certificates have expired.
+func NormalizeApp(raw json.RawMessage, keys map[string]SigningKey, now time.Time) (inventory.Item, error) {
+	o, err := parseObject(raw)
+	if err != nil {
+		return inventory.Item{}, wrapErr("application", err)
 	}
-	if a.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta application: %w", errNoID)
+	mode, name := o.s("signOnMode"), o.s("name")
+	creds, settings := o.o("credentials"), o.o("settings")
+	signOn, appSettings := settings.o("signOn"), settings.o("app")
+	a := &inventory.ApplicationView{
+		VendorType: mode, Object: inventory.AppObjectOktaApp, Name: name,
+		State: state(o.s("status")), VendorStatus: o.s("status"),
+		Origin: inventory.OriginTenant,
+		// An Okta app is reachable only by the users and groups assigned
+		// to it.
+		AssignmentRequired: inventory.Yes,
+		HiddenFromUsers:    o.path("visibility", "hide").b("web"),
+		LoginURL:           firstNonEmpty(appSettings.s("url"), appSettings.s("loginUrl"), appSettings.s("siteURL")),
+		ClientSecret:       secretField(creds.o("oauthClient"), "client_secret"),
 	}
-	attrs := map[string]any{"name": a.Name, "status": a.Status, "sign_on_mode": a.SignOnMode}
-	s := a.Settings
-	switch a.SignOnMode {
+	a.Catalogue, a.CatalogueID = appCatalogue(mode, name, signOn)
+	if ut := creds.o("userNameTemplate"); len(ut) > 0 {
+		a.UsernameTemplate = &inventory.UsernameTemplate{Template: ut.s("template"), Type: ut.s("type"),
+			Suffix: ut.s("suffix"), PushStatus: ut.s("pushStatus")}
+	}
+	switch mode {
 	case "SAML_2_0", "SAML_1_1":
-		statements := make([]map[string]any, 0, len(s.SignOn.AttributeStatements))
-		for _, st := range s.SignOn.AttributeStatements {
-			statements = append(statements, map[string]any{"type": st.Type, "name": st.Name, "namespace": st.Namespace, "values": nonNil(st.Values)})
-		}
-		attrs["acs_url"] = s.SignOn.SsoAcsURL
-		attrs["audience"] = s.SignOn.Audience
-		attrs["recipient"] = s.SignOn.Recipient
-		attrs["destination"] = s.SignOn.Destination
-		attrs["name_id_format"] = s.SignOn.SubjectNameIDFormat
-		attrs["name_id_template"] = s.SignOn.SubjectNameIDTemplate
-		attrs["attribute_statements"] = statements
-		attrs["signing_kid"] = a.Credentials.Signing.Kid
+		a.Protocol = inventory.ProtocolSAML
+		a.SAML = samlSettings(signOn, creds.o("signing").s("kid"), keys, now, a.Catalogue, a.HiddenFromUsers)
 	case "OPENID_CONNECT":
-		attrs["client_id"] = a.Credentials.OAuthClient.ClientID
-		attrs["token_endpoint_auth_method"] = a.Credentials.OAuthClient.TokenEndpointAuthMethod
-		attrs["application_type"] = s.OAuthClient.ApplicationType
-		attrs["grant_types"] = nonNil(s.OAuthClient.GrantTypes)
-		attrs["response_types"] = nonNil(s.OAuthClient.ResponseTypes)
-		attrs["redirect_uris"] = nonNil(s.OAuthClient.RedirectURIs)
-		attrs["post_logout_redirect_uris"] = nonNil(s.OAuthClient.PostLogoutRedirectURIs)
-	default:
-		if len(s.App) > 0 {
-			attrs["settings_app"] = s.App
+		a.Protocol = inventory.ProtocolOIDC
+		a.ClientID = creds.o("oauthClient").s("client_id")
+		a.OIDC = oidcSettings(creds.o("oauthClient"), settings.o("oauthClient"))
+		a.Credentials = jwksCredentials(settings.path("oauthClient", "jwks"))
+	case "WS_FEDERATION":
+		a.Protocol = inventory.ProtocolWSFederation
+		a.WSFederation = &inventory.WSFedSettings{
+			Realm: appSettings.s("realm"), ReplyURL: appSettings.s("wReplyURL"), SiteURL: appSettings.s("siteURL"),
+			NameIDFormat: appSettings.s("nameIDFormat"), AudienceRestriction: appSettings.s("audienceRestriction"),
+			SignatureAlgorithm: appSettings.s("signatureAlgorithm"), AttributeStatements: appSettings.s("attributeStatements"),
+			UsernameAttribute: appSettings.s("usernameAttribute"), GroupFilter: appSettings.s("groupFilter"),
 		}
+	case "AUTO_LOGIN", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE", "BASIC_AUTH":
+		a.Protocol = inventory.ProtocolPassword
+		variant := map[string]string{
+			"AUTO_LOGIN": inventory.PasswordVariantSWA, "BROWSER_PLUGIN": inventory.PasswordVariantBrowserPlugin,
+			"SECURE_PASSWORD_STORE": inventory.PasswordVariantVaulted, "BASIC_AUTH": inventory.PasswordVariantBasicAuth,
+		}[mode]
+		scheme := creds.s("scheme")
+		a.Password = &inventory.PasswordSignOn{Variant: variant, URL: firstNonEmpty(appSettings.s("url"), appSettings.s("loginUrl")),
+			Scheme: scheme, SharedCredentials: sharedScheme(scheme)}
+	case "BOOKMARK":
+		a.Protocol = inventory.ProtocolBookmark
+	case "":
+		a.Protocol = inventory.ProtocolNone
+	default:
+		a.Protocol = inventory.ProtocolOther
 	}
-	return inventory.Item{
-		SourceID: a.ID, Kind: inventory.KindApplication, Subtype: a.SignOnMode,
-		DisplayName: firstNonEmpty(a.Label, a.Name, a.ID), Attributes: attrs, Raw: raw,
-	}, nil
+	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("label"), name, o.s("id")),
+		inventory.View{Application: a}, raw), nil
 }
 
-// NormalizeGroup turns one group payload into a group item (subtype
-// OKTA_GROUP, APP_GROUP or BUILT_IN).
-func NormalizeGroup(raw json.RawMessage) (inventory.Item, error) {
-	var g struct {
-		ID      string `json:"id"`
-		Type    string `json:"type"`
-		Profile struct {
-			Name        string `json:"name"`
-			Description string `json:"description"`
-		} `json:"profile"`
+// appCatalogue tells a custom app from an OIN one: Okta's custom templates
+// and custom SWA (AUTO_LOGIN) are custom; a SAML app with its own ACS URL
+// or an org-generated instance name is custom (OIN SAML apps carry only
+// override fields in settings.signOn); any other named app is an OIN key.
+func appCatalogue(mode, name string, signOn obj) (inventory.Catalogue, string) {
+	switch {
+	case name == "":
+		return inventory.CatalogueUnknown, ""
+	case slices.Contains(customTemplates, name), mode == "AUTO_LOGIN", generatedInstance.MatchString(name):
+		return inventory.CatalogueCustom, ""
+	case isSAML(mode) && signOn.s("ssoAcsUrl") != "":
+		return inventory.CatalogueCustom, ""
 	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta group: %w", err)
+	return inventory.CatalogueListed, name
+}
+
+func sharedScheme(scheme string) inventory.Tri {
+	if scheme == "" {
+		return inventory.Unknown
 	}
-	if g.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta group: %w", errNoID)
+	return inventory.TriOf(scheme == "SHARED_USERNAME_AND_PASSWORD")
+}
+
+// samlSettings reads settings.signOn of a SAML app (the Applications API's
+// SamlApplicationSettingsSignOn; OIN apps send its *Override fields).
+func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time, catalogue inventory.Catalogue, hidden inventory.Tri) *inventory.SAMLSettings {
+	s := &inventory.SAMLSettings{
+		Recipient:          firstNonEmpty(so.s("recipientOverride"), so.s("recipient")),
+		Destination:        firstNonEmpty(so.s("destinationOverride"), so.s("destination")),
+		IdPIssuer:          so.s("idpIssuer"),
+		SPIssuer:           so.s("spIssuer"),
+		NameIDFormat:       so.s("subjectNameIdFormat"),
+		NameIDTemplate:     so.s("subjectNameIdTemplate"),
+		ResponseSigned:     so.b("responseSigned"),
+		AssertionSigned:    so.b("assertionSigned"),
+		SignatureAlgorithm: so.s("signatureAlgorithm"),
+		DigestAlgorithm:    so.s("digestAlgorithm"),
+		RequestsSigned:     so.b("samlSignedRequestEnabled"),
+		DefaultRelayState:  so.s("defaultRelayState"),
+
+		AuthnContextClassRef:     so.s("authnContextClassRef"),
+		HonorForceAuthn:          so.b("honorForceAuthn"),
+		AssertionLifetimeSeconds: int(so.i("samlAssertionLifetimeSeconds")),
 	}
-	return inventory.Item{
-		SourceID: g.ID, Kind: inventory.KindGroup, Subtype: g.Type,
-		DisplayName: firstNonEmpty(g.Profile.Name, g.ID),
-		Attributes:  map[string]any{"name": g.Profile.Name, "description": g.Profile.Description, "type": g.Type},
-		Raw:         raw,
-	}, nil
+	if aud := firstNonEmpty(so.s("audienceOverride"), so.s("audience")); aud != "" {
+		s.EntityIDs = []string{aud}
+	}
+	if acs := firstNonEmpty(so.s("ssoAcsUrlOverride"), so.s("ssoAcsUrl")); acs != "" {
+		s.ACSURLs = []string{acs}
+	}
+	for _, e := range so.a("acsEndpoints") {
+		if u := e.s("url"); u != "" && !slices.Contains(s.ACSURLs, u) {
+			s.ACSURLs = append(s.ACSURLs, u)
+		}
+	}
+	for _, h := range so.a("inlineHooks") {
+		if id := h.s("id"); id != "" {
+			s.InlineHooks = append(s.InlineHooks, id)
+		}
+	}
+	// Okta launches a SAML app from the dashboard tile with an
+	// unsolicited response: IdP-initiated unless the tile is hidden.
+	switch hidden {
+	case inventory.Yes:
+		s.IdPInitiated = inventory.No
+	case inventory.No:
+		s.IdPInitiated = inventory.Yes
+	}
+	if slo := so.o("slo"); len(slo) > 0 {
+		s.SingleLogout, s.SLOURL, s.SLOIssuer = slo.b("enabled"), slo.s("logoutUrl"), slo.s("issuer")
+	} else if len(so) > 0 && catalogue == inventory.CatalogueCustom {
+		// A custom app's signOn lists every setting; no slo means none.
+		s.SingleLogout = inventory.No
+	}
+	if enc := so.o("assertionEncryption"); len(enc) > 0 {
+		s.AssertionEncrypted = enc.b("enabled")
+		s.EncryptionAlgorithm, s.KeyTransport = enc.s("encryptionAlgorithm"), enc.s("keyTransportAlgorithm")
+		if x5c := enc.ss("x5c"); len(x5c) > 0 {
+			c := certificateFromX5C(enc.s("kid"), x5c[0], now)
+			c.Usage = "encryption"
+			s.EncryptionCertificate = &c
+		}
+	} else if len(so) > 0 && catalogue == inventory.CatalogueCustom {
+		// A custom app's signOn lists every setting; no
+		// assertionEncryption means none.
+		s.AssertionEncrypted = inventory.No
+	}
+	if kid != "" {
+		if k, ok := keys[kid]; ok {
+			c := k.certificate()
+			c.Usage = "signing"
+			s.SigningCertificates = []inventory.Certificate{c}
+		} else {
+			s.SigningCertificates = []inventory.Certificate{{KeyID: kid, Usage: "signing",
+				Error: "the app's key credentials do not hold this kid"}}
+		}
+	}
+	statements := append(so.a("attributeStatements"), so.a("configuredAttributeStatements")...)
+	switch {
+	case catalogue == inventory.CatalogueCustom && so.has("attributeStatements"):
+		s.StatementsExposed = inventory.Yes
+	case catalogue == inventory.CatalogueListed && len(statements) == 0:
+		s.StatementsExposed, s.StatementsGap = inventory.No, oinStatementsGap
+	case catalogue == inventory.CatalogueListed:
+		// Okta returned the OIN app's configured statements.
+		s.StatementsExposed = inventory.Yes
+	default:
+		s.StatementsGap = "the payload has no attributeStatements field"
+	}
+	if s.StatementsExposed == inventory.Yes {
+		for _, st := range statements {
+			s.AttributeStatements = append(s.AttributeStatements, inventory.AttributeStatement{
+				Type: st.s("type"), Name: st.s("name"), Namespace: st.s("namespace"), Values: st.ss("values"),
+				FilterType: st.s("filterType"), FilterValue: st.s("filterValue"),
+			})
+		}
+	}
+	return s
+}
+
+// oidcSettings reads an OIDC app's credentials.oauthClient and
+// settings.oauthClient (the Applications API's OpenIdConnectApplication).
+func oidcSettings(cred, set obj) *inventory.OIDCSettings {
+	method := cred.s("token_endpoint_auth_method")
+	s := &inventory.OIDCSettings{
+		ApplicationType:        set.s("application_type"),
+		GrantTypes:             set.ss("grant_types"),
+		ResponseTypes:          set.ss("response_types"),
+		RedirectURIs:           set.ss("redirect_uris"),
+		PostLogoutRedirectURIs: set.ss("post_logout_redirect_uris"),
+		ClientAuthMethod:       method,
+		PKCERequired:           cred.b("pkce_required"),
+		IssuerMode:             set.s("issuer_mode"),
+		ConsentMethod:          set.s("consent_method"),
+		InitiateLoginURI:       set.s("initiate_login_uri"),
+		IdPInitiatedLogin:      set.o("idp_initiated_login").s("mode"),
+		DPoPBoundTokens:        set.b("dpop_bound_access_tokens"),
+		JWKSURI:                set.s("jwks_uri"),
+
+		RefreshTokenRotation:      set.o("refresh_token").s("rotation_type"),
+		RefreshTokenLeewaySeconds: int(set.o("refresh_token").i("leeway")),
+	}
+	if t := s.ApplicationType; t != "" {
+		s.Platforms = []string{t}
+	}
+	switch set.s("wildcard_redirect") {
+	case "DISABLED":
+		s.WildcardRedirect = inventory.No
+	case "":
+	default: // SUBDOMAIN
+		s.WildcardRedirect = inventory.Yes
+	}
+	switch method {
+	case "":
+		s.ConfidentialEvidence = "no token_endpoint_auth_method in the payload"
+	case "none":
+		s.Confidential, s.ConfidentialEvidence = inventory.No, "token_endpoint_auth_method none"
+	default:
+		s.Confidential, s.ConfidentialEvidence = inventory.Yes, "token_endpoint_auth_method "+method
+	}
+	if s.GrantTypes != nil {
+		implicit := slices.Contains(s.GrantTypes, "implicit")
+		s.ImplicitIDToken = inventory.TriOf(implicit && slices.Contains(s.ResponseTypes, "id_token"))
+		s.ImplicitAccessToken = inventory.TriOf(implicit && slices.Contains(s.ResponseTypes, "token"))
+	}
+	return s
+}
+
+// jwksCredentials lists the public keys of a private_key_jwt client
+// (settings.oauthClient.jwks.keys): metadata only.
+func jwksCredentials(jwks obj) []inventory.Credential {
+	var out []inventory.Credential
+	for _, k := range jwks.a("keys") {
+		out = append(out, inventory.Credential{Type: "certificate", VendorType: k.s("kty"), Usage: k.s("use"),
+			KeyID: k.s("kid"), Status: k.s("status")})
+	}
+	return out
 }
 
 // SigningKey is a certificate parsed from a JSON Web Key's x5c.
@@ -149,6 +307,17 @@ type SigningKey struct {
 	Error string `json:"error,omitempty"`
 }
 
+// certificate is the key as a view certificate.
+func (k SigningKey) certificate() inventory.Certificate {
+	c := inventory.Certificate{KeyID: k.Kid, Subject: k.Subject, SHA256Fingerprint: k.SHA256Fingerprint,
+		PEM: k.CertificatePEM, Error: k.Error}
+	if !k.NotAfter.IsZero() {
+		nb, na := k.NotBefore, k.NotAfter
+		c.NotBefore, c.NotAfter, c.Expired = &nb, &na, inventory.TriOf(k.Expired)
+	}
+	return c
+}
+
 // ParseSigningKey reads one JWK payload (Okta's x5c is base64 DER). A bad
 // certificate yields a key with Error set, never a failure: a garbage cert is
 // an inventory finding, not a reason to lose the provider.
@@ -160,28 +329,35 @@ func ParseSigningKey(raw json.RawMessage, now time.Time) (SigningKey, error) {
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return SigningKey{}, fmt.Errorf("okta signing key: %w", err)
 	}
-	key := SigningKey{Kid: k.Kid}
 	if len(k.X5c) == 0 {
-		key.Error = "no x5c certificate"
-		return key, nil
+		return SigningKey{Kid: k.Kid, Error: "no x5c certificate"}, nil
 	}
-	der, err := base64.StdEncoding.DecodeString(k.X5c[0])
+	return parseX5C(k.Kid, k.X5c[0], now), nil
+}
+
+func parseX5C(kid, x5c string, now time.Time) SigningKey {
+	key := SigningKey{Kid: kid}
+	der, err := base64.StdEncoding.DecodeString(x5c)
 	if err != nil {
 		key.Error = "x5c is not base64: " + err.Error()
-		return key, nil
+		return key
 	}
 	sum := sha256.Sum256(der)
 	key.SHA256Fingerprint = strings.ToUpper(hex.EncodeToString(sum[:]))
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		key.Error = "x5c is not an X.509 certificate: " + err.Error()
-		return key, nil
+		return key
 	}
-	key.CertificatePEM = "-----BEGIN CERTIFICATE-----\n" + wrap64(k.X5c[0]) + "-----END CERTIFICATE-----\n"
+	key.CertificatePEM = "-----BEGIN CERTIFICATE-----\n" + wrap64(x5c) + "-----END CERTIFICATE-----\n"
 	key.Subject = cert.Subject.String()
 	key.NotBefore, key.NotAfter = cert.NotBefore.UTC(), cert.NotAfter.UTC()
 	key.Expired = now.After(cert.NotAfter)
-	return key, nil
+	return key
+}
+
+func certificateFromX5C(kid, x5c string, now time.Time) inventory.Certificate {
+	return parseX5C(kid, x5c, now).certificate()
 }
 
 func wrap64(s string) string {
@@ -194,319 +370,4 @@ func wrap64(s string) string {
 		b.WriteString(s + "\n")
 	}
 	return b.String()
-}
-
-// NormalizeIdP turns one identity provider payload into a provider item
-// (subtype SAML2, OIDC, GOOGLE, ...). keys are the org's IdP keys by kid: the
-// trust key's certificate becomes signing_certificate.
-func NormalizeIdP(raw json.RawMessage, keys map[string]SigningKey) (inventory.Item, error) {
-	var p struct {
-		ID         string `json:"id"`
-		Type       string `json:"type"`
-		Name       string `json:"name"`
-		Status     string `json:"status"`
-		IssuerMode string `json:"issuerMode"`
-		Protocol   struct {
-			Type      string `json:"type"`
-			Endpoints struct {
-				SSO struct {
-					URL     string `json:"url"`
-					Binding string `json:"binding"`
-				} `json:"sso"`
-				Authorization struct {
-					URL string `json:"url"`
-				} `json:"authorization"`
-				Token struct {
-					URL string `json:"url"`
-				} `json:"token"`
-			} `json:"endpoints"`
-			Credentials struct {
-				Trust struct {
-					Issuer   string `json:"issuer"`
-					Audience string `json:"audience"`
-					Kid      string `json:"kid"`
-				} `json:"trust"`
-				Client struct {
-					ClientID string `json:"client_id"`
-				} `json:"client"`
-			} `json:"credentials"`
-			Issuer struct {
-				URL string `json:"url"`
-			} `json:"issuer"`
-			Scopes []string `json:"scopes"`
-		} `json:"protocol"`
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta identity provider: %w", err)
-	}
-	if p.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta identity provider: %w", errNoID)
-	}
-	pr := p.Protocol
-	attrs := map[string]any{
-		"name": p.Name, "status": p.Status, "type": p.Type, "protocol": pr.Type, "issuer_mode": p.IssuerMode,
-	}
-	switch pr.Type {
-	case "SAML2":
-		attrs["entity_id"] = pr.Credentials.Trust.Issuer
-		attrs["audience"] = pr.Credentials.Trust.Audience
-		attrs["sso_url"] = pr.Endpoints.SSO.URL
-		attrs["sso_binding"] = pr.Endpoints.SSO.Binding
-	default:
-		attrs["issuer_url"] = pr.Issuer.URL
-		attrs["authorization_url"] = pr.Endpoints.Authorization.URL
-		attrs["token_url"] = pr.Endpoints.Token.URL
-		attrs["client_id"] = pr.Credentials.Client.ClientID
-		attrs["scopes"] = nonNil(pr.Scopes)
-	}
-	if kid := pr.Credentials.Trust.Kid; kid != "" {
-		attrs["signing_kid"] = kid
-		if k, ok := keys[kid]; ok {
-			attrs["signing_certificate"] = k
-			attrs["signing_certificate_expired"] = k.Expired
-		}
-	}
-	return inventory.Item{
-		SourceID: p.ID, Kind: inventory.KindProvider, Subtype: p.Type,
-		DisplayName: firstNonEmpty(p.Name, p.ID), Attributes: attrs, Raw: raw,
-	}, nil
-}
-
-type oktaRule struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	Priority   int    `json:"priority"`
-	System     bool   `json:"system"`
-	Type       string `json:"type"`
-	Conditions struct {
-		UserIdentifier *struct {
-			Type      string `json:"type"`
-			Attribute string `json:"attribute"`
-			Patterns  []struct {
-				MatchType string `json:"matchType"`
-				Value     string `json:"value"`
-			} `json:"patterns"`
-		} `json:"userIdentifier"`
-		Network *struct {
-			Connection string `json:"connection"`
-		} `json:"network"`
-		App *struct {
-			Include []json.RawMessage `json:"include"`
-		} `json:"app"`
-		People *struct {
-			Groups *struct {
-				Include []string `json:"include"`
-				Exclude []string `json:"exclude"`
-			} `json:"groups"`
-		} `json:"people"`
-	} `json:"conditions"`
-	Actions struct {
-		IdP *struct {
-			Providers []struct {
-				Type string `json:"type"`
-				ID   string `json:"id"`
-			} `json:"providers"`
-			SelectionType string `json:"idpSelectionType"`
-		} `json:"idp"`
-	} `json:"actions"`
-}
-
-// NormalizeRoutingRule turns one IDP_DISCOVERY rule of policyID into a
-// routing_rule item. Attributes: priority, status, identifier_type,
-// patterns (match_type SUFFIX, EQUALS, STARTS_WITH, CONTAINS or
-// EXPRESSION — a regex — with value), domains (the SUFFIX values),
-// providers, selection_type, network.
-func NormalizeRoutingRule(raw json.RawMessage, policyID string) (inventory.Item, error) {
-	var r oktaRule
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta routing rule: %w", err)
-	}
-	if r.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta routing rule: %w", errNoID)
-	}
-	attrs := map[string]any{"name": r.Name, "priority": r.Priority, "status": r.Status, "system": r.System}
-	patterns := []map[string]any{}
-	domains := []string{}
-	if ui := r.Conditions.UserIdentifier; ui != nil {
-		attrs["identifier_type"] = ui.Type
-		if ui.Attribute != "" {
-			attrs["identifier_attribute"] = ui.Attribute
-		}
-		for _, p := range ui.Patterns {
-			patterns = append(patterns, map[string]any{"match_type": p.MatchType, "value": p.Value})
-			if p.MatchType == "SUFFIX" {
-				domains = append(domains, strings.TrimPrefix(p.Value, "@"))
-			}
-		}
-	}
-	attrs["patterns"] = patterns
-	attrs["domains"] = domains
-	if n := r.Conditions.Network; n != nil {
-		attrs["network"] = n.Connection
-	}
-	refs := []inventory.Ref{{Role: "policy", Kind: inventory.KindPolicy, SourceID: policyID}}
-	providers := []map[string]any{}
-	if idp := r.Actions.IdP; idp != nil {
-		attrs["selection_type"] = idp.SelectionType
-		for _, p := range idp.Providers {
-			providers = append(providers, map[string]any{"type": p.Type, "id": p.ID})
-			if p.ID != "" {
-				refs = append(refs, inventory.Ref{Role: "provider", Kind: inventory.KindProvider, SourceID: p.ID})
-			}
-		}
-	}
-	attrs["providers"] = providers
-	return inventory.Item{
-		SourceID: r.ID, Kind: inventory.KindRoutingRule, Subtype: "IDP_DISCOVERY",
-		DisplayName: firstNonEmpty(r.Name, r.ID), Attributes: attrs, Refs: refs, Raw: raw,
-	}, nil
-}
-
-// NormalizePolicy turns one policy payload (OKTA_SIGN_ON, ACCESS_POLICY or
-// IDP_DISCOVERY) into a policy item whose subtype is the policy type.
-func NormalizePolicy(raw json.RawMessage) (inventory.Item, error) {
-	var p struct {
-		ID       string `json:"id"`
-		Type     string `json:"type"`
-		Name     string `json:"name"`
-		Status   string `json:"status"`
-		Priority int    `json:"priority"`
-		System   bool   `json:"system"`
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta policy: %w", err)
-	}
-	if p.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta policy: %w", errNoID)
-	}
-	return inventory.Item{
-		SourceID: p.ID, Kind: inventory.KindPolicy, Subtype: p.Type,
-		DisplayName: firstNonEmpty(p.Name, p.ID),
-		Attributes:  map[string]any{"name": p.Name, "status": p.Status, "priority": p.Priority, "system": p.System, "type": p.Type},
-		Raw:         raw,
-	}, nil
-}
-
-// NormalizePolicyRule turns one rule of an OKTA_SIGN_ON or ACCESS_POLICY
-// policy into a policy item with subtype "<policy type>_RULE" and a ref to
-// its policy.
-func NormalizePolicyRule(raw json.RawMessage, policyID, policyType string) (inventory.Item, error) {
-	var r oktaRule
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta policy rule: %w", err)
-	}
-	if r.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta policy rule: %w", errNoID)
-	}
-	attrs := map[string]any{"name": r.Name, "priority": r.Priority, "status": r.Status, "system": r.System, "rule_type": r.Type, "policy_id": policyID}
-	refs := []inventory.Ref{{Role: "policy", Kind: inventory.KindPolicy, SourceID: policyID}}
-	if n := r.Conditions.Network; n != nil {
-		attrs["network"] = n.Connection
-	}
-	if pg := r.Conditions.People; pg != nil && pg.Groups != nil {
-		attrs["groups_include"] = nonNil(pg.Groups.Include)
-		attrs["groups_exclude"] = nonNil(pg.Groups.Exclude)
-		for _, g := range pg.Groups.Include {
-			refs = append(refs, inventory.Ref{Role: "group", Kind: inventory.KindGroup, SourceID: g})
-		}
-	}
-	return inventory.Item{
-		SourceID: r.ID, Kind: inventory.KindPolicy, Subtype: policyType + "_RULE",
-		DisplayName: firstNonEmpty(r.Name, r.ID), Attributes: attrs, Refs: refs, Raw: raw,
-	}, nil
-}
-
-// NormalizeDomain turns one custom domain payload into a domain item.
-func NormalizeDomain(raw json.RawMessage) (inventory.Item, error) {
-	var d struct {
-		ID                    string `json:"id"`
-		Domain                string `json:"domain"`
-		ValidationStatus      string `json:"validationStatus"`
-		CertificateSourceType string `json:"certificateSourceType"`
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta domain: %w", err)
-	}
-	if d.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta domain: %w", errNoID)
-	}
-	return inventory.Item{
-		SourceID: d.ID, Kind: inventory.KindDomain, Subtype: "custom_domain",
-		DisplayName: firstNonEmpty(d.Domain, d.ID),
-		Attributes:  map[string]any{"domain": d.Domain, "validation_status": d.ValidationStatus, "certificate_source_type": d.CertificateSourceType},
-		Raw:         raw,
-	}, nil
-}
-
-// NormalizeAppGroup turns one app-group assignment of appID into an
-// assignment item (subtype group, source id "<app>/<group>").
-func NormalizeAppGroup(raw json.RawMessage, appID string) (inventory.Item, error) {
-	var a struct {
-		ID       string `json:"id"`
-		Priority int    `json:"priority"`
-	}
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta app group assignment: %w", err)
-	}
-	if a.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta app group assignment: %w", errNoID)
-	}
-	return inventory.Item{
-		SourceID: appID + "/" + a.ID, Kind: inventory.KindAssignment, Subtype: "group",
-		DisplayName: appID + " ← group " + a.ID,
-		Attributes:  map[string]any{"app_id": appID, "group_id": a.ID, "priority": a.Priority},
-		Refs: []inventory.Ref{
-			{Role: "app", Kind: inventory.KindApplication, SourceID: appID},
-			{Role: "group", Kind: inventory.KindGroup, SourceID: a.ID},
-		},
-		Raw: raw,
-	}, nil
-}
-
-// NormalizeAppUser turns one app-user assignment of appID into an
-// assignment item (subtype user). scope USER is a direct assignment; GROUP
-// means the user came through a group.
-func NormalizeAppUser(raw json.RawMessage, appID string) (inventory.Item, error) {
-	var u struct {
-		ID          string `json:"id"`
-		Scope       string `json:"scope"`
-		Status      string `json:"status"`
-		SyncState   string `json:"syncState"`
-		Credentials struct {
-			UserName string `json:"userName"`
-		} `json:"credentials"`
-	}
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return inventory.Item{}, fmt.Errorf("okta app user assignment: %w", err)
-	}
-	if u.ID == "" {
-		return inventory.Item{}, fmt.Errorf("okta app user assignment: %w", errNoID)
-	}
-	return inventory.Item{
-		SourceID: appID + "/" + u.ID, Kind: inventory.KindAssignment, Subtype: "user",
-		DisplayName: appID + " ← user " + firstNonEmpty(u.Credentials.UserName, u.ID),
-		Attributes: map[string]any{
-			"app_id": appID, "user_id": u.ID, "user_name": u.Credentials.UserName,
-			"scope": u.Scope, "direct": u.Scope == "USER", "status": u.Status, "sync_state": u.SyncState,
-		},
-		Refs: []inventory.Ref{{Role: "app", Kind: inventory.KindApplication, SourceID: appID}},
-		Raw:  raw,
-	}, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/portal-id/migration-console/engine/inventory"
 )
 
 // seedVendor adds every element of the vendor files under dir to f.
@@ -35,32 +37,36 @@ func seedVendor(f *testing.F, dir string) {
 	}
 }
 
-// checkItem holds for any payload a normalizer accepts.
-func checkItem(t *testing.T, raw []byte, sourceID string, err error, rawOut []byte) {
+// checkItem holds for any payload a normalizer accepts: an id, the raw
+// payload unchanged, and a complete, consistent view.
+func checkItem(t *testing.T, raw []byte, it inventory.Item, err error) {
 	if err != nil {
 		return
 	}
-	if sourceID == "" {
+	if it.SourceID == "" {
 		t.Fatal("accepted a payload without an id")
 	}
-	if string(rawOut) != string(raw) {
+	if string(it.Raw) != string(raw) {
 		t.Fatal("raw payload changed")
+	}
+	if p := inventory.CheckView(it); len(p) > 0 {
+		t.Fatalf("view problems: %v", p)
 	}
 }
 
 func FuzzNormalizeOktaApp(f *testing.F) {
 	seedVendor(f, "applications")
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		it, err := NormalizeApp(raw)
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		it, err := NormalizeApp(raw, nil, time.Unix(1_700_000_000, 0))
+		checkItem(t, raw, it, err)
 	})
 }
 
 func FuzzNormalizeOktaGroup(f *testing.F) {
 	seedVendor(f, "groups")
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		it, err := NormalizeGroup(raw)
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		it, err := NormalizeGroup(raw, GroupRules{})
+		checkItem(t, raw, it, err)
 	})
 }
 
@@ -72,7 +78,7 @@ func FuzzNormalizeOktaIdP(f *testing.F) {
 			t.Fatal("a parsed certificate has no validity")
 		}
 		it, err := NormalizeIdP(raw, map[string]SigningKey{key.Kid: key})
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		checkItem(t, raw, it, err)
 	})
 }
 
@@ -80,7 +86,7 @@ func FuzzNormalizeOktaRoutingRule(f *testing.F) {
 	seedVendor(f, "policies")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		it, err := NormalizeRoutingRule(raw, "00pPolicy")
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		checkItem(t, raw, it, err)
 		if err == nil && len(it.Refs) == 0 {
 			t.Fatal("a routing rule lost its policy ref")
 		}
@@ -91,9 +97,9 @@ func FuzzNormalizeOktaPolicy(f *testing.F) {
 	seedVendor(f, "policies")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		it, err := NormalizePolicy(raw)
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		checkItem(t, raw, it, err)
 		it, err = NormalizePolicyRule(raw, "00pPolicy", "ACCESS_POLICY")
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		checkItem(t, raw, it, err)
 	})
 }
 
@@ -101,7 +107,7 @@ func FuzzNormalizeOktaDomain(f *testing.F) {
 	seedVendor(f, "domains")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		it, err := NormalizeDomain(raw)
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		checkItem(t, raw, it, err)
 	})
 }
 
@@ -109,9 +115,9 @@ func FuzzNormalizeOktaAssignment(f *testing.F) {
 	seedVendor(f, "app_group_assignments")
 	seedVendor(f, "app_user_assignments")
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		it, err := NormalizeAppGroup(raw, "0oaApp")
-		checkItem(t, raw, it.SourceID, err, it.Raw)
-		it, err = NormalizeAppUser(raw, "0oaApp")
-		checkItem(t, raw, it.SourceID, err, it.Raw)
+		it, err := NormalizeAppGroup(raw, AppRef{ID: "0oaApp", Name: "App"})
+		checkItem(t, raw, it, err)
+		it, err = NormalizeAppUser(raw, AppRef{ID: "0oaApp"})
+		checkItem(t, raw, it, err)
 	})
 }

@@ -139,7 +139,7 @@ func RateGroup(path string) string {
 }
 
 // pathWords are fixed segments that sit where an id usually does.
-var pathWords = map[string]bool{"credentials": true, "keys": true, "me": true}
+var pathWords = map[string]bool{"credentials": true, "keys": true, "me": true, "rules": true}
 
 // apiError renders an SDK error with Okta's own code and summary.
 func apiError(err error) error {

@@ -274,9 +274,10 @@ func TestDemoOrgCollectsWithItsAwkwardCases(t *testing.T) {
 	for _, it := range rec.items {
 		switch it.Kind {
 		case inventory.KindApplication:
-			modes[it.Subtype] = true
+			a := it.View.Application
+			modes[a.VendorType] = true
 			if it.DisplayName == "Expense Portal" {
-				found["Expense Portal"] = it.Attributes["signing_certificate"] != nil
+				found["Expense Portal"] = a.SAML != nil && len(a.SAML.SigningCertificates) > 0 && a.SAML.SigningCertificates[0].PEM != ""
 			}
 		case inventory.KindGroup:
 			for _, name := range []string{"Engineering", "Everyone", "Admin Center Administrators"} {
@@ -285,17 +286,19 @@ func TestDemoOrgCollectsWithItsAwkwardCases(t *testing.T) {
 				}
 			}
 		case inventory.KindProvider:
-			if it.Attributes["signing_certificate_expired"] == true {
-				found["expired certificate"] = true
+			for _, c := range it.View.Provider.SigningCertificates {
+				if c.Expired == inventory.Yes {
+					found["expired certificate"] = true
+				}
 			}
 		case inventory.KindRoutingRule:
-			for _, p := range it.Attributes["patterns"].([]map[string]any) {
-				if p["match_type"] == "EXPRESSION" {
+			for _, p := range it.View.RoutingRule.Patterns {
+				if p.MatchType == "EXPRESSION" {
 					found["regex rule"] = true
 				}
 			}
 		case inventory.KindAssignment:
-			if it.Attributes["direct"] == true {
+			if a := it.View.Assignment; a.Target == inventory.AssignUser && a.Direct == inventory.Yes {
 				found["direct user assignment"] = true
 			}
 		}

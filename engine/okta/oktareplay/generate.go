@@ -26,11 +26,14 @@ type Spec struct {
 var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp: 4, Seed: 2026}
 
 // Generate builds a synthetic org in the shapes of Okta's payloads: apps of
-// every common sign-on mode, OKTA_GROUP/APP_GROUP/BUILT_IN groups, SAML2,
-// OIDC and social IdPs with signing certificates (the first SAML2 one
-// expired), IdP-discovery rules (domain suffixes, one regex), sign-on and
-// access policies with rules, domains, and group and user assignments (some
-// direct). The same Spec always yields the same bytes. It always includes
+// every common sign-on mode (custom and catalogue SAML apps, web and
+// single-page OIDC clients), the cases of generate_cases.go,
+// OKTA_GROUP/APP_GROUP/BUILT_IN groups and group rules, SAML2, OIDC and
+// social IdPs with signing certificates (the first SAML2 one expired),
+// IdP-discovery rules (domain suffixes, one regex, one dynamic, one limited
+// to a zone and an app), sign-on, access, password, authenticator-enrolment
+// and profile-enrolment policies with rules, domains, and group and user
+// assignments (some direct). The same Spec always yields the same bytes. It always includes
 // the group "Engineering", the app "Expense Portal" and the groups seed 001
 // reserves ("Everyone", "Admin Center Administrators").
 func Generate(s Spec) *Org {
@@ -58,12 +61,23 @@ func Generate(s Spec) *Org {
 		case i%9 == 4:
 			typ = "APP_GROUP"
 		}
-		o.Groups = append(o.Groups, element(map[string]any{
+		g := map[string]any{
 			"id": gid, "created": ts, "lastUpdated": ts, "lastMembershipUpdated": ts,
 			"objectClass": []string{"okta:user_group"}, "type": typ,
 			"profile": map[string]any{"name": name, "description": name + " members"},
 			"_links":  map[string]any{"self": map[string]any{"href": "/api/v1/groups/" + gid}},
-		}))
+		}
+		if typ == "APP_GROUP" {
+			// Imported from Active Directory, as in Okta's list-groups
+			// example.
+			g["objectClass"] = []string{"okta:windows_security_principal"}
+			g["profile"] = map[string]any{"name": name, "description": name + " members", "groupType": "Security",
+				"samAccountName": name, "groupScope": "Global", "windowsDomainQualifiedName": `CORP\` + name,
+				"dn": "CN=" + name + ",OU=Groups,DC=corp,DC=example-corp,DC=com"}
+			g["_links"] = map[string]any{"self": map[string]any{"href": "/api/v1/groups/" + gid},
+				"source": map[string]any{"href": "/api/v1/apps/" + directoryAppID}}
+		}
+		o.Groups = append(o.Groups, element(g))
 	}
 
 	appKid := "app-signing-key-1"
@@ -77,7 +91,7 @@ func Generate(s Spec) *Org {
 			label, mode = "Expense Portal", "SAML_2_0"
 		}
 		app := map[string]any{
-			"id": aid, "name": "app_" + aid, "label": label, "status": "ACTIVE", "created": ts, "lastUpdated": ts,
+			"id": aid, "name": "examplecorp_" + slug(label) + "_1", "label": label, "status": "ACTIVE", "created": ts, "lastUpdated": ts,
 			"signOnMode": mode, "features": []string{}, "visibility": map[string]any{"autoSubmitToolbar": false, "hide": map[string]bool{"iOS": false, "web": false}},
 			"_links": map[string]any{"self": map[string]any{"href": "/api/v1/apps/" + aid}},
 		}
@@ -85,20 +99,46 @@ func Generate(s Spec) *Org {
 		switch mode {
 		case "SAML_2_0":
 			app["credentials"] = map[string]any{"signing": map[string]any{"kid": appKid}, "userNameTemplate": map[string]any{"template": "${source.login}", "type": "BUILT_IN"}}
+			o.AppKeys[aid] = []json.RawMessage{appKey}
+			if i%2 == 1 {
+				// A catalogue (OIN) app: Okta returns only its override
+				// fields and an empty statement list.
+				oin := oinApps[(i/2)%len(oinApps)]
+				app["name"] = oin
+				app["settings"] = map[string]any{"app": map[string]any{"siteURL": host}, "signOn": map[string]any{
+					"defaultRelayState": nil, "ssoAcsUrlOverride": nil, "audienceOverride": nil, "recipientOverride": nil,
+					"destinationOverride": nil, "attributeStatements": []any{}}}
+				break
+			}
 			app["settings"] = map[string]any{"app": map[string]any{}, "signOn": map[string]any{
 				"ssoAcsUrl": host + "/saml/acs", "audience": host + "/saml/metadata", "recipient": host + "/saml/acs", "destination": host + "/saml/acs",
 				"subjectNameIdFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "subjectNameIdTemplate": "${user.userName}",
 				"signatureAlgorithm": "RSA_SHA256", "digestAlgorithm": "SHA256",
-				"attributeStatements": []map[string]any{{"type": "EXPRESSION", "name": "email", "namespace": "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified", "values": []string{"user.email"}}},
+				"responseSigned": true, "assertionSigned": true, "honorForceAuthn": false, "samlSignedRequestEnabled": false,
+				"slo": map[string]any{"enabled": false},
+				"attributeStatements": []map[string]any{
+					{"type": "EXPRESSION", "name": "email", "namespace": "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified", "values": []string{"user.email"}},
+					{"type": "EXPRESSION", "name": "department", "namespace": "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", "values": []string{`String.toUpperCase(user.department)`}},
+				},
 			}}
-			o.AppKeys[aid] = []json.RawMessage{appKey}
 		case "OPENID_CONNECT":
+			app["name"] = "oidc_client"
 			app["credentials"] = map[string]any{"oauthClient": map[string]any{"client_id": "0oaclient" + aid[3:], "autoKeyRotation": true, "token_endpoint_auth_method": "client_secret_basic"}}
-			app["settings"] = map[string]any{"app": map[string]any{}, "oauthClient": map[string]any{
+			oauth := map[string]any{
 				"redirect_uris": []string{host + "/oauth/callback"}, "post_logout_redirect_uris": []string{host + "/"},
 				"response_types": []string{"code"}, "grant_types": []string{"authorization_code", "refresh_token"}, "application_type": "web",
-			}}
+				"issuer_mode": "ORG_URL", "consent_method": "TRUSTED", "wildcard_redirect": "DISABLED",
+				"refresh_token": map[string]any{"rotation_type": "ROTATE", "leeway": 30},
+			}
+			if i%2 == 0 {
+				// A single-page app: a public client with PKCE.
+				app["credentials"] = map[string]any{"oauthClient": map[string]any{"client_id": "0oaclient" + aid[3:], "autoKeyRotation": true,
+					"token_endpoint_auth_method": "none", "pkce_required": true}}
+				oauth["application_type"] = "browser"
+			}
+			app["settings"] = map[string]any{"app": map[string]any{}, "oauthClient": oauth}
 		case "BOOKMARK":
+			app["name"] = "bookmark"
 			app["settings"] = map[string]any{"app": map[string]any{"requestIntegration": false, "url": host + "/"}}
 		case "AUTO_LOGIN":
 			app["settings"] = map[string]any{"app": map[string]any{}, "signOn": map[string]any{"loginUrl": host + "/login", "redirectUrl": host + "/"}}
@@ -141,6 +181,13 @@ func Generate(s Spec) *Org {
 				"profile":     map[string]any{},
 				"_links":      map[string]any{"app": map[string]any{"href": "/api/v1/apps/" + aid}, "user": map[string]any{"href": "/api/v1/users/" + uid}},
 			}))
+		}
+	}
+
+	o.Apps = append(o.Apps, specialApps(s, ts, appKid)...)
+	for _, a := range o.Apps[len(o.Apps)-len(specialAppIDs):] {
+		if field(a, "signOnMode") == "SAML_2_0" {
+			o.AppKeys[idOf(a)] = []json.RawMessage{appKey}
 		}
 	}
 
@@ -196,6 +243,22 @@ func Generate(s Spec) *Org {
 			map[string]any{"userIdentifier": map[string]any{"type": "IDENTIFIER", "patterns": []map[string]any{{"matchType": "EXPRESSION", "value": `^[a-z0-9._-]+\.contractor@` + regexpQuote(s.EmailDomain) + `$`}}}},
 			map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "SAML2", "id": samlIdPs[len(samlIdPs)-1]}}, "idpSelectionType": "SPECIFIC"}}, ts)))
 	}
+	// Dynamic routing by the user's domain, as in Okta's published
+	// dynamic-routing rule, and a rule limited to a network zone and one
+	// app.
+	o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", 901), "Route by domain name", len(samlIdPs)+2, "IDP_DISCOVERY",
+		map[string]any{"network": map[string]any{"connection": "ANYWHERE"}},
+		map[string]any{"idp": map[string]any{"providers": []any{}, "idpSelectionType": "DYNAMIC", "shouldFallBackToOkta": true,
+			"matchCriteria": []map[string]any{{"providerExpression": "login.identifier.substringAfter('@')", "propertyName": "name"}}}}, ts)))
+	if len(samlIdPs) > 0 && s.Apps > 0 {
+		o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", 902), "Office network, Expense Portal only", len(samlIdPs)+3, "IDP_DISCOVERY",
+			map[string]any{
+				"network":        map[string]any{"connection": "ZONE", "include": []string{"nzo00000000000000001"}},
+				"app":            map[string]any{"include": []map[string]any{{"type": "APP", "id": id("0oa", 0)}}, "exclude": []any{}},
+				"userIdentifier": map[string]any{"type": "ATTRIBUTE", "attribute": "department", "patterns": []map[string]any{{"matchType": "EQUALS", "value": "Finance"}}},
+			},
+			map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "SAML2", "id": samlIdPs[0]}}, "idpSelectionType": "SPECIFIC"}}, ts)))
+	}
 	o.Rules[discovery] = append(o.Rules[discovery], element(rule(id("0pr", 999), "Default Rule", 99, "IDP_DISCOVERY",
 		map[string]any{"network": map[string]any{"connection": "ANYWHERE"}},
 		map[string]any{"idp": map[string]any{"providers": []map[string]any{{"type": "OKTA"}}}}, ts)))
@@ -216,6 +279,9 @@ func Generate(s Spec) *Org {
 		}
 	}
 
+	usersPolicies(o, groupIDs, ts)
+	groupRules(o, groupIDs, ts)
+
 	for i, d := range []string{"login." + s.EmailDomain, "id." + s.EmailDomain} {
 		did := id("OcD", i)
 		o.Domains = append(o.Domains, element(map[string]any{"id": did, "domain": d, "certificateSourceType": "MANUAL", "validationStatus": "VERIFIED",
@@ -225,6 +291,7 @@ func Generate(s Spec) *Org {
 }
 
 var (
+	oinApps    = []string{"salesforce", "box", "zendesk", "workday", "slack", "servicenow_ud"}
 	appModes   = []string{"SAML_2_0", "OPENID_CONNECT", "BOOKMARK", "AUTO_LOGIN", "BROWSER_PLUGIN", "SAML_2_0", "OPENID_CONNECT"}
 	idpTypes   = []string{"SAML2", "OIDC", "GOOGLE", "SAML2", "MICROSOFT", "FACEBOOK"}
 	appWords   = []string{"Payroll", "Wiki", "Ticketing", "CRM", "Travel Desk", "Code Review", "Analytics", "Benefits", "Learning Hub", "Status Board", "Design Studio", "Vendor Portal"}
@@ -232,8 +299,12 @@ var (
 )
 
 func rule(rid, name string, priority int, typ string, conditions, actions map[string]any, ts string) map[string]any {
-	return map[string]any{"id": rid, "status": "ACTIVE", "name": name, "priority": priority, "created": ts, "lastUpdated": ts,
-		"system": false, "type": typ, "conditions": conditions, "actions": actions}
+	r := map[string]any{"id": rid, "status": "ACTIVE", "name": name, "priority": priority, "created": ts, "lastUpdated": ts,
+		"system": false, "type": typ, "actions": actions}
+	if conditions != nil {
+		r["conditions"] = conditions
+	}
+	return r
 }
 
 func element(v map[string]any) json.RawMessage {

@@ -18,12 +18,15 @@ import (
 
 // Org is a payload set: every element is served byte for byte as stored.
 type Org struct {
-	Apps     []json.RawMessage `json:"apps"`
-	Groups   []json.RawMessage `json:"groups"`
-	IdPs     []json.RawMessage `json:"idps"`
-	IdPKeys  []json.RawMessage `json:"idp_keys"`
-	Policies []json.RawMessage `json:"policies"` // IDP_DISCOVERY, OKTA_SIGN_ON, ACCESS_POLICY
-	Domains  []json.RawMessage `json:"domains"`
+	Apps    []json.RawMessage `json:"apps"`
+	Groups  []json.RawMessage `json:"groups"`
+	IdPs    []json.RawMessage `json:"idps"`
+	IdPKeys []json.RawMessage `json:"idp_keys"`
+	// Policies of every collected type: IDP_DISCOVERY, OKTA_SIGN_ON,
+	// ACCESS_POLICY, PASSWORD, MFA_ENROLL, PROFILE_ENROLLMENT.
+	Policies   []json.RawMessage `json:"policies"`
+	Domains    []json.RawMessage `json:"domains"`
+	GroupRules []json.RawMessage `json:"group_rules"`
 	// Keyed by policy id or app id.
 	Rules     map[string][]json.RawMessage `json:"rules"`
 	AppGroups map[string][]json.RawMessage `json:"app_groups"`
@@ -40,8 +43,9 @@ func NewOrg() *Org {
 }
 
 // Counts are the items a faithful collection of o yields, by kind:
-// IDP_DISCOVERY rules are routing rules; policies and the rules of
-// OKTA_SIGN_ON and ACCESS_POLICY policies are policies.
+// IDP_DISCOVERY rules are routing rules; policies and the rules of other
+// policies are policies. Group rules are read into their groups' views and
+// are not items.
 func (o *Org) Counts() map[inventory.Kind]int {
 	c := map[inventory.Kind]int{
 		inventory.KindApplication: len(o.Apps),
@@ -104,7 +108,7 @@ func LoadFS(fsys fs.FS) (*Org, error) {
 func (o *Org) files() map[string]any {
 	return map[string]any{
 		"apps.json": &o.Apps, "groups.json": &o.Groups, "idps.json": &o.IdPs, "idp_keys.json": &o.IdPKeys,
-		"policies.json": &o.Policies, "domains.json": &o.Domains, "policy_rules.json": &o.Rules,
+		"policies.json": &o.Policies, "domains.json": &o.Domains, "policy_rules.json": &o.Rules, "group_rules.json": &o.GroupRules,
 		"app_groups.json": &o.AppGroups, "app_users.json": &o.AppUsers, "app_keys.json": &o.AppKeys,
 	}
 }
@@ -193,8 +197,14 @@ func VendorOrgs(dir string) ([]*Org, error) {
 			{"idp_discovery_rules_list.json", "idp_discovery_rule_specific_routing.json", "idp_discovery_rule_dynamic_routing.json"}},
 		"OKTA_SIGN_ON":  {{"okta_sign_on_list.json", "okta_sign_on_get.json"}, {"okta_sign_on_rules_list.json", "okta_sign_on_rule_get.json"}},
 		"ACCESS_POLICY": {{"access_policy_list.json", "access_policy_get.json"}, {"access_policy_rules_list.json", "access_policy_rule_platform_device_constraints.json"}},
+		// Okta publishes these three types only as settings and actions
+		// fragments; the composed_* files put them in policy and rule
+		// envelopes (see testdata/vendor/SOURCES.md).
+		"PASSWORD":           {{"composed_password_policy.json"}, {"composed_password_rule.json"}},
+		"MFA_ENROLL":         {{"composed_mfa_enroll_policy.json", "composed_mfa_enroll_classic_policy.json"}, {"composed_mfa_enroll_rule.json"}},
+		"PROFILE_ENROLLMENT": {{"composed_profile_enrollment_policy.json"}, {"composed_profile_enrollment_rule.json"}},
 	}
-	for _, typ := range []string{"IDP_DISCOVERY", "OKTA_SIGN_ON", "ACCESS_POLICY"} {
+	for _, typ := range []string{"IDP_DISCOVERY", "OKTA_SIGN_ON", "ACCESS_POLICY", "PASSWORD", "MFA_ENROLL", "PROFILE_ENROLLMENT"} {
 		var policies, rules []json.RawMessage
 		for i, group := range policyFiles[typ] {
 			for _, f := range group {

@@ -235,6 +235,7 @@ var pageLimits = map[string][2]int{
 	"/api/v1/idps":             {20, 200},
 	"/api/v1/apps/{id}/groups": {20, 200},
 	"/api/v1/apps/{id}/users":  {50, 500},
+	"/api/v1/groups/rules":     {50, 200},
 }
 
 // route finds the collection a request reads and cuts its page.
@@ -252,6 +253,8 @@ func (s *Server) route(r *http.Request) (body []byte, next string, status int) {
 		elems = o.Apps
 	case path == "/api/v1/groups":
 		elems = o.Groups
+	case path == "/api/v1/groups/rules":
+		elems = o.GroupRules
 	case path == "/api/v1/idps":
 		elems = o.IdPs
 	case path == "/api/v1/idps/credentials/keys":
@@ -269,6 +272,9 @@ func (s *Server) route(r *http.Request) (body []byte, next string, status int) {
 		elems = o.Rules[segs[1]]
 	case len(segs) == 3 && segs[0] == "apps" && segs[2] == "groups":
 		elems = o.AppGroups[segs[1]]
+		if q.Get("expand") == "group" {
+			elems = o.embedGroups(elems)
+		}
 	case len(segs) == 3 && segs[0] == "apps" && segs[2] == "users":
 		elems = o.AppUsers[segs[1]]
 	case len(segs) == 4 && segs[0] == "apps" && segs[2] == "credentials" && segs[3] == "keys":
@@ -293,10 +299,53 @@ func (s *Server) route(r *http.Request) (body []byte, next string, status int) {
 	}
 	end := min(start+limit, len(elems))
 	if end < len(elems) {
-		nq := url.Values{"limit": {strconv.Itoa(limit)}, "after": {strconv.Itoa(end)}}
+		// Okta's next link keeps the request's other parameters (expand).
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("limit", strconv.Itoa(limit))
+		nq.Set("after", strconv.Itoa(end))
 		next = s.URL + path + "?" + nq.Encode()
 	}
 	return joinArray(elems[start:end]), next, http.StatusOK
+}
+
+// embedGroups answers expand=group as Okta does: each assignment carries
+// its group under _embedded.group. An assignment already holding
+// _embedded, or naming a group the org lacks, is served as stored.
+func (o *Org) embedGroups(elems []json.RawMessage) []json.RawMessage {
+	out := make([]json.RawMessage, len(elems))
+	for i, e := range elems {
+		out[i] = e
+		var probe struct {
+			Embedded json.RawMessage `json:"_embedded"`
+		}
+		g, ok := o.group(idOf(e))
+		trimmed := bytes.TrimRight(e, " \t\r\n")
+		if !ok || json.Unmarshal(e, &probe) != nil || probe.Embedded != nil || len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' {
+			continue
+		}
+		var b bytes.Buffer
+		b.Write(trimmed[:len(trimmed)-1])
+		if len(bytes.TrimSpace(trimmed[1:len(trimmed)-1])) > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"_embedded":{"group":`)
+		b.Write(g)
+		b.WriteString("}}")
+		out[i] = b.Bytes()
+	}
+	return out
+}
+
+func (o *Org) group(id string) (json.RawMessage, bool) {
+	for _, g := range o.Groups {
+		if idOf(g) == id {
+			return g, true
+		}
+	}
+	return nil, false
 }
 
 // joinArray writes elements into a JSON array without re-encoding them, so
