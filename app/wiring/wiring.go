@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
@@ -27,6 +28,8 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Assessment runs and reads compatibility assessments (assessment.go).
+	Assessment *assessment.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -69,11 +72,12 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
 	return &Workspace{
-		Path:      path,
-		DB:        db,
-		Keychain:  kc,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory: newInventory(db, kc, actor),
+		Path:       path,
+		DB:         db,
+		Keychain:   kc,
+		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
+		Inventory:  newInventory(db, kc, actor),
+		Assessment: newAssessment(db, actor),
 	}
 }
 
