@@ -13,10 +13,10 @@ import (
 // longer counts as outstanding. The rules' verdicts are unchanged (Counts);
 // only the outstanding counts move.
 type Readiness struct {
-	RunID string        `json:"run_id"`
-	Kinds []KindRollup  `json:"kinds"`
-	Apps  []AppRollup   `json:"apps"`
-	Total KindRollup    `json:"total"`
+	RunID string       `json:"run_id"`
+	Kinds []KindRollup `json:"kinds"`
+	Apps  []AppRollup  `json:"apps"`
+	Total KindRollup   `json:"total"`
 	// Disposed counts the run's dispositions by kind of disposition.
 	Disposed map[DispositionKind]int `json:"disposed"`
 }

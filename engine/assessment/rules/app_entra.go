@@ -59,10 +59,10 @@ var entraAppRegPersonal = a.Rule{
 
 var entraAppRegRoles = a.Rule{
 	ID: "ENTRA-APPREG-ROLES-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
-	Title: "App registration that defines app roles",
+	Title:     "App registration that defines app roles",
 	Condition: "an Entra application registration with enabled appRoles",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application without app roles"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounApplication, Shape: "custom OIDC application without app roles"},
 	Rationale: "{{.Name}} defines app roles ({{list .V.roles}}); Portal applications have no roles and tokens carry no " +
 		"roles claim.",
 	Notes:          "App roles {{list .V.roles}} are not carried: the app must authorise by Portal group assignments instead of the roles claim.",
@@ -87,10 +87,10 @@ var entraAppRegRoles = a.Rule{
 
 var entraAppRegClaims = a.Rule{
 	ID: "ENTRA-APPREG-CLAIMS-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
-	Title: "App registration with optional or group claims",
+	Title:     "App registration with optional or group claims",
 	Condition: "an Entra application registration with optionalClaims, or groupMembershipClaims other than None",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with the Portal's standard claims"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with the Portal's standard claims"},
 	Rationale: "{{.Name}} asks for extra claims ({{list .V.claims}}); Portal tokens carry the Portal's standard claims " +
 		"only.",
 	Notes:          "Claims {{list .V.claims}} are not issued by the Portal: the app must read what it needs from standard claims or the Portal's user data.",
@@ -163,14 +163,14 @@ var entraAppRegPermissions = a.Rule{
 
 var entraAppRegNoSignIn = a.Rule{
 	ID: "ENTRA-APPREG-NOSIGNIN-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
-	Title: "App registration nothing signs in with",
+	Title:     "App registration nothing signs in with",
 	Condition: "an Entra application registration with no sign-in platform and no credential",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} has no redirect URI, platform or credential: nothing signs in with it, so there is nothing " +
 		"to recreate.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docGraphApplication},
+	References: []string{docGraphApplication},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := registration(s)
 		return nil, r != nil && r.Protocol == inventory.ProtocolNone
@@ -179,14 +179,14 @@ var entraAppRegNoSignIn = a.Rule{
 
 var entraSPMicrosoft = a.Rule{
 	ID: "ENTRA-SP-MSFT-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
-	Title: "Microsoft first-party service principal",
+	Title:     "Microsoft first-party service principal",
 	Condition: "a service principal whose appOwnerOrganizationId is a Microsoft tenant",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} is a Microsoft first-party application ({{.App.Publisher}}); it belongs to Microsoft 365 and " +
 		"Azure, not to the tenant, and stays with Entra.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docEntraFirstParty, docGraphSP},
+	References: []string{docEntraFirstParty, docGraphSP},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		return nil, ap.Object == inventory.AppObjectEntraServicePrincipal && ap.Origin == inventory.OriginMicrosoft
@@ -195,14 +195,14 @@ var entraSPMicrosoft = a.Rule{
 
 var entraSPManagedIdentity = a.Rule{
 	ID: "ENTRA-SP-MI-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
-	Title: "Managed identity",
+	Title:     "Managed identity",
 	Condition: "a service principal of type ManagedIdentity",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} is an Azure managed identity: an Azure resource's own identity, which only Entra can issue " +
 		"tokens for.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docEntraManagedID},
+	References: []string{docEntraManagedID},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		return nil, ap.Object == inventory.AppObjectEntraServicePrincipal && ap.Origin == inventory.OriginManagedIdentity
@@ -221,7 +221,7 @@ var entraSPOIDC = a.Rule{
 		"own and carries its assignments.{{end}}",
 	Notes:          "Follow-up: confirm the client type with the app owner{{if .V.reg}} and review the registration's result{{else}}; its registration is not in this tenant, so recreate the client by hand{{end}}.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelLow,
-	References:     []string{docGraphSP},
+	References: []string{docGraphSP},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		if ap.Object != inventory.AppObjectEntraServicePrincipal || ap.Origin != inventory.OriginTenant ||

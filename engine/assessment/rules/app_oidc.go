@@ -64,8 +64,8 @@ var oktaAppOIDC = a.Rule{
 		"authentication ({{.App.OIDC.ClientAuthMethod}}) and redirect URIs the Portal represents as they are.",
 	Notes:          "The Portal issues a new client id{{if eq .V.client_type \"confidential\"}} and secret{{end}} and is a new issuer: the app's OIDC configuration must point at the Portal at cutover.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	Impacts:        []a.ImpactSpec{newCredentialsImpact},
-	References:     []string{docOktaApps, docPortalAPI},
+	Impacts:    []a.ImpactSpec{newCredentialsImpact},
+	References: []string{docOktaApps, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		o := ap.OIDC
@@ -108,8 +108,8 @@ var entraAppRegOIDC = a.Rule{
 		"redirect URIs and flows the Portal represents as they are.",
 	Notes:          "The Portal issues a new client id{{if eq .V.client_type \"confidential\"}} and secret{{end}} and is a new issuer: the app's configuration (MSAL authority, client id) must point at the Portal at cutover.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	Impacts:        []a.ImpactSpec{newCredentialsImpact},
-	References:     []string{docGraphApplication, docEntraAudience, docEntraImplicit, docPortalAPI},
+	Impacts:    []a.ImpactSpec{newCredentialsImpact},
+	References: []string{docGraphApplication, docEntraAudience, docEntraImplicit, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		o := ap.OIDC
@@ -215,10 +215,10 @@ var oktaAppOIDCImplicitOnly = a.Rule{
 
 var anyAppOIDCWildcard = a.Rule{
 	ID: "ANY-APP-OIDC-WILDCARD-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "OIDC client with wildcard redirect URIs",
+	Title:     "OIDC client with wildcard redirect URIs",
 	Condition: "an OIDC client whose redirect URIs hold a wildcard (*), or whose Okta wildcard_redirect is SUBDOMAIN",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with every redirect URI listed exactly"},
+	Class:     a.ManualRebuildRequired,
+	Target:    a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with every redirect URI listed exactly"},
 	Rationale: "{{.Name}} matches redirect URIs by wildcard ({{list .V.wildcards}}); the Portal matches redirect URIs " +
 		"exactly, so the concrete URIs must be listed before the client can move.",
 	Notes:          "List every concrete redirect URI the app uses (at most 50), then recreate it.",
@@ -255,7 +255,7 @@ var anyAppOIDCRedirect = a.Rule{
 		"{{list .V.uri}}: {{.V.problem}}{{end}}.",
 	Blocked:        "Fix the redirect URIs of {{.Name}} in the incumbent (https, exact, at most 50) and collect again.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
-	References:     []string{docEntraRedirect, docNativeApps, docPortalAPI},
+	References: []string{docEntraRedirect, docNativeApps, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		o := clientOf(s)
 		if o == nil {
@@ -342,15 +342,15 @@ var anyAppOIDCClientAuth = a.Rule{
 
 var oktaAppOIDCRefresh = a.Rule{
 	ID: "OKTA-APP-OIDC-REFRESH-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindApplication,
-	Title: "Okta OIDC client with refresh-token rotation",
+	Title:     "Okta OIDC client with refresh-token rotation",
 	Condition: "an Okta OIDC app with the refresh_token grant and refresh_token.rotation_type ROTATE",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with the Portal's refresh-token behaviour"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounApplication, Shape: "custom OIDC application with the Portal's refresh-token behaviour"},
 	Rationale: "{{.Name}} rotates refresh tokens (leeway {{.App.OIDC.RefreshTokenLeewaySeconds}} s); the Portal's " +
 		"application contract has no rotation setting, so the Portal's own refresh-token behaviour applies.",
 	Notes:          "Refresh-token rotation is not carried over; users keep sessions under the Portal's refresh-token lifetime.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	References:     []string{docOktaApps, docOAuthBCP},
+	References: []string{docOktaApps, docOAuthBCP},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		o := clientOf(s)
 		return nil, o != nil && o.RefreshTokenRotation == "ROTATE" && slices.Contains(o.GrantTypes, "refresh_token")
@@ -359,10 +359,10 @@ var oktaAppOIDCRefresh = a.Rule{
 
 var anyAppOIDCPublicPKCE = a.Rule{
 	ID: "ANY-APP-OIDC-PKCE-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "Public OIDC client that does not require PKCE",
+	Title:     "Public OIDC client that does not require PKCE",
 	Condition: "a public OIDC client (no client credential) whose evidence says PKCE is not required",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounApplication, Shape: "public custom OIDC application using PKCE"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounApplication, Shape: "public custom OIDC application using PKCE"},
 	Rationale: "{{.Name}} is a public client that does not require PKCE; public clients on the Portal are expected to " +
 		"use PKCE (RFC 9700), so a client that does not send it may fail to sign in.",
 	Notes:          "Confirm the client sends PKCE (code_challenge) before cutover.",
@@ -381,7 +381,7 @@ var anyAppCredentials = a.Rule{
 	Title: "Client secrets and certificates cannot move",
 	Condition: "a tenant application that holds client secrets or certificates (Graph passwordCredentials and " +
 		"keyCredentials, an Okta client secret or JWKS key)",
-	Class:  a.NativeImport,
+	Class: a.NativeImport,
 	Rationale: "{{.Name}} holds {{plural (len .V.creds) \"credential\"}} ({{list .V.creds}}); secrets and keys are never " +
 		"read out of the incumbent, so none moves: the Portal issues new ones.",
 	Notes:          "Rotate: install the Portal-issued credential in the app at cutover and retire {{list .V.creds}}.",

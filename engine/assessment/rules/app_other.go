@@ -10,10 +10,10 @@ import (
 
 var oktaAppWSFed = a.Rule{
 	ID: "OKTA-APP-WSFED-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindApplication,
-	Title: "WS-Federation application",
+	Title:     "WS-Federation application",
 	Condition: "an Okta WS_FEDERATION app",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.ManualRebuildRequired,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} signs in with WS-Federation (realm {{.App.WSFederation.Realm}}); the Portal hosts custom " +
 		"OIDC applications only.",
 	Notes:          "Rebuild on OpenID Connect if the application supports it; otherwise keep it on Okta.",
@@ -51,17 +51,17 @@ var anyAppPassword = a.Rule{
 
 var anyAppBookmark = a.Rule{
 	ID: "ANY-APP-BOOKMARK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "Bookmark",
+	Title:     "Bookmark",
 	Condition: "an Okta BOOKMARK app: a dashboard link with no sign-in",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} is a link ({{.App.LoginURL}}) on the user dashboard; nothing signs in through it, and the " +
 		"Portal has no dashboard links.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelLow,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceEndUsers, Severity: a.SeverityLow,
 		Summary: "Bookmark tiles on the Okta dashboard disappear: publish the links elsewhere."}},
 	References: []string{docOktaApps},
-	Match: func(s *a.Subject) (a.Vars, bool) { return nil, app(s).Protocol == inventory.ProtocolBookmark },
+	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, app(s).Protocol == inventory.ProtocolBookmark },
 }
 
 var anyAppInactive = a.Rule{
@@ -75,7 +75,7 @@ var anyAppInactive = a.Rule{
 		"signs in to it today, so it is not imported by default.",
 	Notes:          "A decision, not an import: retire it, or reactivate it in the incumbent and assess again.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docOktaApps, docGraphSP},
+	References: []string{docOktaApps, docGraphSP},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		return nil, ap.State == inventory.StateInactive && ap.Origin != inventory.OriginMicrosoft && ap.Origin != inventory.OriginManagedIdentity
@@ -137,12 +137,12 @@ var anyAppName = a.Rule{
 	Title: "Application name the Portal refuses",
 	Condition: "an OIDC client (Okta app or Entra registration) whose name the Portal refuses (blank, over 200 " +
 		"characters, control or bidirectional characters, surrounding space)",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounApplication},
-	Rationale: "The Portal refuses the name {{printf \"%q\" .Name}}: {{.V.problem}}.",
+	Class:          a.Blocked,
+	Target:         a.Target{Noun: a.NounApplication},
+	Rationale:      "The Portal refuses the name {{printf \"%q\" .Name}}: {{.V.problem}}.",
 	Blocked:        "Rename the application in the incumbent, or give it a Portal name at cutover.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docPortalAPI},
+	References: []string{docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		if ap.Protocol != inventory.ProtocolOIDC || ap.Object == inventory.AppObjectEntraServicePrincipal {
@@ -164,7 +164,7 @@ var anyAppNameTaken = a.Rule{
 		"so only one could be created under it.",
 	Blocked:        "Rename all but one of the clients named {{printf \"%q\" .Name}} (in the incumbent or at cutover).",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docPortalAPI},
+	References: []string{docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		if ap.Protocol != inventory.ProtocolOIDC || ap.Object == inventory.AppObjectEntraServicePrincipal {
@@ -194,6 +194,6 @@ var anyAppFallback = a.Rule{
 	Rationale:      fallbackRationale,
 	Notes:          "Review {{.Name}} ({{.App.VendorType}}) by hand: decide whether it can be registered as a custom OIDC client.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelLow,
-	References:     []string{docPortalAPI},
-	Match:          fallbackMatch,
+	References: []string{docPortalAPI},
+	Match:      fallbackMatch,
 }

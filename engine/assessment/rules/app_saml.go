@@ -52,7 +52,7 @@ var anyAppSAMLEncrypted = a.Rule{
 		"encryption key and algorithm ({{.App.SAML.EncryptionAlgorithm}}) have no place in an OIDC client.",
 	Notes:          "A rebuild on OIDC replaces assertion encryption with TLS-protected token delivery; the security team must accept that.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
-	References:     []string{docOktaApps, docGraphSP},
+	References: []string{docOktaApps, docGraphSP},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		sm := saml(s)
 		return nil, sm != nil && sm.AssertionEncrypted == inventory.Yes
@@ -72,12 +72,12 @@ var anyAppSAMLAttributes = a.Rule{
 	Title: "SAML attribute statements that translate to standard claims",
 	Condition: "a SAML application whose exposed attribute statements all reference plain user attributes the Portal " +
 		"carries (user.email, user.login, user.firstName, user.lastName, user.displayName)",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}}'s attribute statements translate one to one to standard OIDC claims: {{list .V.map}}.",
+	Class:          a.ImportWithApproximation,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}}'s attribute statements translate one to one to standard OIDC claims: {{list .V.map}}.",
 	Notes:          "A rebuild on OIDC reads {{list .V.map}} from the ID token instead of SAML attributes.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docOktaEL, docOktaApps},
+	References: []string{docOktaEL, docOktaApps},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		sm := saml(s)
 		if sm == nil || sm.StatementsExposed != inventory.Yes || len(sm.AttributeStatements) == 0 {
@@ -164,7 +164,7 @@ var anyAppSAMLStatementsHidden = a.Rule{
 		"empty.",
 	Notes:          "Read the attributes or claims from the incumbent's admin console before a rebuild.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
-	References:     []string{docOktaApps, docEntraSAMLClaims},
+	References: []string{docOktaApps, docEntraSAMLClaims},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		sm := saml(s)
 		return nil, sm != nil && sm.StatementsExposed != inventory.Yes
@@ -193,15 +193,15 @@ var anyAppSAMLIdPInitiated = a.Rule{
 
 var anyAppSAMLLogout = a.Rule{
 	ID: "ANY-APP-SAML-SLO-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "SAML application with single logout",
+	Title:     "SAML application with single logout",
 	Condition: "a SAML application with single logout configured",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} takes part in SAML single logout{{if .App.SAML.SLOURL}} ({{.App.SAML.SLOURL}}){{end}}; SAML " +
 		"single logout does not carry over to an OIDC client.",
 	Notes:          "Signing out of the Portal will not sign users out of this app unless the rebuild adds OIDC logout.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	References:     []string{docOktaApps},
+	References: []string{docOktaApps},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		sm := saml(s)
 		return nil, sm != nil && sm.SingleLogout == inventory.Yes
@@ -227,15 +227,15 @@ func certState(sm *inventory.SAMLSettings, s *a.Subject) (valid, expiring bool, 
 
 var anyAppSAMLCertExpired = a.Rule{
 	ID: "ANY-APP-SAML-CERT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "SAML application whose signing certificates have all expired",
+	Title:     "SAML application whose signing certificates have all expired",
 	Condition: "a SAML application with signing certificates, none of them valid when the snapshot was taken",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.Blocked,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "Every signing certificate of {{.Name}} ({{list .V.certs}}) had expired or was unreadable when the " +
 		"snapshot was taken: its single sign-on is failing today.",
 	Blocked:        "Confirm {{.Name}} is still in use: renew its signing certificate in the incumbent (or retire the app), then collect again.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docEntraSAMLCerts, docOktaApps},
+	References: []string{docEntraSAMLCerts, docOktaApps},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		sm := saml(s)
 		if sm == nil || len(sm.SigningCertificates) == 0 {
@@ -248,11 +248,11 @@ var anyAppSAMLCertExpired = a.Rule{
 
 var anyAppSAMLCertExpiring = a.Rule{
 	ID: "ANY-APP-SAML-CERT-002", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title: "SAML application whose signing certificate expires within 30 days",
-	Condition: "a SAML application whose valid signing certificates all expire within 30 days of the snapshot",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "The signing certificate of {{.Name}} expires within 30 days of the snapshot ({{list .V.certs}}).",
+	Title:          "SAML application whose signing certificate expires within 30 days",
+	Condition:      "a SAML application whose valid signing certificates all expire within 30 days of the snapshot",
+	Class:          a.ImportWithApproximation,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "The signing certificate of {{.Name}} expires within 30 days of the snapshot ({{list .V.certs}}).",
 	Notes:          "Renew it in the incumbent now: single sign-on fails at expiry whatever the cutover date.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelLow,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceAdministrators, Severity: a.SeverityHigh,

@@ -42,7 +42,7 @@ var anyAssignGroup = a.Rule{
 	Rationale: "Group {{.Assignment.PrincipalName}} is assigned {{.Assignment.AppName}}, and both will exist on the " +
 		"Portal: the assignment is created as it is.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docOktaAppGroups, docGraphAssignment, docPortalAPI},
+	References: []string{docOktaAppGroups, docGraphAssignment, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		as := assignment(s)
 		return nil, as.Target == inventory.AssignGroup && as.Direct == inventory.Yes && as.AppRoleID == "" && len(assignmentDeps(s)) == 0
@@ -60,7 +60,7 @@ var anyAssignDeps = a.Rule{
 		"not exist on the Portal: {{join .V.problems \"; \"}}.",
 	Blocked:        "An assignment moves only with its application and group: resolve {{join .V.problems \"; \"}} (or map them to existing Portal objects in merge review).",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelMedium,
-	References:     []string{docPortalAPI},
+	References: []string{docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		if assignment(s).Target != inventory.AssignGroup {
 			return nil, false
@@ -92,14 +92,14 @@ var anyAssignUser = a.Rule{
 
 var oktaAssignInherited = a.Rule{
 	ID: "OKTA-ASSIGN-INHERITED-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindAssignment,
-	Title: "User who has an app through a group",
+	Title:     "User who has an app through a group",
 	Condition: "an Okta app user whose assignment comes from a group (scope GROUP)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Assignment.PrincipalName}} has {{.Assignment.AppName}} through a group assignment, which carries " +
 		"it; this row is not created on its own.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docOktaAppUsers},
+	References: []string{docOktaAppUsers},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		as := assignment(s)
 		return nil, as.Target == inventory.AssignUser && as.Direct == inventory.No
@@ -120,20 +120,22 @@ var entraAssignServicePrincipal = a.Rule{
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceAppOwners, Severity: a.SeverityHigh,
 		Summary: "Application-to-application permissions granted in Entra must be rebuilt by the owners of the calling services."}},
 	References: []string{docGraphAssignment},
-	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, assignment(s).Target == inventory.AssignServicePrincipal },
+	Match: func(s *a.Subject) (a.Vars, bool) {
+		return nil, assignment(s).Target == inventory.AssignServicePrincipal
+	},
 }
 
 var entraAssignRole = a.Rule{
 	ID: "ENTRA-ASSIGN-ROLE-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindAssignment,
-	Title: "Group assignment with an app role",
+	Title:     "Group assignment with an app role",
 	Condition: "an Entra group assignment that grants a specific app role rather than default access",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounAppAssignment, Shape: `{{.Assignment.AppName}} ← group {{.Assignment.PrincipalName}}, without role`},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounAppAssignment, Shape: `{{.Assignment.AppName}} ← group {{.Assignment.PrincipalName}}, without role`},
 	Rationale: "The group {{.Assignment.PrincipalName}} holds app role {{.Assignment.AppRoleID}} on " +
 		"{{.Assignment.AppName}}; a Portal assignment grants the application without a role.",
 	Notes:          "The role is dropped: the app must tell the group's members apart some other way.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docGraphAssignment, docEntraAppRoles},
+	References: []string{docGraphAssignment, docEntraAppRoles},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		as := assignment(s)
 		return nil, as.Target == inventory.AssignGroup && as.AppRoleID != ""
@@ -142,13 +144,13 @@ var entraAssignRole = a.Rule{
 
 var anyAssignFallback = a.Rule{
 	ID: "ANY-ASSIGN-FALLBACK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindAssignment,
-	Title: "Assignment no rule proves importable",
+	Title:     "Assignment no rule proves importable",
 	Condition: "an assignment no deciding rule matched (an unknown principal type, or whether it is direct is unknown)",
-	Class: a.ManualRebuildRequired, Fallback: true,
+	Class:     a.ManualRebuildRequired, Fallback: true,
 	Target:         a.Target{Noun: a.NounNone},
 	Rationale:      fallbackRationale,
 	Notes:          "Check who {{.Assignment.PrincipalName}} ({{.Assignment.VendorType}}) is and assign the app to a group by hand.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaAppGroups, docGraphAssignment},
-	Match:          fallbackMatch,
+	References: []string{docOktaAppGroups, docGraphAssignment},
+	Match:      fallbackMatch,
 }

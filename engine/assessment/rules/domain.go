@@ -13,14 +13,14 @@ func domain(s *a.Subject) *inventory.DomainView { return s.View.Domain }
 
 var entraDomainVerified = a.Rule{
 	ID: "ENTRA-DOMAIN-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindDomain,
-	Title: "Verified, managed user domain",
+	Title:     "Verified, managed user domain",
 	Condition: "a verified Entra domain whose sign-ins Entra handles itself (authenticationType managed)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} is a verified domain of the tenant's users; the Portal has no domain object, and it matters " +
 		"to routing only if a provider is to handle it.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docGraphDomain},
+	References: []string{docGraphDomain},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		d := domain(s)
 		return nil, d.Type == inventory.DomainUserNamespace && d.Verified == inventory.Yes && d.AuthType != "federated"
@@ -58,17 +58,17 @@ var anyDomainUnverified = a.Rule{
 		"has proven the tenant owns it, so nothing is routed or served on it.",
 	Notes:          "Verify the domain or drop it before routing any users of it.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docGraphDomain, docOktaDomains},
-	Match:          func(s *a.Subject) (a.Vars, bool) { return nil, domain(s).Verified != inventory.Yes },
+	References: []string{docGraphDomain, docOktaDomains},
+	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, domain(s).Verified != inventory.Yes },
 }
 
 var oktaDomainSignIn = a.Rule{
 	ID: "OKTA-DOMAIN-SIGNIN-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindDomain,
-	Title: "Custom sign-in address",
-	Condition: "a verified Okta custom domain serving the org's sign-in pages",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} serves Okta's sign-in pages; the Portal serves sign-in at its own address.",
+	Title:          "Custom sign-in address",
+	Condition:      "a verified Okta custom domain serving the org's sign-in pages",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} serves Okta's sign-in pages; the Portal serves sign-in at its own address.",
 	Notes:          "Bookmarks and links to {{.Name}} stop working at cutover: redirect or retire the address.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelMedium,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceEndUsers, Severity: a.SeverityMedium,
@@ -82,12 +82,12 @@ var oktaDomainSignIn = a.Rule{
 
 var anyDomainFallback = a.Rule{
 	ID: "ANY-DOMAIN-FALLBACK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindDomain,
-	Title: "Domain no rule judges",
+	Title:     "Domain no rule judges",
 	Condition: "a domain no deciding rule matched",
-	Class: a.VisibilityOnly, Fallback: true,
+	Class:     a.VisibilityOnly, Fallback: true,
 	Target:         a.Target{Noun: a.NounNone},
 	Rationale:      "{{.Name}} is shown for the record; the Portal has no domain object{{if .V.unknown}} (unknown: {{list .V.unknown}}){{end}}.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docGraphDomain, docOktaDomains},
-	Match:          fallbackMatch,
+	References: []string{docGraphDomain, docOktaDomains},
+	Match:      fallbackMatch,
 }

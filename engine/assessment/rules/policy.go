@@ -37,7 +37,7 @@ var anyPolicyRefs = a.Rule{
 		"approximation would apply to the wrong people.",
 	Blocked:        "Resolve the references ({{join .V.problems \"; \"}}) or remove them from the {{.V.what}} in the incumbent, then collect again.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docGraphCA},
+	References: []string{docOktaPolicies, docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		if p.State == inventory.StateInactive {
@@ -67,15 +67,15 @@ var anyPolicyRefs = a.Rule{
 
 var anyPolicyUsers = a.Rule{
 	ID: "ANY-POLICY-USERS-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Policy that targets individual users",
+	Title:     "Policy that targets individual users",
 	Condition: "an active policy or rule whose conditions include individual users (not All, None or guests)",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounTenantAuthSetting},
+	Class:     a.Blocked,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting},
 	Rationale: "{{.Name}} applies to {{plural (len .V.users) \"named user\"}}; users are linked to their Portal " +
 		"identity only at their first SSO sign-in, so a policy cannot name them before cutover.",
 	Blocked:        "Needs identity linking: put the users in a group and target the group instead.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docGraphCA},
+	References: []string{docOktaPolicies, docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		u := individualUsers(p.Conditions.Users.Include)
@@ -85,15 +85,15 @@ var anyPolicyUsers = a.Rule{
 
 var anyPolicyExcludedUsers = a.Rule{
 	ID: "ANY-POLICY-USERS-002", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Policy that exempts individual users",
+	Title:     "Policy that exempts individual users",
 	Condition: "an active policy or rule that excludes individual users (often emergency break-glass accounts)",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounTenantAuthSetting},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting},
 	Rationale: "{{.Name}} exempts {{plural (len .V.users) \"named user\"}}, typically emergency accounts; the Portal " +
 		"keeps emergency access through break-glass users instead.",
 	Notes:          "Mark the exempted accounts as break-glass users on the Portal (they keep a local sign-in).",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
-	References:     []string{docGraphCA},
+	References: []string{docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		u := individualUsers(p.Conditions.Users.Exclude)
@@ -103,10 +103,10 @@ var anyPolicyExcludedUsers = a.Rule{
 
 var anyPolicyNetwork = a.Rule{
 	ID: "ANY-POLICY-NETWORK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Policy conditioned on network zones or locations",
+	Title:     "Policy conditioned on network zones or locations",
 	Condition: "an active policy or rule with a network condition (Okta zones, on/off network; Entra named locations)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} depends on where users sign in from ({{.Policy.Conditions.Network}} " +
 		"{{list .Policy.Conditions.NetworkZones.Include}}); the Portal has no network zones, so the condition cannot be " +
 		"kept.",
@@ -126,9 +126,9 @@ var anyPolicyDevice = a.Rule{
 	Title: "Policy that requires managed or compliant devices",
 	Condition: "an active policy or rule with device conditions (Okta device registered/managed/assurance; Entra " +
 		"compliantDevice or domainJoinedDevice grants or a device filter)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} checks the user's device ({{list .V.device}}); the Portal does not evaluate device state.",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} checks the user's device ({{list .V.device}}); the Portal does not evaluate device state.",
 	Notes:          "Device trust is lost at cutover: decide with the security team how it is replaced.",
 	OperatorImpact: a.LevelHigh, UserImpact: a.LevelMedium,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceAdministrators, Severity: a.SeverityHigh,
@@ -151,11 +151,11 @@ var anyPolicyDevice = a.Rule{
 
 var anyPolicyRisk = a.Rule{
 	ID: "ANY-POLICY-RISK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Risk-based policy",
-	Condition: "an active policy or rule conditioned on sign-in or user risk",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} reacts to risk levels ({{list .V.levels}}); the Portal has no risk engine.",
+	Title:          "Risk-based policy",
+	Condition:      "an active policy or rule conditioned on sign-in or user risk",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} reacts to risk levels ({{list .V.levels}}); the Portal has no risk engine.",
 	Notes:          "Risk-based control is lost at cutover.",
 	OperatorImpact: a.LevelHigh, UserImpact: a.LevelLow,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceAdministrators, Severity: a.SeverityHigh,
@@ -173,12 +173,12 @@ var oktaPolicyExpression = a.Rule{
 	Title: "Policy with an Expression Language condition or unmodelled conditions",
 	Condition: "an active Okta policy or rule with an Expression Language condition (elCondition) or a condition the " +
 		"view does not model",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} has conditions no rule can translate: {{list .V.conds}}.",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} has conditions no rule can translate: {{list .V.conds}}.",
 	Notes:          "Read them in Okta and decide with the security team what replaces them.",
 	OperatorImpact: a.LevelHigh, UserImpact: a.LevelMedium,
-	References:     []string{docOktaEL, docOktaPolicies},
+	References: []string{docOktaEL, docOktaPolicies},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		c := policy(s).Conditions
 		conds := append([]string{}, c.Unmodeled...)
@@ -191,14 +191,14 @@ var oktaPolicyExpression = a.Rule{
 
 var anyPolicyInactive = a.Rule{
 	ID: "ANY-POLICY-INACTIVE-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Inactive or report-only policy",
+	Title:     "Inactive or report-only policy",
 	Condition: "a policy or rule that is inactive, or an Entra conditional-access policy in report-only mode",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} is {{.Policy.VendorStatus}}{{if not .Policy.VendorStatus}}{{.Policy.State}}{{end}}: it enforces " +
 		"nothing today, so nothing is approximated.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docOktaPolicies, docGraphCA},
+	References: []string{docOktaPolicies, docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		st := policy(s).State
 		return nil, st == inventory.StateInactive || st == inventory.StateReportOnly
@@ -207,10 +207,10 @@ var anyPolicyInactive = a.Rule{
 
 var oktaPolicyDefault = a.Rule{
 	ID: "OKTA-POLICY-DEFAULT-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindPolicy,
-	Title: "Okta default policy or rule",
+	Title:     "Okta default policy or rule",
 	Condition: "an active Okta system (default) policy or rule of any type",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounTenantAuthSetting, Shape: "mapped to the Portal's tenant defaults, never created"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting, Shape: "mapped to the Portal's tenant defaults, never created"},
 	Rationale: "{{.Name}} is Okta's default {{.Policy.Type}} {{if .Policy.Rule}}rule{{else}}policy{{end}}; the Portal " +
 		"has its own defaults, so it is mapped onto them, never created.",
 	Notes:          "Compare Okta's defaults ({{.V.summary}}) with the Portal tenant's and align them before rollout.",
@@ -255,7 +255,6 @@ func actionSummary(p *inventory.PolicyView) string {
 	return strings.Join(parts, ", ")
 }
 
-
 var signInImpact = a.ImpactSpec{Audience: a.AudienceEndUsers, Severity: a.SeverityMedium,
 	Summary: "Sign-in prompts (MFA, session length) follow the Portal's tenant settings after cutover and may differ from today's."}
 
@@ -270,8 +269,8 @@ var oktaPolicySignOn = a.Rule{
 		"counterpart per group or app; the Portal's tenant-wide sign-in settings approximate it.",
 	Notes:          "Approximation: set the Portal tenant's MFA and session settings to cover {{.V.summary}}; per-rule differences collapse into one setting.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	Impacts:        []a.ImpactSpec{signInImpact},
-	References:     []string{docOktaPolicies},
+	Impacts:    []a.ImpactSpec{signInImpact},
+	References: []string{docOktaPolicies},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		return a.Vars{"summary": actionSummary(p)}, inForce(p) && (p.Type == inventory.PolicySignOn || p.Type == inventory.PolicyAccess)
@@ -280,16 +279,16 @@ var oktaPolicySignOn = a.Rule{
 
 var entraPolicyCA = a.Rule{
 	ID: "ENTRA-CA-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindPolicy,
-	Title: "Conditional-access policy",
+	Title:     "Conditional-access policy",
 	Condition: "an enabled Entra conditional-access policy",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounTenantAuthSetting, Shape: "tenant sign-in settings (manual follow-up at cutover)"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting, Shape: "tenant sign-in settings (manual follow-up at cutover)"},
 	Rationale: "{{.Name}} ({{.V.summary}}) is evaluated per sign-in by Entra; the Portal's tenant-wide sign-in " +
 		"settings approximate it.",
 	Notes:          "Approximation: cover {{.V.summary}} with the Portal's tenant settings; conditions on apps, platforms or client types collapse.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	Impacts:        []a.ImpactSpec{signInImpact},
-	References:     []string{docGraphCA},
+	Impacts:    []a.ImpactSpec{signInImpact},
+	References: []string{docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		return a.Vars{"summary": actionSummary(p)}, p.Type == inventory.PolicyConditionalAccess && p.State == inventory.StateActive
@@ -298,15 +297,15 @@ var entraPolicyCA = a.Rule{
 
 var entraPolicyRoles = a.Rule{
 	ID: "ENTRA-CA-ROLES-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindPolicy,
-	Title: "Conditional-access policy for directory roles",
+	Title:     "Conditional-access policy for directory roles",
 	Condition: "an enabled conditional-access policy whose users condition names directory roles",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} applies to holders of Entra directory roles ({{list .Policy.Conditions.Roles.Include}}), " +
 		"which do not exist on the Portal.",
 	Notes:          "Protect Portal administrators with the Portal's own administrator settings.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
-	References:     []string{docGraphCA},
+	References: []string{docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		return nil, p.State == inventory.StateActive && !p.Conditions.Roles.Empty()
@@ -315,14 +314,14 @@ var entraPolicyRoles = a.Rule{
 
 var entraPolicyLegacy = a.Rule{
 	ID: "ENTRA-CA-LEGACY-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindPolicy,
-	Title: "Conditional-access policy about legacy authentication clients",
+	Title:     "Conditional-access policy about legacy authentication clients",
 	Condition: "an enabled conditional-access policy limited to legacy client app types (exchangeActiveSync, other)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} governs legacy authentication ({{list .Policy.Conditions.ClientAppTypes}}), which the " +
 		"Portal does not offer at all: nothing to carry.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docGraphCA},
+	References: []string{docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		ct := p.Conditions.ClientAppTypes
@@ -332,10 +331,10 @@ var entraPolicyLegacy = a.Rule{
 
 var oktaPolicyPassword = a.Rule{
 	ID: "OKTA-POLICY-PASSWORD-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindPolicy,
-	Title: "Okta password policy",
+	Title:     "Okta password policy",
 	Condition: "an active, non-default Okta PASSWORD policy or rule for Okta-mastered passwords",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounTenantAuthSetting, Shape: "Portal local-password settings"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting, Shape: "Portal local-password settings"},
 	Rationale: "{{.Name}} sets password rules{{with .Policy.Actions.Password}} (minimum length {{.MinLength}}, history " +
 		"{{.HistoryCount}}, lockout after {{.LockoutAttempts}}){{end}} and recovery for users who sign in with an Okta " +
 		"password; the Portal's local-password settings approximate it.",
@@ -354,14 +353,14 @@ var oktaPolicyPassword = a.Rule{
 
 var oktaPolicyPasswordDirectory = a.Rule{
 	ID: "OKTA-POLICY-PASSWORD-002", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindPolicy,
-	Title: "Okta password policy for directory-mastered passwords",
+	Title:     "Okta password policy for directory-mastered passwords",
 	Condition: "an Okta PASSWORD policy for passwords mastered in Active Directory or LDAP",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} governs passwords mastered in {{.Policy.Actions.Password.Provider}}; the directory keeps enforcing " +
 		"them, and the Portal does not.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	References:     []string{docOktaPolicies},
+	References: []string{docOktaPolicies},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		return nil, p.Type == inventory.PolicyPassword && p.Actions.Password != nil && p.Actions.Password.Provider != "" && p.Actions.Password.Provider != "OKTA"
@@ -370,10 +369,10 @@ var oktaPolicyPasswordDirectory = a.Rule{
 
 var oktaPolicyMFAEnrollment = a.Rule{
 	ID: "OKTA-POLICY-MFAENROLL-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindPolicy,
-	Title: "Okta authenticator enrolment policy",
+	Title:     "Okta authenticator enrolment policy",
 	Condition: "an active, non-default Okta MFA_ENROLL policy or rule",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounTenantAuthSetting, Shape: "Portal MFA enrolment settings"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounTenantAuthSetting, Shape: "Portal MFA enrolment settings"},
 	Rationale: "{{.Name}} decides which authenticators users enrol{{if .V.required}} (required: {{list .V.required}}){{end}}; " +
 		"enrolled authenticators do not move, and the Portal's enrolment settings approximate the policy.",
 	Notes:          "Users enrol their authenticators again at their first Portal sign-in.",
@@ -428,7 +427,7 @@ var oktaPolicyProfile = a.Rule{
 		"({{len .Attributes}} attributes){{end}}{{end}}; the Portal's user template approximates it.",
 	Notes:          "Attributes Okta collected at sign-in must come from the identity provider or the user template.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelLow,
-	References:     []string{docOktaPolicies},
+	References: []string{docOktaPolicies},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		pr := p.Actions.Profile
@@ -439,14 +438,14 @@ var oktaPolicyProfile = a.Rule{
 
 var oktaPolicyDiscovery = a.Rule{
 	ID: "OKTA-POLICY-DISCOVERY-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindPolicy,
-	Title: "IdP-discovery policy (the container of routing rules)",
+	Title:     "IdP-discovery policy (the container of routing rules)",
 	Condition: "an Okta IDP_DISCOVERY policy (its rules are routing rules, assessed one by one)",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
+	Class:     a.VisibilityOnly,
+	Target:    a.Target{Noun: a.NounNone},
 	Rationale: "{{.Name}} only holds routing rules; the Portal has no routing policy, and each rule is assessed as a " +
 		"routing rule.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docOktaDiscovery},
+	References: []string{docOktaDiscovery},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
 		return nil, p.Type == inventory.PolicyIdPDiscovery && !p.Rule
@@ -455,9 +454,9 @@ var oktaPolicyDiscovery = a.Rule{
 
 var anyPolicyFallback = a.Rule{
 	ID: "ANY-POLICY-FALLBACK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
-	Title: "Policy no rule judges",
+	Title:     "Policy no rule judges",
 	Condition: "a policy or rule no deciding rule matched (a type this build does not know)",
-	Class: a.VisibilityOnly, Fallback: true,
+	Class:     a.VisibilityOnly, Fallback: true,
 	Target:         a.Target{Noun: a.NounNone},
 	Rationale:      "No rule judges this {{.Policy.VendorType}} {{if .Policy.Rule}}rule{{else}}policy{{end}}; it is shown, not migrated{{if .V.unknown}} (unknown: {{list .V.unknown}}){{end}}.",
 	Notes:          "Read {{.Name}} in the incumbent and decide what replaces it.",

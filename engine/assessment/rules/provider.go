@@ -37,7 +37,7 @@ var anyProviderSAML = a.Rule{
 	Rationale: "{{.Name}} has the entity id, SSO URL and a valid signing certificate ({{.V.cert}}) a Portal SAML " +
 		"provider needs.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docOktaIdPs, docPortalAPI},
+	References: []string{docOktaIdPs, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := provider(s)
 		if p.Protocol != inventory.ProviderSAML || p.State != inventory.StateActive || p.Issuer == "" || !httpsURL(p.SSOURL) ||
@@ -108,10 +108,10 @@ var anyProviderSAMLMissing = a.Rule{
 
 var anyProviderCertExpiring = a.Rule{
 	ID: "ANY-PROVIDER-CERT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindProvider,
-	Title: "Provider signing certificate that expires within 30 days",
+	Title:     "Provider signing certificate that expires within 30 days",
 	Condition: "an identity provider whose valid signing certificates all expire within 30 days of the snapshot",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{},
 	Rationale: "The signing certificate of {{.Name}} expires within 30 days of the snapshot; the Portal provider is " +
 		"created with it and fails at its expiry.",
 	Notes:          "Obtain the IdP's next signing certificate and add it to the Portal provider before expiry.",
@@ -174,17 +174,17 @@ var oktaProviderProvisioning = a.Rule{
 
 var anyProviderOIDC = a.Rule{
 	ID: "ANY-PROVIDER-OIDC-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindProvider,
-	Title: "OpenID Connect identity provider",
+	Title:     "OpenID Connect identity provider",
 	Condition: "a generic OpenID Connect identity provider",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounUpstreamProvider, Shape: `OIDC upstream provider, issuer {{.Provider.Issuer}}`},
+	Class:     a.ManualRebuildRequired,
+	Target:    a.Target{Noun: a.NounUpstreamProvider, Shape: `OIDC upstream provider, issuer {{.Provider.Issuer}}`},
 	Rationale: "{{.Name}} is an OIDC provider ({{.Provider.Issuer}}); the Portal records its issuer and client id, but " +
 		"the client must be registered again at the provider with the Portal's redirect URI, and its secret entered by " +
 		"hand.",
 	Notes:          "Register a client for the Portal at {{.Provider.Issuer}}, then create the provider with that client id and secret.",
 	OperatorImpact: a.LevelHigh, UserImpact: a.LevelMedium,
-	References:     []string{docOktaIdPs, docPortalAPI},
-	Match:          func(s *a.Subject) (a.Vars, bool) { return nil, provider(s).Protocol == inventory.ProviderOIDC },
+	References: []string{docOktaIdPs, docPortalAPI},
+	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, provider(s).Protocol == inventory.ProviderOIDC },
 }
 
 // oidcNetworks are social networks that sign in with OpenID Connect.
@@ -232,11 +232,11 @@ var anyProviderSocialOAuth = a.Rule{
 
 var anyProviderX509 = a.Rule{
 	ID: "ANY-PROVIDER-X509-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindProvider,
-	Title: "Smart card (X.509) provider",
-	Condition: "a smart card / PIV identity provider",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} signs users in with smart card certificates; the Portal has no certificate-based provider.",
+	Title:          "Smart card (X.509) provider",
+	Condition:      "a smart card / PIV identity provider",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} signs users in with smart card certificates; the Portal has no certificate-based provider.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelHigh,
 	Impacts: []a.ImpactSpec{{Audience: a.AudienceEndUsers, Severity: a.SeverityHigh,
 		Summary: "Smart card sign-in through Okta ends at cutover: affected users need another sign-in method."}},
@@ -246,15 +246,15 @@ var anyProviderX509 = a.Rule{
 
 var anyProviderInactive = a.Rule{
 	ID: "ANY-PROVIDER-INACTIVE-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindProvider,
-	Title: "Inactive identity provider",
-	Condition: "an identity provider the incumbent has deactivated",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} is inactive in the incumbent: no one signs in through it, so it is not created.",
+	Title:          "Inactive identity provider",
+	Condition:      "an identity provider the incumbent has deactivated",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} is inactive in the incumbent: no one signs in through it, so it is not created.",
 	Notes:          "A decision: retire it, or reactivate it and assess again.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docOktaIdPs},
-	Match:          func(s *a.Subject) (a.Vars, bool) { return nil, provider(s).State == inventory.StateInactive },
+	References: []string{docOktaIdPs},
+	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, provider(s).State == inventory.StateInactive },
 }
 
 var anyProviderName = a.Rule{
@@ -262,12 +262,12 @@ var anyProviderName = a.Rule{
 	Title: "Provider name the Portal refuses or that another provider has",
 	Condition: "a SAML provider whose name the Portal refuses, or that another SAML provider of the snapshot also has " +
 		"(after Unicode NFC and case folding; provider names are unique per tenant)",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounUpstreamProvider},
-	Rationale: "The Portal cannot create a provider named {{printf \"%q\" .Name}}: {{.V.problem}}.",
+	Class:          a.Blocked,
+	Target:         a.Target{Noun: a.NounUpstreamProvider},
+	Rationale:      "The Portal cannot create a provider named {{printf \"%q\" .Name}}: {{.V.problem}}.",
 	Blocked:        "Rename the provider in the incumbent or at cutover.",
 	OperatorImpact: a.LevelLow, UserImpact: a.LevelNone,
-	References:     []string{docPortalAPI},
+	References: []string{docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		if provider(s).Protocol != inventory.ProviderSAML {
 			return nil, false
@@ -284,13 +284,13 @@ var anyProviderName = a.Rule{
 
 var anyProviderFallback = a.Rule{
 	ID: "ANY-PROVIDER-FALLBACK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindProvider,
-	Title: "Provider no rule proves importable",
+	Title:     "Provider no rule proves importable",
 	Condition: "an identity provider no deciding rule matched",
-	Class: a.ManualRebuildRequired, Fallback: true,
+	Class:     a.ManualRebuildRequired, Fallback: true,
 	Target:         a.Target{Noun: a.NounNone},
 	Rationale:      fallbackRationale,
 	Notes:          "Review {{.Name}} ({{.Provider.VendorType}}) by hand.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaIdPs},
-	Match:          fallbackMatch,
+	References: []string{docOktaIdPs},
+	Match:      fallbackMatch,
 }

@@ -147,10 +147,10 @@ var oktaRoutingDomain = a.Rule{
 
 var oktaRoutingConflict = a.Rule{
 	ID: "OKTA-ROUTING-CONFLICT-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Two routing rules for the same domain",
+	Title:     "Two routing rules for the same domain",
 	Condition: "an active, non-default routing rule that routes a domain another active, non-default rule also routes",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounRoutingRule},
+	Class:     a.Blocked,
+	Target:    a.Target{Noun: a.NounRoutingRule},
 	Rationale: "{{.Name}} routes {{list .V.domains}}, which {{list .V.others}} also route{{if eq (len .V.others) 1}}s{{end}}: " +
 		"which provider a user lands on would depend on rule order, and routing must be deterministic (the Portal " +
 		"refuses a second rule for a routed domain).",
@@ -188,12 +188,12 @@ var oktaRoutingProvider = a.Rule{
 	Title: "Routing to a provider that will not exist on the Portal",
 	Condition: "an active routing rule that sends users to a provider the snapshot does not hold, or that the Portal " +
 		"will not create (its class is not native_import or import_with_approximation)",
-	Class:  a.Blocked,
-	Target: a.Target{Noun: a.NounRoutingRule},
-	Rationale: "{{.Name}} routes to providers that will not exist on the Portal: {{join .V.problems \"; \"}}.",
+	Class:          a.Blocked,
+	Target:         a.Target{Noun: a.NounRoutingRule},
+	Rationale:      "{{.Name}} routes to providers that will not exist on the Portal: {{join .V.problems \"; \"}}.",
 	Blocked:        "A routing rule needs its provider on the Portal: fix {{join .V.problems \"; \"}}, or map the provider to an existing Portal provider in merge review.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelHigh,
-	References:     []string{docOktaDiscovery, docPortalAPI},
+	References: []string{docOktaDiscovery, docPortalAPI},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		if !live(r) {
@@ -211,15 +211,15 @@ var oktaRoutingProvider = a.Rule{
 
 var oktaRoutingRegex = a.Rule{
 	ID: "OKTA-ROUTING-REGEX-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing by regular expression",
+	Title:     "Routing by regular expression",
 	Condition: "an active routing rule with an EXPRESSION (regular expression) identifier pattern",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule with the domains the expression stands for"},
+	Class:     a.ManualRebuildRequired,
+	Target:    a.Target{Noun: a.NounRoutingRule, Shape: "routing rule with the domains the expression stands for"},
 	Rationale: "{{.Name}} matches identifiers with {{list .V.patterns}}; the Portal routes by exact domain, and no rule " +
 		"can prove which domains a regular expression stands for.",
 	Notes:          "List the domains the expression is meant to match and route those.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docOktaDiscovery},
+	References: []string{docOktaPolicies, docOktaDiscovery},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		var pats []string
@@ -237,12 +237,12 @@ var oktaRoutingPattern = a.Rule{
 	Title: "Routing by a pattern that is not a domain",
 	Condition: "an active routing rule with a STARTS_WITH or CONTAINS pattern, an EQUALS pattern that is not a " +
 		"domain (a whole identifier), or a domain not in ASCII form",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain"},
-	Rationale: "{{.Name}} matches {{list .V.patterns}}; the Portal routes by email domain only.",
+	Class:          a.ManualRebuildRequired,
+	Target:         a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain"},
+	Rationale:      "{{.Name}} matches {{list .V.patterns}}; the Portal routes by email domain only.",
 	Notes:          "Rewrite the rule as a list of domains (punycode for international domains), or route those users another way.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docOktaDiscovery},
+	References: []string{docOktaPolicies, docOktaDiscovery},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		if !live(r) {
@@ -288,7 +288,7 @@ var oktaRoutingAttribute = a.Rule{
 		"email domain the user types.",
 	Notes:          "Find the domains these users sign in with and route those, or keep them on local sign-in.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docOktaDiscovery},
+	References: []string{docOktaPolicies, docOktaDiscovery},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		return nil, live(r) && r.IdentifierType == "ATTRIBUTE"
@@ -306,7 +306,7 @@ var oktaRoutingDynamic = a.Rule{
 		"tied to one provider in advance.",
 	Notes:          "Work out which domain goes to which provider and create one rule for each.",
 	OperatorImpact: a.LevelHigh, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docOktaEL},
+	References: []string{docOktaPolicies, docOktaEL},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		var expr []string
@@ -322,15 +322,15 @@ var oktaRoutingDynamic = a.Rule{
 
 var oktaRoutingChoice = a.Rule{
 	ID: "OKTA-ROUTING-CHOICE-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing that lets the user choose among providers",
+	Title:     "Routing that lets the user choose among providers",
 	Condition: "an active routing rule with more than one provider",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule to one provider"},
+	Class:     a.ManualRebuildRequired,
+	Target:    a.Target{Noun: a.NounRoutingRule, Shape: "routing rule to one provider"},
 	Rationale: "{{.Name}} offers {{len .Routing.Providers}} providers to choose from; a Portal routing rule sends a " +
 		"domain to exactly one.",
 	Notes:          "Pick one provider per domain.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaDiscovery},
+	References: []string{docOktaDiscovery},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		return nil, live(r) && len(r.Providers) > 1
@@ -339,10 +339,10 @@ var oktaRoutingChoice = a.Rule{
 
 var oktaRoutingLocal = a.Rule{
 	ID: "OKTA-ROUTING-LOCAL-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing that keeps users on local sign-in",
+	Title:     "Routing that keeps users on local sign-in",
 	Condition: "an active, non-default routing rule whose only provider is Okta itself",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounNone, Shape: "no rule: the Portal's local sign-in applies to unrouted domains"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounNone, Shape: "no rule: the Portal's local sign-in applies to unrouted domains"},
 	Rationale: "{{.Name}} keeps {{if .Routing.Domains}}{{list .Routing.Domains}}{{else}}its users{{end}} on Okta's own " +
 		"sign-in; on the Portal, a domain no rule routes signs in locally, so no rule is created.",
 	Notes:          "Users it covers sign in with a Portal local account (LOCAL_ONLY or SSO_PREFERRED) after cutover.",
@@ -358,10 +358,10 @@ var oktaRoutingLocal = a.Rule{
 
 var oktaRoutingZone = a.Rule{
 	ID: "OKTA-ROUTING-ZONE-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing conditioned on network zones",
+	Title:     "Routing conditioned on network zones",
 	Condition: "an active routing rule with a network condition (zones, on or off network)",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain, without the network condition"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain, without the network condition"},
 	Rationale: "{{.Name}} routes only from {{list .V.zones}}; Portal routing has no network condition, so the rule " +
 		"would apply from anywhere.",
 	Notes:          "The network condition is dropped: users of these domains are routed to the provider wherever they are.",
@@ -378,10 +378,10 @@ var oktaRoutingZone = a.Rule{
 
 var oktaRoutingApps = a.Rule{
 	ID: "OKTA-ROUTING-APP-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing conditioned on the application",
+	Title:     "Routing conditioned on the application",
 	Condition: "an active routing rule that applies only to some applications",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain for every application"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain for every application"},
 	Rationale: "{{.Name}} applies only when users sign in to {{list .V.apps}}; a Portal routing rule applies to every " +
 		"application.",
 	Notes:          "After cutover the rule routes users of these domains for every application.",
@@ -398,10 +398,10 @@ var oktaRoutingApps = a.Rule{
 
 var oktaRoutingPeople = a.Rule{
 	ID: "OKTA-ROUTING-PEOPLE-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing conditioned on groups, users, user types or platforms",
+	Title:     "Routing conditioned on groups, users, user types or platforms",
 	Condition: "an active routing rule with group, user, user-type, user-attribute or platform conditions",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain for everyone"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounRoutingRule, Shape: "routing rule by domain for everyone"},
 	Rationale: "{{.Name}} applies only to some people or devices ({{list .V.people}}); a Portal routing rule applies " +
 		"to everyone whose email has the domain.",
 	Notes:          "The {{join .V.people \", \"}} condition is dropped.",
@@ -418,14 +418,14 @@ var oktaRoutingPeople = a.Rule{
 
 var oktaRoutingUnmodeled = a.Rule{
 	ID: "OKTA-ROUTING-UNMODELED-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Routing with conditions no rule can judge",
-	Condition: "an active routing rule with an Expression Language condition or a condition the view does not model",
-	Class:  a.ManualRebuildRequired,
-	Target: a.Target{Noun: a.NounRoutingRule},
-	Rationale: "{{.Name}} has conditions no rule can judge: {{list .V.unmodeled}}.",
+	Title:          "Routing with conditions no rule can judge",
+	Condition:      "an active routing rule with an Expression Language condition or a condition the view does not model",
+	Class:          a.ManualRebuildRequired,
+	Target:         a.Target{Noun: a.NounRoutingRule},
+	Rationale:      "{{.Name}} has conditions no rule can judge: {{list .V.unmodeled}}.",
 	Notes:          "Read the rule in Okta and decide how its users should be routed.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaPolicies, docOktaEL},
+	References: []string{docOktaPolicies, docOktaEL},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		_, _, _, unmodeled := extraConditions(r)
@@ -435,26 +435,26 @@ var oktaRoutingUnmodeled = a.Rule{
 
 var oktaRoutingDefault = a.Rule{
 	ID: "OKTA-ROUTING-DEFAULT-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Okta's default routing rule",
+	Title:     "Okta's default routing rule",
 	Condition: "the system (default) rule of the IdP-discovery policy, applied when no other rule matches",
-	Class:  a.ImportWithApproximation,
-	Target: a.Target{Noun: a.NounNone, Shape: "mapped to the Portal's behaviour for unrouted domains, never created"},
+	Class:     a.ImportWithApproximation,
+	Target:    a.Target{Noun: a.NounNone, Shape: "mapped to the Portal's behaviour for unrouted domains, never created"},
 	Rationale: "{{.Name}} is Okta's catch-all; on the Portal, users whose domain no rule routes sign in locally. It is " +
 		"mapped, never created.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelLow,
-	References:     []string{docOktaDiscovery},
-	Match:          func(s *a.Subject) (a.Vars, bool) { return nil, routing(s).Default },
+	References: []string{docOktaDiscovery},
+	Match:      func(s *a.Subject) (a.Vars, bool) { return nil, routing(s).Default },
 }
 
 var oktaRoutingInactive = a.Rule{
 	ID: "OKTA-ROUTING-INACTIVE-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindRoutingRule,
-	Title: "Inactive routing rule",
-	Condition: "a routing rule the incumbent has deactivated",
-	Class:  a.VisibilityOnly,
-	Target: a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} is inactive: it routes no one today, so it is not created.",
+	Title:          "Inactive routing rule",
+	Condition:      "a routing rule the incumbent has deactivated",
+	Class:          a.VisibilityOnly,
+	Target:         a.Target{Noun: a.NounNone},
+	Rationale:      "{{.Name}} is inactive: it routes no one today, so it is not created.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
-	References:     []string{docOktaPolicies},
+	References: []string{docOktaPolicies},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		r := routing(s)
 		return nil, r.State == inventory.StateInactive && !r.Default
@@ -463,13 +463,13 @@ var oktaRoutingInactive = a.Rule{
 
 var anyRoutingFallback = a.Rule{
 	ID: "ANY-ROUTING-FALLBACK-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindRoutingRule,
-	Title: "Routing rule no rule proves importable",
+	Title:     "Routing rule no rule proves importable",
 	Condition: "a routing rule no deciding rule matched",
-	Class: a.ManualRebuildRequired, Fallback: true,
+	Class:     a.ManualRebuildRequired, Fallback: true,
 	Target:         a.Target{Noun: a.NounNone},
 	Rationale:      fallbackRationale,
 	Notes:          "Read {{.Name}} in the incumbent and decide how its users are routed.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
-	References:     []string{docOktaDiscovery},
-	Match:          fallbackMatch,
+	References: []string{docOktaDiscovery},
+	Match:      fallbackMatch,
 }
