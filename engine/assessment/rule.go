@@ -244,7 +244,7 @@ func (r *Rule) compile() error {
 			return nil
 		}
 		var t *template.Template
-		t, err = template.New(r.ID + "." + name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
+		t, err = template.New(r.ID + "." + name).Funcs(templateFuncs).Parse(text)
 		if err != nil {
 			err = fmt.Errorf("rule %s: %s template: %w", r.ID, name, err)
 		}

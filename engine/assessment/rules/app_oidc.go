@@ -155,12 +155,10 @@ func clientOf(s *a.Subject) *inventory.OIDCSettings {
 // authorization endpoint (the implicit grant), and whether it also has a
 // code flow to fall back on.
 func implicitGrant(o *inventory.OIDCSettings) (implicit, code bool) {
+	// Okta's response_types alone do not say it: its published examples
+	// list token and id_token beside a code-only grant. The grant type (or
+	// Graph's implicitGrantSettings, read into the same facts) does.
 	implicit = slices.Contains(o.GrantTypes, "implicit") || o.ImplicitIDToken == inventory.Yes || o.ImplicitAccessToken == inventory.Yes
-	for _, rt := range o.ResponseTypes {
-		if rt == "token" || rt == "id_token" || strings.Contains(rt, "token") && !strings.Contains(rt, "code") {
-			implicit = true
-		}
-	}
 	code = slices.Contains(o.GrantTypes, "authorization_code") || (len(o.GrantTypes) == 0 && len(o.RedirectURIs) > 0)
 	return implicit, code
 }
@@ -168,8 +166,8 @@ func implicitGrant(o *inventory.OIDCSettings) (implicit, code bool) {
 var anyAppOIDCImplicit = a.Rule{
 	ID: "ANY-APP-OIDC-IMPLICIT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
 	Title: "OIDC client that also uses the implicit grant",
-	Condition: "an OIDC client with the implicit grant (Okta grant type implicit or token/id_token response types; Entra " +
-		"implicitGrantSettings) and an authorization-code flow it can keep",
+	Condition: "an OIDC client with the implicit grant (Okta grant type implicit; Entra implicitGrantSettings) and an " +
+		"authorization-code flow it can keep",
 	Class:  a.ImportWithApproximation,
 	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application without the implicit grant"},
 	Rationale: "{{.Name}} still allows the implicit grant, which the Portal does not offer (the OAuth 2.0 Security Best " +

@@ -209,12 +209,18 @@ var anyAppSAMLLogout = a.Rule{
 }
 
 // certState reads an application's SAML signing certificates at
-// collection: whether any is valid, and whether every valid one expires
-// within expiringWithin.
-func certState(sm *inventory.SAMLSettings, s *a.Subject) (valid, expiring bool, subjects []string) {
+// collection: whether every one whose dates are known had expired (and at
+// least one is known), and whether every valid one expires within
+// expiringWithin. A certificate the snapshot could not read proves
+// nothing either way.
+func certState(sm *inventory.SAMLSettings, s *a.Subject) (expired, expiring bool, subjects []string) {
+	valid, dated := false, false
 	expiring = true
 	for _, c := range sm.SigningCertificates {
 		subjects = append(subjects, firstNonEmpty(c.Subject, c.KeyID))
+		if c.NotAfter != nil && c.Error == "" {
+			dated = true
+		}
 		if c.ValidAt(s.CollectedAt) {
 			valid = true
 			if c.NotAfter.Sub(s.CollectedAt) > expiringWithin {
@@ -222,17 +228,24 @@ func certState(sm *inventory.SAMLSettings, s *a.Subject) (valid, expiring bool, 
 			}
 		}
 	}
-	return valid, valid && expiring, subjects
+	expired = dated && !valid
+	for _, c := range sm.SigningCertificates {
+		if c.NotAfter != nil && c.Error == "" && s.CollectedAt.Before(*c.NotAfter) {
+			expired = false // not yet valid, but not expired
+		}
+	}
+	return expired, valid && expiring, subjects
 }
 
 var anyAppSAMLCertExpired = a.Rule{
 	ID: "ANY-APP-SAML-CERT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
 	Title:     "SAML application whose signing certificates have all expired",
-	Condition: "a SAML application with signing certificates, none of them valid when the snapshot was taken",
+	Condition: "a SAML application whose signing certificates with known dates had all expired when the snapshot was " +
+		"taken (certificates the snapshot could not read prove nothing either way)",
 	Class:     a.Blocked,
 	Target:    a.Target{Noun: a.NounNone},
-	Rationale: "Every signing certificate of {{.Name}} ({{list .V.certs}}) had expired or was unreadable when the " +
-		"snapshot was taken: its single sign-on is failing today.",
+	Rationale: "Every signing certificate of {{.Name}} ({{list .V.certs}}) had expired when the snapshot was taken: its " +
+		"single sign-on is failing today.",
 	Blocked:        "Confirm {{.Name}} is still in use: renew its signing certificate in the incumbent (or retire the app), then collect again.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelMedium,
 	References: []string{docEntraSAMLCerts, docOktaApps},
@@ -241,8 +254,8 @@ var anyAppSAMLCertExpired = a.Rule{
 		if sm == nil || len(sm.SigningCertificates) == 0 {
 			return nil, false
 		}
-		valid, _, subjects := certState(sm, s)
-		return a.Vars{"certs": subjects}, !valid
+		expired, _, subjects := certState(sm, s)
+		return a.Vars{"certs": subjects}, expired
 	},
 }
 

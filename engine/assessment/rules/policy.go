@@ -163,7 +163,8 @@ var anyPolicyRisk = a.Rule{
 	References: []string{docOktaPolicies, docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		c := policy(s).Conditions
-		levels := append(append([]string{}, c.RiskLevels...), c.UserRiskLevels...)
+		// ANY (Okta) and none (Graph) are no risk condition at all.
+		levels := outside(append(append([]string{}, c.RiskLevels...), c.UserRiskLevels...), []string{"ANY", "none"})
 		return a.Vars{"levels": levels}, policy(s).State == inventory.StateActive && len(levels) > 0
 	},
 }
