@@ -239,11 +239,11 @@ func certState(sm *inventory.SAMLSettings, s *a.Subject) (expired, expiring bool
 
 var anyAppSAMLCertExpired = a.Rule{
 	ID: "ANY-APP-SAML-CERT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
-	Title:     "SAML application whose signing certificates have all expired",
+	Title: "SAML application whose signing certificates have all expired",
 	Condition: "a SAML application whose signing certificates with known dates had all expired when the snapshot was " +
 		"taken (certificates the snapshot could not read prove nothing either way)",
-	Class:     a.Blocked,
-	Target:    a.Target{Noun: a.NounNone},
+	Class:  a.Blocked,
+	Target: a.Target{Noun: a.NounNone},
 	Rationale: "Every signing certificate of {{.Name}} ({{list .V.certs}}) had expired when the snapshot was taken: its " +
 		"single sign-on is failing today.",
 	Blocked:        "Confirm {{.Name}} is still in use: renew its signing certificate in the incumbent (or retire the app), then collect again.",

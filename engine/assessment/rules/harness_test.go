@@ -101,7 +101,9 @@ func (s *snap) set(kind inventory.Kind, id string, class a.Class, rule string) *
 	return s
 }
 
-func (s *snap) Outcome(kind inventory.Kind, id string) a.Outcome { return s.outcomes[string(kind)+"/"+id] }
+func (s *snap) Outcome(kind inventory.Kind, id string) a.Outcome {
+	return s.outcomes[string(kind)+"/"+id]
+}
 
 func (s *snap) AppRegistration(clientID string) (string, a.Outcome) {
 	id, ok := s.regs[clientID]

@@ -11,7 +11,9 @@ import (
 	"github.com/portal-id/migration-console/engine/okta"
 )
 
-func oktaRaw(t *testing.T, path string, n int) json.RawMessage { return vendorRaw(t, oktaVendor, path, n) }
+func oktaRaw(t *testing.T, path string, n int) json.RawMessage {
+	return vendorRaw(t, oktaVendor, path, n)
+}
 
 // oktaApp normalizes an Okta app payload, with the app signing keys of
 // applications/list_app_key_credentials.json.
@@ -433,14 +435,18 @@ func oktaCases() []ruleCase {
 				return patched(t, oktaRaw(t, "policies/okta_sign_on_rule_get.json", 0), func(m map[string]any) {
 					obj(m, "conditions", "people")["users"] = map[string]any{"include": []any{"00u1alice"}, "exclude": []any{}}
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "OKTA_SIGN_ON", s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)
+			}, nil),
 			decides: true, class: a.Blocked},
 		ruleCase{rule: "ANY-POLICY-USERS-002", source: "policies/okta_sign_on_rule_get.json exempting a user (no published example)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "policies/okta_sign_on_rule_get.json", 0), func(m map[string]any) {
 					obj(m, "conditions", "people")["users"] = map[string]any{"exclude": []any{"00u1breakglass"}}
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "OKTA_SIGN_ON", s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)
+			}, nil),
 			class: a.ImportWithApproximation},
 		ruleCase{rule: "ANY-POLICY-NETWORK-001", source: "policies/access_policy_rule_platform_device_constraints.json (network ZONE)",
 			subject: withRaw(file("policies/access_policy_rule_platform_device_constraints.json", 0), func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
@@ -459,7 +465,9 @@ func oktaCases() []ruleCase {
 				return patched(t, oktaRaw(t, "policies/access_policy_rule_platform_device_constraints.json", 0), func(m map[string]any) {
 					obj(m, "conditions")["device"] = map[string]any{"registered": true, "managed": true}
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "ACCESS_POLICY", s) }, func() *snap {
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "ACCESS_POLICY", s)
+			}, func() *snap {
 				return newSnap().set(inventory.KindGroup, "00u7yq5goxNFTiMjW1d7", a.NativeImport, "ANY-GROUP-TENANT-001")
 			})},
 		ruleCase{rule: "ANY-POLICY-RISK-001", source: "policies/okta_sign_on_rule_get.json at high risk only (no published example)",
@@ -467,12 +475,16 @@ func oktaCases() []ruleCase {
 				return patched(t, oktaRaw(t, "policies/okta_sign_on_rule_get.json", 0), func(m map[string]any) {
 					obj(m, "conditions")["riskScore"] = map[string]any{"level": "HIGH"}
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "OKTA_SIGN_ON", s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)
+			}, nil),
 			decides: true, class: a.VisibilityOnly},
 		ruleCase{rule: "ANY-POLICY-INACTIVE-001", source: "policies/okta_sign_on_rule_get.json deactivated",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "policies/okta_sign_on_rule_get.json", 0), func(m map[string]any) { m["status"] = "INACTIVE" })
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "OKTA_SIGN_ON", s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)
+			}, nil),
 			decides: true, class: a.VisibilityOnly},
 		ruleCase{rule: "OKTA-POLICY-PASSWORD-001", source: "policies/composed_password_policy.json as a non-default policy",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
@@ -505,7 +517,9 @@ func oktaCases() []ruleCase {
 					m["system"] = false
 					obj(m, "actions", "profileEnrollment")["access"] = "DENY"
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaPolicyRule(r, "PROFILE_ENROLLMENT", s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaPolicyRule(r, "PROFILE_ENROLLMENT", s)
+			}, nil),
 			decides: true, class: a.ImportWithApproximation},
 		ruleCase{rule: "OKTA-POLICY-DISCOVERY-001", source: "policies/idp_discovery_get.json",
 			subject: withRaw(file("policies/idp_discovery_get.json", 0), oktaPolicy, nil), class: a.VisibilityOnly},
@@ -537,14 +551,18 @@ func oktaCases() []ruleCase {
 		ruleCase{rule: "ANY-GROUP-RESERVED-001", source: "groups/list_groups.json renamed EVERYONE (an OKTA_GROUP may take any name)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "groups/list_groups.json", 0), func(m map[string]any) { obj(m, "profile")["name"] = "EVERYONE" })
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaGroup(r, okta.GroupRules{}, s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaGroup(r, okta.GroupRules{}, s)
+			}, nil),
 			decides: true, class: a.Blocked},
 		ruleCase{rule: "ANY-GROUP-RESERVED-001", source: "groups/list_groups.json renamed \"admin center administrators \" (case and trailing space)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "groups/list_groups.json", 0), func(m map[string]any) {
 					obj(m, "profile")["name"] = "admin center administrators "
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaGroup(r, okta.GroupRules{}, s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaGroup(r, okta.GroupRules{}, s)
+			}, nil),
 			class: a.Blocked},
 		ruleCase{rule: "OKTA-GROUP-BUILTIN-001", source: "groups/list_groups.json made the BUILT_IN Everyone group (Okta's published list shows none)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
@@ -553,7 +571,9 @@ func oktaCases() []ruleCase {
 					m["objectClass"] = []any{"okta:user_group"}
 					obj(m, "profile")["name"] = "Everyone"
 				})
-			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject { return oktaGroup(r, okta.GroupRules{}, s) }, nil),
+			}, func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
+				return oktaGroup(r, okta.GroupRules{}, s)
+			}, nil),
 			decides: true, class: a.VisibilityOnly},
 		ruleCase{rule: "OKTA-GROUP-RULES-001", source: "groups/list_groups.json targeted by a group rule (Okta publishes no group-rule example among the fixtures)",
 			subject: func(t *testing.T) *a.Subject {
