@@ -102,6 +102,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newInventoryCmd(e),
 		newSandboxCmd(e),
 		newTargetCmd(e),
+		newAssessmentCmd(e),
 	)
 	wrapRunE(root, e)
 	return root

@@ -7,6 +7,8 @@
 // generated from this list (`migctl assessment rules --markdown`).
 package rules
 
+//go:generate go run ./gendoc ../../../docs/assessment-rules.md
+
 import (
 	"sync"
 
