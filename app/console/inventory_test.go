@@ -132,9 +132,9 @@ func (f *invFile) seed(t *testing.T, n int) string {
 			for i := p; i < min(p+perPage, n); i++ {
 				raw := fmt.Sprintf(`{"id":"0oa%07d","label":%q,"signOnMode":"SAML_2_0"}`, i, itemName(i))
 				raws = append(raws, raw)
-				items = append(items, inventory.Item{SourceID: fmt.Sprintf("0oa%07d", i), Kind: inventory.Kinds[i%len(inventory.Kinds)],
-					Subtype: "SAML_2_0", DisplayName: itemName(i), Attributes: map[string]any{"audience": "https://sp.example.test"},
-					Raw: json.RawMessage(raw), EvidencePage: pageID})
+				it := inventory.NewItem(fmt.Sprintf("0oa%07d", i), itemName(i), viewOf(inventory.Kinds[i%len(inventory.Kinds)]), json.RawMessage(raw))
+				it.EvidencePage = pageID
+				items = append(items, it)
 			}
 			body := []byte("[" + strings.Join(raws, ",") + "]")
 			sum := sha256.Sum256(body)
@@ -324,13 +324,38 @@ func TestInventoryTableAt100kRows(t *testing.T) {
 	tb.Select(widget.TableCellID{Row: 0, Col: 2})
 	g.c.Wait()
 	g.mustShow(`"label": "Payroll Ünïcode"`)
-	g.mustShow("audience: https://sp.example.test")
+	g.mustShow("https://sp.example.test")
 	item, pages := g.payrollEvidence(inv.Service, snapID)
 	if len(pages) != 1 || pages[0].PageID != item.EvidencePage {
 		t.Fatalf("payroll item evidence: %+v", pages)
 	}
 	g.mustShow("SHA-256 " + pages[0].SHA256)
 	g.mustShow(fmt.Sprintf("page %d of Applications, HTTP 200", payrollIndex/perPage+1))
+}
+
+// viewOf is a small complete view of kind that names
+// https://sp.example.test.
+func viewOf(kind inventory.Kind) inventory.View {
+	const url = "https://sp.example.test"
+	switch kind {
+	case inventory.KindApplication:
+		return inventory.View{Application: &inventory.ApplicationView{Protocol: inventory.ProtocolSAML, Object: inventory.AppObjectOktaApp,
+			State: inventory.StateActive, Catalogue: inventory.CatalogueCustom, Origin: inventory.OriginTenant,
+			SAML: &inventory.SAMLSettings{EntityIDs: []string{url}, StatementsExposed: inventory.Yes}}}
+	case inventory.KindProvider:
+		return inventory.View{Provider: &inventory.ProviderView{Protocol: inventory.ProviderSAML, State: inventory.StateActive, Issuer: url}}
+	case inventory.KindRoutingRule:
+		return inventory.View{RoutingRule: &inventory.RoutingRuleView{Type: inventory.RoutingIdPDiscovery, PolicyID: "00p1",
+			State: inventory.StateActive, Patterns: []inventory.Pattern{{MatchType: inventory.MatchSuffix, Value: url}}}}
+	case inventory.KindPolicy:
+		return inventory.View{Policy: &inventory.PolicyView{Type: inventory.PolicySignOn, State: inventory.StateActive, Description: url}}
+	case inventory.KindGroup:
+		return inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Description: url}}
+	case inventory.KindAssignment:
+		return inventory.View{Assignment: &inventory.AssignmentView{Target: inventory.AssignGroup, AppID: "0oa1", AppName: url,
+			PrincipalID: "00g1", PrincipalName: "Group 1", Direct: inventory.Yes}}
+	}
+	return inventory.View{Domain: &inventory.DomainView{Type: inventory.DomainSignInHost, Name: "sp.example.test", ValidationStatus: url}}
 }
 
 func (g *invGUI) payrollEvidence(inv *inventory.Service, snapID string) (inventory.StoredItem, []inventory.Page) {
@@ -397,8 +422,9 @@ func (c *blockingCollector) Collect(ctx context.Context, emit inventory.Emitter)
 	if err != nil {
 		return err
 	}
-	if err := emit.Emit(ctx, inventory.Item{SourceID: "0oa1", Kind: inventory.KindApplication, Subtype: "SAML_2_0",
-		DisplayName: "HR portal", Raw: body, EvidencePage: trace.Last()}); err != nil {
+	it := inventory.NewItem("0oa1", "HR portal", viewOf(inventory.KindApplication), body)
+	it.EvidencePage = trace.Last()
+	if err := emit.Emit(ctx, it); err != nil {
 		return err
 	}
 	close(c.started)

@@ -45,13 +45,19 @@ func WithGetenv(getenv func(string) string) Option {
 	return func(c *config) { c.getenv = getenv }
 }
 
-// Open opens an existing workspace file.
+// Open opens an existing workspace file. Items it stored before typed
+// views existed get their views rebuilt from their raw payloads first.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
-	return assemble(path, db, opts), nil
+	w := assemble(path, db, opts)
+	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
+	}
+	return w, nil
 }
 
 // Create makes a new, empty workspace file; the caller then creates the

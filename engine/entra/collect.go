@@ -45,22 +45,29 @@ const defaultAssignmentWorkers = 16
 const emitBatch = 500
 
 var (
+	// The $select lists name every property the views read (see
+	// normalize.go); keyCredentials come without their "key" in listings.
 	applicationFields = []string{"id", "appId", "displayName", "signInAudience", "publisherDomain", "identifierUris",
-		"web", "spa", "publicClient", "passwordCredentials", "keyCredentials", "createdDateTime", "tags"}
+		"web", "spa", "publicClient", "passwordCredentials", "keyCredentials", "createdDateTime", "tags",
+		"appRoles", "optionalClaims", "groupMembershipClaims", "requiredResourceAccess", "isFallbackPublicClient", "api",
+		"tokenEncryptionKeyId", "applicationTemplateId", "samlMetadataUrl", "verifiedPublisher"}
 	servicePrincipalFields = []string{"id", "appId", "displayName", "appDisplayName", "accountEnabled", "servicePrincipalType",
 		"preferredSingleSignOnMode", "samlSingleSignOnSettings", "replyUrls", "preferredTokenSigningKeyThumbprint",
 		"keyCredentials", "appRoleAssignmentRequired", "loginUrl", "homepage", "logoutUrl", "appOwnerOrganizationId",
-		"notificationEmailAddresses", "tags"}
+		"notificationEmailAddresses", "tags", "appRoles", "servicePrincipalNames", "tokenEncryptionKeyId", "publisherName",
+		"signInAudience", "applicationTemplateId", "passwordCredentials", "verifiedPublisher"}
 	groupFields = []string{"id", "displayName", "description", "groupTypes", "membershipRule", "membershipRuleProcessingState",
-		"securityEnabled", "mailEnabled", "mail", "mailNickname", "onPremisesSyncEnabled", "isAssignableToRole", "createdDateTime"}
+		"securityEnabled", "mailEnabled", "mail", "mailNickname", "onPremisesSyncEnabled", "isAssignableToRole", "createdDateTime",
+		"onPremisesSamAccountName"}
 )
 
 // Collector reads one Entra tenant (inventory.Collector).
 type Collector struct {
-	client  *msgraphsdk.GraphServiceClient
-	adapter *msgraphsdk.GraphRequestAdapter
-	workers int
-	now     func() time.Time
+	client   *msgraphsdk.GraphServiceClient
+	adapter  *msgraphsdk.GraphRequestAdapter
+	workers  int
+	now      func() time.Time
+	tenantID string
 }
 
 // New builds a collector from cfg; it sends nothing until Collect or Test.
@@ -73,16 +80,27 @@ func New(cfg Config) (*Collector, error) {
 	if workers <= 0 {
 		workers = defaultAssignmentWorkers
 	}
-	return &Collector{client: client, adapter: adapter, workers: workers, now: time.Now}, nil
+	return &Collector{client: client, adapter: adapter, workers: workers, now: time.Now, tenantID: cfg.Settings.TenantID}, nil
 }
 
 // Collect reads every domain, independent ones concurrently, and emits
-// their items. The first failure (or ctx ending) stops the others.
+// their items. The first failure (or ctx ending) stops the others. App
+// registrations are listed once the service principals are (their
+// assignments still being read), so each registration knows its service
+// principal's sign-on mode: a SAML gallery app has a registration too.
 func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	out := &batcher{emit: emit}
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return c.applications(ctx, out) })
-	g.Go(func() error { return c.servicePrincipals(ctx, out) })
+	modes := &ssoModes{m: map[string]string{}, listed: make(chan struct{})}
+	g.Go(func() error {
+		select {
+		case <-modes.listed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return c.applications(ctx, out, modes.m)
+	})
+	g.Go(func() error { return c.servicePrincipals(ctx, out, modes) })
 	g.Go(func() error { return c.domains(ctx, out) })
 	g.Go(func() error { return c.groups(ctx, out) })
 	g.Go(func() error { return c.policies(ctx, out) })
@@ -92,19 +110,32 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	return out.flush(ctx)
 }
 
-func (c *Collector) applications(ctx context.Context, out *batcher) error {
+// ssoModes collects each service principal's preferredSingleSignOnMode by
+// appId; listed is closed once the listing is complete, after which m is
+// only read.
+type ssoModes struct {
+	m      map[string]string
+	listed chan struct{}
+}
+
+func (c *Collector) context(modes map[string]string) tenantContext {
+	return tenantContext{TenantID: c.tenantID, SSOModes: modes, Now: c.now()}
+}
+
+func (c *Collector) applications(ctx context.Context, out *batcher, modes map[string]string) error {
+	tc := c.context(modes)
 	return list(ctx, c, DomainApplications, func(ctx context.Context) (serialization.Parsable, error) {
 		return c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &pageSize, Select: applicationFields},
 		})
-	}, models.CreateApplicationCollectionResponseFromDiscriminatorValue, func(a models.Applicationable, raw json.RawMessage) (inventory.Item, error) {
-		return normalizeApplication(a, raw, c.now())
+	}, models.CreateApplicationCollectionResponseFromDiscriminatorValue, func(_ models.Applicationable, raw json.RawMessage) (inventory.Item, error) {
+		return normalizeApplication(raw, tc)
 	}, out, nil)
 }
 
 // servicePrincipals lists the enterprise apps and, as each arrives, hands
 // its id to the workers that list its appRoleAssignedTo.
-func (c *Collector) servicePrincipals(ctx context.Context, out *batcher) error {
+func (c *Collector) servicePrincipals(ctx context.Context, out *batcher, modes *ssoModes) error {
 	g, ctx := errgroup.WithContext(ctx)
 	// A page of ids queued lets the listing fetch its next page while the
 	// workers drain this one; unbuffered, they idled at every page turn.
@@ -119,14 +150,16 @@ func (c *Collector) servicePrincipals(ctx context.Context, out *batcher) error {
 			return nil
 		})
 	}
+	tc := c.context(nil)
 	g.Go(func() error {
 		defer close(ids)
-		return list(ctx, c, DomainServicePrincipals, func(ctx context.Context) (serialization.Parsable, error) {
+		err := list(ctx, c, DomainServicePrincipals, func(ctx context.Context) (serialization.Parsable, error) {
 			return c.client.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
 				QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Top: &pageSize, Select: servicePrincipalFields},
 			})
 		}, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue, func(sp models.ServicePrincipalable, raw json.RawMessage) (inventory.Item, error) {
-			return normalizeServicePrincipal(sp, raw, c.now())
+			modes.m[str(sp.GetAppId())] = str(sp.GetPreferredSingleSignOnMode())
+			return normalizeServicePrincipal(raw, tc)
 		}, out, func(ctx context.Context, sp models.ServicePrincipalable) error {
 			select {
 			case ids <- str(sp.GetId()):
@@ -135,6 +168,10 @@ func (c *Collector) servicePrincipals(ctx context.Context, out *batcher) error {
 				return ctx.Err()
 			}
 		})
+		if err == nil {
+			close(modes.listed)
+		}
+		return err
 	})
 	return g.Wait()
 }
@@ -144,8 +181,8 @@ func (c *Collector) assignments(ctx context.Context, spID string, out *batcher) 
 		return c.client.ServicePrincipals().ByServicePrincipalId(spID).AppRoleAssignedTo().Get(ctx, &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
 			QueryParameters: &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetQueryParameters{Top: &pageSize},
 		})
-	}, models.CreateAppRoleAssignmentCollectionResponseFromDiscriminatorValue, func(a models.AppRoleAssignmentable, raw json.RawMessage) (inventory.Item, error) {
-		return normalizeAssignment(spID, a, raw)
+	}, models.CreateAppRoleAssignmentCollectionResponseFromDiscriminatorValue, func(_ models.AppRoleAssignmentable, raw json.RawMessage) (inventory.Item, error) {
+		return normalizeAssignment(spID, raw)
 	}, out, nil)
 }
 
@@ -153,7 +190,7 @@ func (c *Collector) assignments(ctx context.Context, spID string, out *batcher) 
 func (c *Collector) domains(ctx context.Context, out *batcher) error {
 	return list(ctx, c, DomainDomains, func(ctx context.Context) (serialization.Parsable, error) {
 		return c.client.Domains().Get(ctx, nil)
-	}, models.CreateDomainCollectionResponseFromDiscriminatorValue, normalizeDomain, out, nil)
+	}, models.CreateDomainCollectionResponseFromDiscriminatorValue, rawOnly[models.Domainable](normalizeDomain), out, nil)
 }
 
 func (c *Collector) groups(ctx context.Context, out *batcher) error {
@@ -161,17 +198,22 @@ func (c *Collector) groups(ctx context.Context, out *batcher) error {
 		return c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &pageSize, Select: groupFields},
 		})
-	}, models.CreateGroupCollectionResponseFromDiscriminatorValue, normalizeGroup, out, nil)
+	}, models.CreateGroupCollectionResponseFromDiscriminatorValue, rawOnly[models.Groupable](normalizeGroup), out, nil)
 }
 
 // policies: conditional-access policies come in one listing without $top.
 func (c *Collector) policies(ctx context.Context, out *batcher) error {
 	return list(ctx, c, DomainConditionalAccess, func(ctx context.Context) (serialization.Parsable, error) {
 		return c.client.Identity().ConditionalAccess().Policies().Get(ctx, nil)
-	}, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, normalizePolicy, out, nil)
+	}, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, rawOnly[models.ConditionalAccessPolicyable](normalizePolicy), out, nil)
 }
 
 type entity interface{ GetId() *string }
+
+// rawOnly adapts a normalizer of raw bytes to list's signature.
+func rawOnly[T entity](normalize func(json.RawMessage) (inventory.Item, error)) func(T, json.RawMessage) (inventory.Item, error) {
+	return func(_ T, raw json.RawMessage) (inventory.Item, error) { return normalize(raw) }
+}
 
 // list runs one paged listing: the first page from get, the rest through
 // the SDK's PageIterator (@odata.nextLink), each element normalized with
@@ -267,4 +309,11 @@ func (b *batcher) flushLocked(ctx context.Context) error {
 	// A fresh slice: the emitter may keep the one it was given.
 	b.items = make([]inventory.Item, 0, emitBatch)
 	return nil
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -2,6 +2,7 @@ package entra
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,7 +162,7 @@ func TestVendorAssignmentPayload(t *testing.T) {
 		t.Fatalf("got %d assignments, want 1", len(mem.items))
 	}
 	it := mem.items[0]
-	if it.Subtype != SubtypeAssignUser || it.SourceID != "8e881353-1735-45af-af21-ee1344582a4d/cdb555e3-b33e-4fd5-a427-17fadacbdfa7" {
+	if it.Subtype != string(inventory.AssignUser) || it.SourceID != "8e881353-1735-45af-af21-ee1344582a4d/cdb555e3-b33e-4fd5-a427-17fadacbdfa7" {
 		t.Fatalf("assignment normalized as %s %s", it.Subtype, it.SourceID)
 	}
 }
@@ -174,17 +175,28 @@ func TestDemoTenantCollects(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCounts(t, mem.counts(), wantCounts(tenant))
+	// Kinds of item by the vendor's own type: service principals by SSO
+	// mode (null as "none"), domains by verification.
 	subtypes := map[string]int{}
 	var expired []string
 	for _, it := range mem.items {
-		subtypes[string(it.Kind)+"/"+it.Subtype]++
-		if it.Attributes["signing_certificate_expired"] == true {
-			expired = append(expired, it.DisplayName)
+		key := string(it.Kind) + "/" + it.Subtype
+		switch v := it.View; {
+		case v.Application != nil && v.Application.Object == inventory.AppObjectEntraServicePrincipal:
+			key = "application/" + cmp.Or(v.Application.VendorType, "none")
+			if s := v.Application.SAML; s != nil && s.ValidSigningCertificate == inventory.No {
+				expired = append(expired, it.DisplayName)
+			}
+		case v.Application != nil:
+			key = "application/" + string(v.Application.Object)
+		case v.Domain != nil:
+			key = map[inventory.Tri]string{inventory.Yes: "domain/verified", inventory.No: "domain/unverified"}[v.Domain.Verified]
 		}
+		subtypes[key]++
 	}
 	for _, want := range []string{"application/saml", "application/oidc", "application/password", "application/notSupported", "application/none",
-		"application/app_registration", "group/dynamic", "group/microsoft_365", "group/security", "assignment/user", "assignment/group",
-		"assignment/servicePrincipal", "domain/verified", "domain/unverified", "policy/conditional_access"} {
+		"application/entra_app_registration", "group/dynamic", "group/microsoft_365", "group/tenant", "assignment/user", "assignment/group",
+		"assignment/service_principal", "domain/verified", "domain/unverified", "policy/conditional_access"} {
 		if subtypes[want] == 0 {
 			t.Errorf("no %s item in the demo tenant (got %v)", want, subtypes)
 		}

@@ -3,424 +3,592 @@ package entra
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
-
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/inventory/payload"
 )
 
-// Subtypes the Entra normalizers emit.
-const (
-	SubtypeAppRegistration = "app_registration"
-
-	// Service principals: Graph's preferredSingleSignOnMode, "none" when
-	// null.
-	SubtypeSAML         = "saml"
-	SubtypeOIDC         = "oidc"
-	SubtypePassword     = "password"
-	SubtypeNotSupported = "notSupported"
-	SubtypeNone         = "none"
-
-	SubtypeSecurityGroup     = "security"
-	SubtypeMicrosoft365Group = "microsoft_365"
-	SubtypeDynamicGroup      = "dynamic"
-	SubtypeDistributionGroup = "distribution"
-
-	SubtypeVerifiedDomain   = "verified"
-	SubtypeUnverifiedDomain = "unverified"
-
-	SubtypeConditionalAccess = "conditional_access"
-
-	SubtypeAssignGroup            = "group"
-	SubtypeAssignUser             = "user"
-	SubtypeAssignServicePrincipal = "servicePrincipal"
-)
+// The normalizers read the bytes Graph sent for each element (the SDK has
+// already parsed them, so a payload the SDK rejects never gets here) with
+// the tolerant payload reader into each kind's view, following the Graph
+// v1.0 resource reference cited on each. Reading the bytes rather than the
+// SDK's models keeps every normalizer a pure function of the raw payload,
+// which is also what an upgrade re-normalizes from.
 
 // defaultAppRole is the app role id Graph uses for "default access"
 // (an assignment to an app that defines no roles).
 const defaultAppRole = "00000000-0000-0000-0000-000000000000"
 
+// microsoftTenants own Microsoft's first-party applications: the Microsoft
+// Services tenant and Microsoft's corporate tenant.
+var microsoftTenants = []string{"f8cdef31-a31e-4b4a-93e4-5f571e91255a", "72f988bf-86f1-41af-91ab-2d7cd011db47"}
+
+// samlClaimsGap names why an Entra SAML app's claims are missing.
+const samlClaimsGap = "Entra enterprise app: SAML claims and name-id settings are configured through claims-mapping policies, readable only through Graph beta"
+
 var errNoID = errors.New("element has no id")
 
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
+// tenantContext is what normalizers need to know of the tenant and of
+// other listings.
+type tenantContext struct {
+	// TenantID is the tenant collected (to tell its own apps from other
+	// tenants').
+	TenantID string
+	// SSOModes maps an appId to its service principal's
+	// preferredSingleSignOnMode ("" for null); nil when unknown.
+	SSOModes map[string]string
+	Now      time.Time
 }
 
-func boolAttr(p *bool) any {
-	if p == nil {
-		return nil
+func parseElement(raw json.RawMessage) (payload.Object, string, error) {
+	o, err := payload.Parse(raw)
+	if err != nil {
+		return nil, "", err
 	}
-	return *p
+	id := o.Str("id")
+	if id == "" {
+		return nil, "", errNoID
+	}
+	return o, id, nil
 }
 
-func uuidStr(p *uuid.UUID) string {
-	if p == nil {
-		return ""
+// credentials reads keyCredentials and passwordCredentials (Graph
+// keyCredential and passwordCredential): metadata only, never key or
+// secretText.
+func credentials(o payload.Object, now time.Time) []inventory.Credential {
+	var out []inventory.Credential
+	for _, k := range o.Objects("keyCredentials") {
+		out = append(out, credentialFacts("certificate", k, now))
 	}
-	return p.String()
+	for _, p := range o.Objects("passwordCredentials") {
+		out = append(out, credentialFacts("secret", p, now))
+	}
+	return out
 }
 
-func timeAttr(p *time.Time) any {
-	if p == nil {
-		return nil
+func credentialFacts(typ string, c payload.Object, now time.Time) inventory.Credential {
+	cr := inventory.Credential{Type: typ, VendorType: c.Str("type"), Usage: c.Str("usage"), KeyID: c.Str("keyId"),
+		DisplayName: c.Str("displayName"), Hint: c.Str("hint"), Start: c.Time("startDateTime"), End: c.Time("endDateTime")}
+	if cr.End != nil {
+		cr.Expired = inventory.TriOf(cr.End.Before(now))
 	}
-	return p.UTC().Format(time.RFC3339)
+	return cr
 }
 
-func strs(s []string) []string {
-	if s == nil {
-		return []string{}
+// certificate is a keyCredential as a view certificate (metadata only:
+// Graph lists keyCredentials without their "key").
+func certificate(c payload.Object, usage string, now time.Time) inventory.Certificate {
+	cert := inventory.Certificate{KeyID: c.Str("keyId"), Usage: usage, Subject: c.Str("displayName"),
+		NotBefore: c.Time("startDateTime"), NotAfter: c.Time("endDateTime")}
+	if cert.NotAfter != nil {
+		cert.Expired = inventory.TriOf(cert.NotAfter.Before(now))
 	}
+	return cert
+}
+
+func appRoles(o payload.Object) []inventory.AppRole {
+	var out []inventory.AppRole
+	for _, r := range o.Objects("appRoles") {
+		out = append(out, inventory.AppRole{ID: r.Str("id"), Value: r.Str("value"), DisplayName: r.Str("displayName"),
+			AllowedMemberTypes: r.Strings("allowedMemberTypes"), Enabled: r.Bool("isEnabled")})
+	}
+	return out
+}
+
+func hasTag(o payload.Object, tag string) inventory.Tri {
+	if !o.Present("tags") {
+		return inventory.Unknown
+	}
+	return inventory.TriOf(slices.Contains(o.Strings("tags"), tag))
+}
+
+// normalizeApplication maps an app registration (Graph application:
+// https://learn.microsoft.com/graph/api/resources/application?view=graph-rest-1.0).
+// Its protocol follows its service principal's single sign-on mode when
+// the tenant holds one (a SAML gallery app has a registration too); else
+// it is an OIDC/OAuth client when it has a sign-in platform or a
+// credential, and none otherwise.
+func normalizeApplication(raw json.RawMessage, tc tenantContext) (inventory.Item, error) {
+	o, id, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	web, spa, pub := o.Obj("web"), o.Obj("spa"), o.Obj("publicClient")
+	a := &inventory.ApplicationView{
+		VendorType: "application", Object: inventory.AppObjectEntraAppRegistration,
+		State: inventory.StateActive, Origin: inventory.OriginTenant,
+		Catalogue: inventory.CatalogueCustom, CatalogueID: o.Str("applicationTemplateId"),
+		Publisher: firstNonEmpty(o.Obj("verifiedPublisher").Str("displayName"), o.Str("publisherDomain")),
+		ClientID:  o.Str("appId"), SignInAudience: o.Str("signInAudience"),
+		// The setting lives on the service principal.
+		AssignmentRequired: inventory.Unknown,
+		HiddenFromUsers:    hasTag(o, "HideApp"),
+		Credentials:        credentials(o, tc.Now),
+		AppRoles:           appRoles(o),
+	}
+	if a.CatalogueID != "" {
+		a.Catalogue = inventory.CatalogueListed
+	}
+	oidc := &inventory.OIDCSettings{
+		RedirectURIs:          append(append(web.Strings("redirectUris"), spa.Strings("redirectUris")...), pub.Strings("redirectUris")...),
+		AccessTokenVersion:    int(o.Obj("api").Int("requestedAccessTokenVersion")),
+		GroupMembershipClaims: o.Str("groupMembershipClaims"),
+	}
+	if u := web.Str("logoutUrl"); u != "" {
+		oidc.PostLogoutRedirectURIs = []string{u}
+	}
+	if len(web.Strings("redirectUris")) > 0 || web.Has("logoutUrl") || web.Obj("implicitGrantSettings").Bool("enableIdTokenIssuance") == inventory.Yes ||
+		web.Obj("implicitGrantSettings").Bool("enableAccessTokenIssuance") == inventory.Yes {
+		oidc.Platforms = append(oidc.Platforms, "web")
+	}
+	if len(spa.Strings("redirectUris")) > 0 {
+		oidc.Platforms = append(oidc.Platforms, "spa")
+	}
+	fallback := o.Bool("isFallbackPublicClient")
+	if len(pub.Strings("redirectUris")) > 0 || fallback == inventory.Yes {
+		oidc.Platforms = append(oidc.Platforms, "public_client")
+	}
+	if ig := web.Obj("implicitGrantSettings"); len(ig) > 0 {
+		oidc.ImplicitIDToken, oidc.ImplicitAccessToken = ig.Bool("enableIdTokenIssuance"), ig.Bool("enableAccessTokenIssuance")
+	}
+	wildcard := false
+	for _, u := range oidc.RedirectURIs {
+		wildcard = wildcard || strings.Contains(u, "*")
+	}
+	oidc.WildcardRedirect = inventory.TriOf(wildcard)
+	if slices.Equal(oidc.Platforms, []string{"spa"}) {
+		// The identity platform requires PKCE of single-page apps.
+		oidc.PKCERequired = inventory.Yes
+	}
+	hasCred := len(a.Credentials) > 0
+	switch {
+	case fallback == inventory.Yes:
+		oidc.Confidential, oidc.ConfidentialEvidence = inventory.No, "isFallbackPublicClient is true"
+	case hasCred:
+		oidc.Confidential, oidc.ConfidentialEvidence = inventory.Yes, "the registration holds a client secret or certificate"
+	case len(oidc.Platforms) > 0 && !slices.Contains(oidc.Platforms, "web"):
+		oidc.Confidential, oidc.ConfidentialEvidence = inventory.No, "only SPA or public-client platforms and no credential"
+	default:
+		oidc.ConfidentialEvidence = "a web platform without a credential in the payload"
+	}
+	if oc := o.Obj("optionalClaims"); len(oc) > 0 {
+		for _, tok := range []struct{ key, name string }{{"idToken", "id_token"}, {"accessToken", "access_token"}, {"saml2Token", "saml2_token"}} {
+			for _, c := range oc.Objects(tok.key) {
+				oidc.OptionalClaims = append(oidc.OptionalClaims, inventory.OptionalClaim{Token: tok.name, Name: c.Str("name"),
+					Source: c.Str("source"), Essential: c.Bool("essential"), AdditionalProperties: c.Strings("additionalProperties")})
+			}
+		}
+	}
+	for _, r := range o.Objects("requiredResourceAccess") {
+		ra := inventory.ResourceAccess{ResourceAppID: r.Str("resourceAppId")}
+		for _, acc := range r.Objects("resourceAccess") {
+			if acc.Str("type") == "Role" {
+				ra.Roles = append(ra.Roles, acc.Str("id"))
+			} else {
+				ra.Scopes = append(ra.Scopes, acc.Str("id"))
+			}
+		}
+		oidc.RequiredResourceAccess = append(oidc.RequiredResourceAccess, ra)
+	}
+	for _, s := range o.Obj("api").Objects("oauth2PermissionScopes") {
+		if v := s.Str("value"); v != "" {
+			oidc.ExposedScopes = append(oidc.ExposedScopes, v)
+		}
+	}
+	a.OIDC = oidc
+
+	mode, knownMode := "", false
+	if tc.SSOModes != nil {
+		mode, knownMode = tc.SSOModes[a.ClientID]
+	}
+	switch {
+	case knownMode && mode == "saml":
+		a.Protocol = inventory.ProtocolSAML
+		a.SAML = &inventory.SAMLSettings{EntityIDs: o.Strings("identifierUris"), ACSURLs: web.Strings("redirectUris"),
+			StatementsGap: samlClaimsGap, StatementsExposed: inventory.No}
+		if k := o.Str("tokenEncryptionKeyId"); k != "" {
+			a.SAML.AssertionEncrypted = inventory.Yes
+		} else if o.Present("tokenEncryptionKeyId") {
+			a.SAML.AssertionEncrypted = inventory.No
+		}
+	case knownMode && mode == "password":
+		a.Protocol = inventory.ProtocolPassword
+		a.Password = &inventory.PasswordSignOn{Variant: inventory.PasswordVariantVaulted}
+	case len(oidc.Platforms) > 0 || hasCred:
+		a.Protocol = inventory.ProtocolOIDC
+	default:
+		a.Protocol = inventory.ProtocolNone
+	}
+	return inventory.NewItem(id, firstNonEmpty(o.Str("displayName"), id), inventory.View{Application: a}, raw), nil
+}
+
+// normalizeServicePrincipal maps an enterprise app (Graph
+// servicePrincipal:
+// https://learn.microsoft.com/graph/api/resources/serviceprincipal?view=graph-rest-1.0).
+// Its protocol is its preferredSingleSignOnMode; a null mode with reply
+// URLs is an OAuth/OIDC client signing users in through its registration,
+// with none it signs no one in.
+func normalizeServicePrincipal(raw json.RawMessage, tc tenantContext) (inventory.Item, error) {
+	o, id, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	mode := o.Str("preferredSingleSignOnMode")
+	owner := o.Str("appOwnerOrganizationId")
+	a := &inventory.ApplicationView{
+		VendorType: mode, Object: inventory.AppObjectEntraServicePrincipal, Name: o.Str("appDisplayName"),
+		VendorStatus: fmt.Sprint(o["accountEnabled"]), CatalogueID: o.Str("applicationTemplateId"),
+		Publisher: firstNonEmpty(o.Str("publisherName"), o.Obj("verifiedPublisher").Str("displayName")), OwnerTenantID: owner,
+		ClientID: o.Str("appId"), SignInAudience: o.Str("signInAudience"),
+		AssignmentRequired: o.Bool("appRoleAssignmentRequired"),
+		HiddenFromUsers:    hasTag(o, "HideApp"),
+		LoginURL:           o.Str("loginUrl"),
+		Credentials:        credentials(o, tc.Now),
+		AppRoles:           appRoles(o),
+	}
+	switch o.Bool("accountEnabled") {
+	case inventory.Yes:
+		a.State = inventory.StateActive
+	case inventory.No:
+		a.State = inventory.StateInactive
+	default:
+		a.State, a.VendorStatus = inventory.StateUnknown, ""
+	}
+	switch {
+	case o.Str("servicePrincipalType") == "ManagedIdentity":
+		a.Origin = inventory.OriginManagedIdentity
+	case slices.Contains(microsoftTenants, owner):
+		a.Origin = inventory.OriginMicrosoft
+	case owner != "" && tc.TenantID != "" && strings.EqualFold(owner, tc.TenantID):
+		a.Origin = inventory.OriginTenant
+	case owner != "" && tc.TenantID != "":
+		a.Origin = inventory.OriginOtherTenant
+	default:
+		a.Origin = inventory.OriginUnknown
+	}
+	switch {
+	case a.CatalogueID != "":
+		a.Catalogue = inventory.CatalogueListed
+	case a.Origin == inventory.OriginTenant:
+		a.Catalogue = inventory.CatalogueCustom
+	default:
+		a.Catalogue = inventory.CatalogueUnknown
+	}
+	replies := o.Strings("replyUrls")
+	switch mode {
+	case "saml":
+		a.Protocol = inventory.ProtocolSAML
+		a.SAML = spSAML(o, id, replies, tc.Now)
+	case "oidc":
+		a.Protocol = inventory.ProtocolOIDC
+	case "password":
+		a.Protocol = inventory.ProtocolPassword
+		a.Password = &inventory.PasswordSignOn{Variant: inventory.PasswordVariantVaulted, URL: a.LoginURL}
+	case "notSupported":
+		a.Protocol = inventory.ProtocolNone
+	case "":
+		a.Protocol = inventory.ProtocolNone
+		if len(replies) > 0 {
+			a.Protocol = inventory.ProtocolOIDC
+		}
+	default:
+		a.Protocol = inventory.ProtocolOther
+	}
+	if a.Protocol == inventory.ProtocolOIDC {
+		a.OIDC = &inventory.OIDCSettings{RedirectURIs: replies,
+			ConfidentialEvidence: "a service principal does not show whether its client holds a credential; see its app registration"}
+		if u := o.Str("logoutUrl"); u != "" {
+			a.OIDC.PostLogoutRedirectURIs = []string{u}
+		}
+	}
+	return inventory.NewItem(id, firstNonEmpty(o.Str("displayName"), o.Str("appDisplayName"), id), inventory.View{Application: a}, raw), nil
+}
+
+// spSAML reads a SAML service principal's settings.
+func spSAML(o payload.Object, id string, replies []string, now time.Time) *inventory.SAMLSettings {
+	s := &inventory.SAMLSettings{
+		ACSURLs:                    replies,
+		DefaultRelayState:          o.Obj("samlSingleSignOnSettings").Str("relayState"),
+		PreferredSigningThumbprint: o.Str("preferredTokenSigningKeyThumbprint"),
+		StatementsExposed:          inventory.No, StatementsGap: samlClaimsGap,
+		// My Apps posts an unsolicited response unless a sign-on URL makes
+		// it start at the app.
+		IdPInitiated: inventory.TriOf(o.Str("loginUrl") == ""),
+		SingleLogout: inventory.TriOf(o.Str("logoutUrl") != ""),
+		SLOURL:       o.Str("logoutUrl"),
+	}
+	for _, n := range o.Strings("servicePrincipalNames") {
+		if n != o.Str("appId") && n != id {
+			s.EntityIDs = append(s.EntityIDs, n)
+		}
+	}
+	encKey := o.Str("tokenEncryptionKeyId")
+	s.AssertionEncrypted = inventory.TriOf(encKey != "")
+	for _, k := range o.Objects("keyCredentials") {
+		switch {
+		case encKey != "" && k.Str("keyId") == encKey:
+			c := certificate(k, "encryption", now)
+			s.EncryptionCertificate = &c
+		case k.Str("usage") == "Verify" || k.Str("usage") == "Sign":
+			usage := "signing"
+			if k.Str("usage") == "Verify" {
+				usage = "verification"
+			}
+			s.SigningCertificates = append(s.SigningCertificates, certificate(k, usage, now))
+		}
+	}
+	s.ValidSigningCertificate = inventory.ValidCertificate(s.SigningCertificates, now)
 	return s
 }
 
-// credentialFacts are what later stages need of a key or password
-// credential: never its secret or key material.
-type expiring interface {
-	GetDisplayName() *string
-	GetEndDateTime() *time.Time
-	GetStartDateTime() *time.Time
-	GetKeyId() *uuid.UUID
-}
-
-func credentialAttrs[C expiring](creds []C, now time.Time, extra func(C, map[string]any)) ([]map[string]any, any) {
-	out := []map[string]any{}
-	var earliest *time.Time
-	for _, c := range creds {
-		m := map[string]any{
-			"key_id":       uuidStr(c.GetKeyId()),
-			"display_name": str(c.GetDisplayName()),
-			"start":        timeAttr(c.GetStartDateTime()),
-			"end":          timeAttr(c.GetEndDateTime()),
-			"expired":      c.GetEndDateTime() != nil && c.GetEndDateTime().Before(now),
-		}
-		if extra != nil {
-			extra(c, m)
-		}
-		out = append(out, m)
-		if end := c.GetEndDateTime(); end != nil && (earliest == nil || end.Before(*earliest)) {
-			earliest = end
-		}
+// normalizeGroup maps a group (Graph group:
+// https://learn.microsoft.com/graph/api/resources/group?view=graph-rest-1.0):
+// dynamic before Microsoft 365 (a dynamic group needs its rule rebuilt
+// first), then security (mail-enabled or not), else distribution. A group
+// whose payload says neither securityEnabled nor mailEnabled ($select
+// trimmed) is Graph's default kind, a security group.
+func normalizeGroup(raw json.RawMessage) (inventory.Item, error) {
+	o, id, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
 	}
-	return out, timeAttr(earliest)
-}
-
-func keyExtra(k models.KeyCredentialable, m map[string]any) {
-	m["type"] = str(k.GetTypeEscaped())
-	m["usage"] = str(k.GetUsage())
-}
-
-// normalizeApplication maps an app registration (→ application,
-// app_registration).
-func normalizeApplication(a models.Applicationable, raw json.RawMessage, now time.Time) (inventory.Item, error) {
-	id := str(a.GetId())
-	if id == "" {
-		return inventory.Item{}, errNoID
-	}
-	attrs := map[string]any{
-		"app_id":           str(a.GetAppId()),
-		"sign_in_audience": str(a.GetSignInAudience()),
-		"identifier_uris":  strs(a.GetIdentifierUris()),
-		"publisher_domain": str(a.GetPublisherDomain()),
-	}
-	attrs["web_redirect_uris"] = []string{}
-	if w := a.GetWeb(); w != nil {
-		attrs["web_redirect_uris"] = strs(w.GetRedirectUris())
-	}
-	attrs["spa_redirect_uris"] = []string{}
-	if s := a.GetSpa(); s != nil {
-		attrs["spa_redirect_uris"] = strs(s.GetRedirectUris())
-	}
-	attrs["public_client_redirect_uris"] = []string{}
-	if p := a.GetPublicClient(); p != nil {
-		attrs["public_client_redirect_uris"] = strs(p.GetRedirectUris())
-	}
-	passwords, pwEnd := credentialAttrs(a.GetPasswordCredentials(), now, func(p models.PasswordCredentialable, m map[string]any) {
-		m["hint"] = str(p.GetHint())
-	})
-	keys, keyEnd := credentialAttrs(a.GetKeyCredentials(), now, keyExtra)
-	attrs["password_credentials"] = passwords
-	attrs["key_credentials"] = keys
-	attrs["earliest_password_expiry"] = pwEnd
-	attrs["earliest_key_expiry"] = keyEnd
-	return inventory.Item{
-		SourceID:    id,
-		Kind:        inventory.KindApplication,
-		Subtype:     SubtypeAppRegistration,
-		DisplayName: str(a.GetDisplayName()),
-		Attributes:  attrs,
-		Raw:         raw,
-	}, nil
-}
-
-// normalizeServicePrincipal maps an enterprise app (→ application, subtype
-// from preferredSingleSignOnMode).
-func normalizeServicePrincipal(sp models.ServicePrincipalable, raw json.RawMessage, now time.Time) (inventory.Item, error) {
-	id := str(sp.GetId())
-	if id == "" {
-		return inventory.Item{}, errNoID
-	}
-	mode := str(sp.GetPreferredSingleSignOnMode())
-	subtype := SubtypeNone
-	switch mode {
-	case SubtypeSAML, SubtypeOIDC, SubtypePassword, SubtypeNotSupported:
-		subtype = mode
-	case "":
-	default:
-		// A mode Graph added after this build: keep it visible as is.
-		subtype = mode
-	}
-	keys, keyEnd := credentialAttrs(sp.GetKeyCredentials(), now, keyExtra)
-	// The SAML signing certificate: the latest-ending "Sign" key (an older
-	// one may linger after a rotation).
-	var signingEnd *time.Time
-	for _, k := range sp.GetKeyCredentials() {
-		if end := k.GetEndDateTime(); str(k.GetUsage()) == "Sign" && end != nil && (signingEnd == nil || end.After(*signingEnd)) {
-			signingEnd = end
-		}
-	}
-	attrs := map[string]any{
-		"app_id":                                 str(sp.GetAppId()),
-		"sso_mode":                               subtype,
-		"service_principal_type":                 str(sp.GetServicePrincipalType()),
-		"account_enabled":                        boolAttr(sp.GetAccountEnabled()),
-		"app_role_assignment_required":           boolAttr(sp.GetAppRoleAssignmentRequired()),
-		"reply_urls":                             strs(sp.GetReplyUrls()),
-		"login_url":                              str(sp.GetLoginUrl()),
-		"homepage":                               str(sp.GetHomepage()),
-		"preferred_token_signing_key_thumbprint": str(sp.GetPreferredTokenSigningKeyThumbprint()),
-		"key_credentials":                        keys,
-		"earliest_key_expiry":                    keyEnd,
-		"signing_certificate_expiry":             timeAttr(signingEnd),
-		"signing_certificate_expired":            signingEnd != nil && signingEnd.Before(now),
-		"app_owner_organization_id":              uuidStr(sp.GetAppOwnerOrganizationId()),
-		"tags":                                   strs(sp.GetTags()),
-	}
-	if s := sp.GetSamlSingleSignOnSettings(); s != nil {
-		attrs["saml_relay_state"] = str(s.GetRelayState())
-	}
-	return inventory.Item{
-		SourceID:    id,
-		Kind:        inventory.KindApplication,
-		Subtype:     subtype,
-		DisplayName: str(sp.GetDisplayName()),
-		Attributes:  attrs,
-		Raw:         raw,
-	}, nil
-}
-
-// normalizeGroup maps a group: dynamic before Microsoft 365 (a dynamic M365
-// group needs its rule rebuilt first), then security, else distribution.
-func normalizeGroup(g models.Groupable, raw json.RawMessage) (inventory.Item, error) {
-	id := str(g.GetId())
-	if id == "" {
-		return inventory.Item{}, errNoID
-	}
-	types := strs(g.GetGroupTypes())
+	types := o.Strings("groupTypes")
 	has := func(t string) bool {
-		for _, v := range types {
-			if strings.EqualFold(v, t) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(types, func(v string) bool { return strings.EqualFold(v, t) })
 	}
-	rule := str(g.GetMembershipRule())
-	unified := has("Unified")
+	rule := o.Str("membershipRule")
 	dynamic := has("DynamicMembership") || rule != ""
-	subtype := SubtypeDistributionGroup
+	sec, mail := o.Bool("securityEnabled"), o.Bool("mailEnabled")
+	g := &inventory.GroupView{
+		VendorType: strings.Join(types, ","), Name: o.Str("displayName"), Description: o.Str("description"),
+		RuleBased: inventory.TriOf(dynamic), MembershipRuleState: o.Str("membershipRuleProcessingState"),
+		SecurityEnabled: sec, MailEnabled: mail, Mail: o.Str("mail"),
+		RoleAssignable: o.Bool("isAssignableToRole"),
+		DirectoryName:  o.Str("onPremisesSamAccountName"),
+	}
+	if rule != "" {
+		g.MembershipRules = []string{rule}
+	}
+	// Graph: onPremisesSyncEnabled is null for a group never synced.
+	switch {
+	case o.Has("onPremisesSyncEnabled"):
+		g.DirectorySynced = o.Bool("onPremisesSyncEnabled")
+	case o.Present("onPremisesSyncEnabled"):
+		g.DirectorySynced = inventory.No
+	}
 	switch {
 	case dynamic:
-		subtype = SubtypeDynamicGroup
-	case unified:
-		subtype = SubtypeMicrosoft365Group
-	case g.GetSecurityEnabled() != nil && *g.GetSecurityEnabled():
-		subtype = SubtypeSecurityGroup
-	case g.GetSecurityEnabled() == nil && g.GetMailEnabled() == nil:
-		// A $select-trimmed group: Graph's default kind.
-		subtype = SubtypeSecurityGroup
+		g.Type = inventory.GroupDynamic
+	case has("Unified"):
+		g.Type = inventory.GroupMicrosoft365
+	case sec == inventory.Yes && mail == inventory.Yes:
+		g.Type = inventory.GroupMailEnabledSecurity
+	case sec == inventory.Yes, sec == inventory.Unknown && mail == inventory.Unknown:
+		g.Type = inventory.GroupTenant
+	default:
+		g.Type = inventory.GroupDistribution
 	}
-	return inventory.Item{
-		SourceID:    id,
-		Kind:        inventory.KindGroup,
-		Subtype:     subtype,
-		DisplayName: str(g.GetDisplayName()),
-		Attributes: map[string]any{
-			"description":                      str(g.GetDescription()),
-			"group_types":                      types,
-			"unified":                          unified,
-			"dynamic":                          dynamic,
-			"security_enabled":                 boolAttr(g.GetSecurityEnabled()),
-			"mail_enabled":                     boolAttr(g.GetMailEnabled()),
-			"mail":                             str(g.GetMail()),
-			"mail_nickname":                    str(g.GetMailNickname()),
-			"membership_rule":                  rule,
-			"membership_rule_processing_state": str(g.GetMembershipRuleProcessingState()),
-			"on_premises_sync_enabled":         boolAttr(g.GetOnPremisesSyncEnabled()),
-			"is_assignable_to_role":            boolAttr(g.GetIsAssignableToRole()),
-		},
-		Raw: raw,
-	}, nil
+	return inventory.NewItem(id, g.Name, inventory.View{Group: g}, raw), nil
 }
 
-// normalizeDomain maps a tenant domain (its id is the name).
-func normalizeDomain(d models.Domainable, raw json.RawMessage) (inventory.Item, error) {
-	id := str(d.GetId())
-	if id == "" {
-		return inventory.Item{}, errNoID
+// normalizeDomain maps a tenant domain (Graph domain, whose id is its name:
+// https://learn.microsoft.com/graph/api/resources/domain?view=graph-rest-1.0).
+func normalizeDomain(raw json.RawMessage) (inventory.Item, error) {
+	o, id, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
 	}
-	verified := d.GetIsVerified() != nil && *d.GetIsVerified()
-	subtype := SubtypeUnverifiedDomain
-	if verified {
-		subtype = SubtypeVerifiedDomain
+	d := &inventory.DomainView{
+		Type: inventory.DomainUserNamespace, Name: id,
+		Verified: o.Bool("isVerified"), Default: o.Bool("isDefault"), Initial: o.Bool("isInitial"), Root: o.Bool("isRoot"),
+		AuthType:          strings.ToLower(o.Str("authenticationType")),
+		SupportedServices: o.Strings("supportedServices"),
 	}
-	return inventory.Item{
-		SourceID:    id,
-		Kind:        inventory.KindDomain,
-		Subtype:     subtype,
-		DisplayName: id,
-		Attributes: map[string]any{
-			"verified":            verified,
-			"default":             boolAttr(d.GetIsDefault()),
-			"initial":             boolAttr(d.GetIsInitial()),
-			"root":                boolAttr(d.GetIsRoot()),
-			"authentication_type": str(d.GetAuthenticationType()),
-			"supported_services":  strs(d.GetSupportedServices()),
-		},
-		Raw: raw,
-	}, nil
+	return inventory.NewItem(id, id, inventory.View{Domain: d}, raw), nil
 }
 
-// normalizePolicy maps a conditional-access policy, with references to the
-// groups it targets.
-func normalizePolicy(p models.ConditionalAccessPolicyable, raw json.RawMessage) (inventory.Item, error) {
-	id := str(p.GetId())
-	if id == "" {
-		return inventory.Item{}, errNoID
+// caKeys are the conditional-access conditions the view models.
+var caKeys = []string{"users", "applications", "clientAppTypes", "locations", "platforms", "signInRiskLevels", "userRiskLevels", "devices"}
+
+// specialUsers are the values of conditions.users that are not user ids.
+var specialUsers = []string{"All", "None", "GuestsOrExternalUsers"}
+
+// normalizePolicy maps a conditional-access policy (Graph
+// conditionalAccessPolicy:
+// https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy?view=graph-rest-1.0),
+// with references to the groups and named users it targets.
+func normalizePolicy(raw json.RawMessage) (inventory.Item, error) {
+	o, id, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
 	}
-	attrs := map[string]any{"state": ""}
-	if s := p.GetState(); s != nil {
-		attrs["state"] = s.String()
+	st := o.Str("state")
+	p := &inventory.PolicyView{Type: inventory.PolicyConditionalAccess, VendorType: "conditionalAccessPolicy",
+		VendorStatus: st, Description: o.Str("description")}
+	switch st {
+	case "enabled":
+		p.State = inventory.StateActive
+	case "disabled":
+		p.State = inventory.StateInactive
+	case "enabledForReportingButNotEnforced":
+		p.State = inventory.StateReportOnly
+	default:
+		p.State = inventory.StateUnknown
 	}
+	c := o.Obj("conditions")
+	u, apps := c.Obj("users"), c.Obj("applications")
+	cond := &p.Conditions
+	cond.Users = inventory.IncludeExclude{Include: u.Strings("includeUsers"), Exclude: u.Strings("excludeUsers")}
+	cond.Groups = inventory.IncludeExclude{Include: u.Strings("includeGroups"), Exclude: u.Strings("excludeGroups")}
+	cond.Roles = inventory.IncludeExclude{Include: u.Strings("includeRoles"), Exclude: u.Strings("excludeRoles")}
+	// Applications are appIds (client ids), matched by
+	// ApplicationView.ClientID, not item source ids.
+	cond.Apps = inventory.IncludeExclude{Include: apps.Strings("includeApplications"), Exclude: apps.Strings("excludeApplications")}
+	cond.UserActions = apps.Strings("includeUserActions")
+	cond.ClientAppTypes = c.Strings("clientAppTypes")
+	if loc := c.Obj("locations"); len(loc) > 0 {
+		cond.Network = "ZONE"
+		cond.NetworkZones = inventory.IncludeExclude{Include: loc.Strings("includeLocations"), Exclude: loc.Strings("excludeLocations")}
+	}
+	pl := c.Obj("platforms")
+	cond.Platforms = inventory.IncludeExclude{Include: pl.Strings("includePlatforms"), Exclude: pl.Strings("excludePlatforms")}
+	cond.RiskLevels, cond.UserRiskLevels = c.Strings("signInRiskLevels"), c.Strings("userRiskLevels")
+	cond.Expression = c.Path("devices", "deviceFilter").Str("rule")
+	for _, k := range c.Keys() {
+		if !slices.Contains(caKeys, k) && !isEmptyCondition(c, k) {
+			cond.Unmodeled = append(cond.Unmodeled, k)
+		}
+	}
+	slices.Sort(cond.Unmodeled)
+
 	var refs []inventory.Ref
-	if c := p.GetConditions(); c != nil {
-		if u := c.GetUsers(); u != nil {
-			attrs["include_users"] = strs(u.GetIncludeUsers())
-			attrs["exclude_users"] = strs(u.GetExcludeUsers())
-			attrs["include_groups"] = strs(u.GetIncludeGroups())
-			attrs["exclude_groups"] = strs(u.GetExcludeGroups())
-			attrs["include_roles"] = strs(u.GetIncludeRoles())
-			attrs["exclude_roles"] = strs(u.GetExcludeRoles())
-			for _, g := range u.GetIncludeGroups() {
-				refs = append(refs, inventory.Ref{Role: "include_group", Kind: inventory.KindGroup, SourceID: g})
+	for _, r := range []struct {
+		role string
+		kind inventory.Kind
+		ids  []string
+	}{
+		{"include_group", inventory.KindGroup, cond.Groups.Include}, {"exclude_group", inventory.KindGroup, cond.Groups.Exclude},
+		{"include_user", "", cond.Users.Include}, {"exclude_user", "", cond.Users.Exclude},
+		{"include_zone", "", cond.NetworkZones.Include}, {"exclude_zone", "", cond.NetworkZones.Exclude},
+	} {
+		for _, id := range r.ids {
+			if r.kind == "" && (slices.Contains(specialUsers, id) || id == "All" || id == "AllTrusted") {
+				continue
 			}
-			for _, g := range u.GetExcludeGroups() {
-				refs = append(refs, inventory.Ref{Role: "exclude_group", Kind: inventory.KindGroup, SourceID: g})
+			refs = append(refs, inventory.Ref{Role: r.role, Kind: r.kind, SourceID: id})
+		}
+	}
+
+	act := &p.Actions
+	if g := o.Obj("grantControls"); len(g) > 0 {
+		act.GrantOperator, act.GrantControls, act.TermsOfUse = g.Str("operator"), g.Strings("builtInControls"), g.Strings("termsOfUse")
+		act.AuthenticationStrength = g.Obj("authenticationStrength").Str("id")
+		switch {
+		case slices.Contains(act.GrantControls, "block"):
+			act.Access, act.RequireMFA = "deny", inventory.No
+		default:
+			act.Access = "allow"
+			act.RequireMFA = inventory.TriOf(slices.Contains(act.GrantControls, "mfa") || act.AuthenticationStrength != "")
+		}
+	}
+	if s := o.Obj("sessionControls"); len(s) > 0 {
+		if f := s.Obj("signInFrequency"); f.Bool("isEnabled") != inventory.No && len(f) > 0 {
+			if f.Str("frequencyInterval") == "everyTime" {
+				act.SignInFrequency = "everyTime"
+			} else if f.Int("value") > 0 {
+				act.SignInFrequency = fmt.Sprintf("%d %s", f.Int("value"), f.Str("type"))
 			}
 		}
-		if a := c.GetApplications(); a != nil {
-			attrs["include_applications"] = strs(a.GetIncludeApplications())
-			attrs["exclude_applications"] = strs(a.GetExcludeApplications())
-			attrs["include_user_actions"] = strs(a.GetIncludeUserActions())
+		if pb := s.Obj("persistentBrowser"); pb.Bool("isEnabled") != inventory.No {
+			act.PersistentBrowser = pb.Str("mode")
 		}
-		var clientApps []string
-		for _, t := range c.GetClientAppTypes() {
-			clientApps = append(clientApps, t.String())
+		if ca := s.Obj("cloudAppSecurity"); ca.Bool("isEnabled") != inventory.No {
+			act.CloudAppSecurity = ca.Str("cloudAppSecurityType")
 		}
-		attrs["client_app_types"] = strs(clientApps)
-		var risk []string
-		for _, r := range c.GetSignInRiskLevels() {
-			risk = append(risk, r.String())
-		}
-		attrs["sign_in_risk_levels"] = strs(risk)
-		attrs["has_platform_conditions"] = c.GetPlatforms() != nil
-		attrs["has_location_conditions"] = c.GetLocations() != nil
+		act.AppEnforcedRestrictions = s.Obj("applicationEnforcedRestrictions").Bool("isEnabled")
 	}
-	if g := p.GetGrantControls(); g != nil {
-		var controls []string
-		for _, c := range g.GetBuiltInControls() {
-			controls = append(controls, c.String())
-		}
-		attrs["grant_operator"] = str(g.GetOperator())
-		attrs["built_in_controls"] = strs(controls)
-		attrs["terms_of_use"] = strs(g.GetTermsOfUse())
-	}
-	if s := p.GetSessionControls(); s != nil {
-		if f := s.GetSignInFrequency(); f != nil && f.GetValue() != nil {
-			unit := ""
-			if f.GetTypeEscaped() != nil {
-				unit = f.GetTypeEscaped().String()
+	return inventory.NewItem(id, firstNonEmpty(o.Str("displayName"), id), inventory.View{Policy: p}, raw, refs...), nil
+}
+
+// isEmptyCondition reports a condition Graph sends empty (an empty list or
+// an object whose every member is empty), which conditions nothing.
+func isEmptyCondition(c payload.Object, key string) bool {
+	switch v := c[key].(type) {
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		for k, e := range v {
+			if k == "@odata.type" {
+				continue
 			}
-			attrs["sign_in_frequency"] = map[string]any{"value": *f.GetValue(), "unit": unit}
+			switch x := e.(type) {
+			case nil:
+			case []any:
+				if len(x) > 0 {
+					return false
+				}
+			default:
+				return false
+			}
 		}
-		attrs["persistent_browser"] = s.GetPersistentBrowser() != nil
-		attrs["cloud_app_security"] = s.GetCloudAppSecurity() != nil
+		return true
 	}
-	return inventory.Item{
-		SourceID:    id,
-		Kind:        inventory.KindPolicy,
-		Subtype:     SubtypeConditionalAccess,
-		DisplayName: str(p.GetDisplayName()),
-		Attributes:  attrs,
-		Refs:        refs,
-		Raw:         raw,
-	}, nil
+	return false
 }
 
 // normalizeAssignment maps one appRoleAssignedTo entry of service principal
-// spID. Its source id is "<sp id>/<principal id>", with "/<app role id>"
+// spID (Graph appRoleAssignment:
+// https://learn.microsoft.com/graph/api/resources/approleassignment?view=graph-rest-1.0).
+// Its source id is "<sp id>/<principal id>", with "/<app role id>"
 // appended when the role is not the default one, so every assignment is
 // unique.
-func normalizeAssignment(spID string, a models.AppRoleAssignmentable, raw json.RawMessage) (inventory.Item, error) {
-	if str(a.GetId()) == "" {
-		return inventory.Item{}, errNoID
+func normalizeAssignment(spID string, raw json.RawMessage) (inventory.Item, error) {
+	o, _, err := parseElement(raw)
+	if err != nil {
+		return inventory.Item{}, err
 	}
-	principal := uuidStr(a.GetPrincipalId())
-	role := uuidStr(a.GetAppRoleId())
+	principal, role, ptype := o.Str("principalId"), o.Str("appRoleId"), o.Str("principalType")
 	sourceID := spID + "/" + principal
 	if role != "" && role != defaultAppRole {
 		sourceID += "/" + role
+	} else {
+		role = ""
 	}
-	ptype := str(a.GetPrincipalType())
+	a := &inventory.AssignmentView{VendorType: ptype, AppID: spID, AppName: o.Str("resourceDisplayName"),
+		PrincipalID: principal, PrincipalName: o.Str("principalDisplayName"), Direct: inventory.Yes, AppRoleID: role}
 	refs := []inventory.Ref{{Role: "app", Kind: inventory.KindApplication, SourceID: spID}}
-	var subtype string
 	switch ptype {
 	case "Group":
-		subtype = SubtypeAssignGroup
+		a.Target = inventory.AssignGroup
 		refs = append(refs, inventory.Ref{Role: "group", Kind: inventory.KindGroup, SourceID: principal})
 	case "User":
-		subtype = SubtypeAssignUser
+		a.Target = inventory.AssignUser
 		// Users are not inventory items; the ref names the Entra user id.
 		refs = append(refs, inventory.Ref{Role: "user", SourceID: principal})
 	case "ServicePrincipal":
-		subtype = SubtypeAssignServicePrincipal
+		a.Target = inventory.AssignServicePrincipal
 		refs = append(refs, inventory.Ref{Role: "service_principal", Kind: inventory.KindApplication, SourceID: principal})
 	default:
-		subtype = strings.ToLower(ptype)
+		a.Target = inventory.AssignOther
 	}
-	name := str(a.GetPrincipalDisplayName()) + " → " + str(a.GetResourceDisplayName())
-	return inventory.Item{
-		SourceID:    sourceID,
-		Kind:        inventory.KindAssignment,
-		Subtype:     subtype,
-		DisplayName: name,
-		Attributes: map[string]any{
-			"assignment_id":          str(a.GetId()),
-			"principal_type":         ptype,
-			"principal_id":           principal,
-			"principal_display_name": str(a.GetPrincipalDisplayName()),
-			"resource_id":            uuidStr(a.GetResourceId()),
-			"resource_display_name":  str(a.GetResourceDisplayName()),
-			"app_role_id":            role,
-			"created":                timeAttr(a.GetCreatedDateTime()),
-		},
-		Refs: refs,
-		Raw:  raw,
-	}, nil
+	if a.AppName == "" {
+		a.Unresolved = append(a.Unresolved, "app")
+	}
+	if a.PrincipalName == "" {
+		a.Unresolved = append(a.Unresolved, "principal")
+	}
+	return inventory.NewItem(sourceID, inventory.AssignmentDisplayName(a), inventory.View{Assignment: a}, raw, refs...), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -91,16 +91,19 @@ func checkItem(t *testing.T, item inventory.Item, err error, kind inventory.Kind
 	if item.SourceID == "" || item.Kind != kind || item.Subtype == "" {
 		t.Fatalf("ill-formed item: %+v", item)
 	}
-	if _, err := json.Marshal(item.Attributes); err != nil {
-		t.Fatalf("attributes do not encode: %v", err)
+	if _, err := json.Marshal(item.View); err != nil {
+		t.Fatalf("the view does not encode: %v", err)
+	}
+	if p := inventory.CheckView(item); len(p) > 0 {
+		t.Fatalf("view problems: %v", p)
 	}
 }
 
 func FuzzNormalizeApplication(f *testing.F) {
 	seedCorpus(f, graphreplay.Applications)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if a, ok := parse[models.Applicationable](data, models.CreateApplicationFromDiscriminatorValue); ok {
-			item, err := normalizeApplication(a, data, fuzzNow)
+		if _, ok := parse[models.Applicationable](data, models.CreateApplicationFromDiscriminatorValue); ok {
+			item, err := normalizeApplication(data, tenantContext{Now: fuzzNow})
 			checkItem(t, item, err, inventory.KindApplication)
 		}
 	})
@@ -109,8 +112,8 @@ func FuzzNormalizeApplication(f *testing.F) {
 func FuzzNormalizeServicePrincipal(f *testing.F) {
 	seedCorpus(f, graphreplay.ServicePrincipals)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if sp, ok := parse[models.ServicePrincipalable](data, models.CreateServicePrincipalFromDiscriminatorValue); ok {
-			item, err := normalizeServicePrincipal(sp, data, fuzzNow)
+		if _, ok := parse[models.ServicePrincipalable](data, models.CreateServicePrincipalFromDiscriminatorValue); ok {
+			item, err := normalizeServicePrincipal(data, tenantContext{TenantID: "1bc1c026-2f7b-48a5-98da-afa2fd8bc7bc", Now: fuzzNow})
 			checkItem(t, item, err, inventory.KindApplication)
 		}
 	})
@@ -119,8 +122,8 @@ func FuzzNormalizeServicePrincipal(f *testing.F) {
 func FuzzNormalizeGroup(f *testing.F) {
 	seedCorpus(f, graphreplay.Groups)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if g, ok := parse[models.Groupable](data, models.CreateGroupFromDiscriminatorValue); ok {
-			item, err := normalizeGroup(g, data)
+		if _, ok := parse[models.Groupable](data, models.CreateGroupFromDiscriminatorValue); ok {
+			item, err := normalizeGroup(data)
 			checkItem(t, item, err, inventory.KindGroup)
 		}
 	})
@@ -129,8 +132,8 @@ func FuzzNormalizeGroup(f *testing.F) {
 func FuzzNormalizeDomain(f *testing.F) {
 	seedCorpus(f, graphreplay.Domains)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if d, ok := parse[models.Domainable](data, models.CreateDomainFromDiscriminatorValue); ok {
-			item, err := normalizeDomain(d, data)
+		if _, ok := parse[models.Domainable](data, models.CreateDomainFromDiscriminatorValue); ok {
+			item, err := normalizeDomain(data)
 			checkItem(t, item, err, inventory.KindDomain)
 		}
 	})
@@ -139,8 +142,8 @@ func FuzzNormalizeDomain(f *testing.F) {
 func FuzzNormalizePolicy(f *testing.F) {
 	seedCorpus(f, graphreplay.Policies)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if p, ok := parse[models.ConditionalAccessPolicyable](data, models.CreateConditionalAccessPolicyFromDiscriminatorValue); ok {
-			item, err := normalizePolicy(p, data)
+		if _, ok := parse[models.ConditionalAccessPolicyable](data, models.CreateConditionalAccessPolicyFromDiscriminatorValue); ok {
+			item, err := normalizePolicy(data)
 			checkItem(t, item, err, inventory.KindPolicy)
 		}
 	})
@@ -149,8 +152,8 @@ func FuzzNormalizePolicy(f *testing.F) {
 func FuzzNormalizeAssignment(f *testing.F) {
 	seedCorpus(f, graphreplay.AppRoleAssignedTo)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if a, ok := parse[models.AppRoleAssignmentable](data, models.CreateAppRoleAssignmentFromDiscriminatorValue); ok {
-			item, err := normalizeAssignment("59e617e5-e447-4adc-8b88-00af644d7c92", a, data)
+		if _, ok := parse[models.AppRoleAssignmentable](data, models.CreateAppRoleAssignmentFromDiscriminatorValue); ok {
+			item, err := normalizeAssignment("59e617e5-e447-4adc-8b88-00af644d7c92", data)
 			checkItem(t, item, err, inventory.KindAssignment)
 		}
 	})
@@ -165,38 +168,38 @@ func TestNormalizeVendorElements(t *testing.T) {
 	}
 	subtypes := map[string]string{}
 	for _, raw := range vendor.Groups {
-		g, ok := parse[models.Groupable](raw, models.CreateGroupFromDiscriminatorValue)
+		_, ok := parse[models.Groupable](raw, models.CreateGroupFromDiscriminatorValue)
 		if !ok {
 			t.Fatalf("the SDK cannot parse a published group: %s", raw)
 		}
-		item, err := normalizeGroup(g, raw)
+		item, err := normalizeGroup(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
 		subtypes[item.DisplayName+"|"+item.SourceID] = item.Subtype
 	}
 	for key, want := range map[string]string{
-		"Golf Assist|45b7d2e7-b882-4a80-ba97-10b7a63b8fa4":           SubtypeMicrosoft365Group,
-		"Golf Discussion|d7797254-3084-44d0-99c9-a3b5ab149538":       SubtypeDistributionGroup,
-		"Operations group|21d05557-b7b6-418f-86fa-a3118d751be4":      SubtypeSecurityGroup,
-		"Role assignable group|55ea2e8c-757f-4f2d-be9e-53c22e8c6a54": SubtypeMicrosoft365Group,
-		"|1cdf9c18-a7dc-46b1-b47f-094d5656376d":                      SubtypeDynamicGroup,
+		"Golf Assist|45b7d2e7-b882-4a80-ba97-10b7a63b8fa4":           string(inventory.GroupMicrosoft365),
+		"Golf Discussion|d7797254-3084-44d0-99c9-a3b5ab149538":       string(inventory.GroupDistribution),
+		"Operations group|21d05557-b7b6-418f-86fa-a3118d751be4":      string(inventory.GroupTenant), // a security group
+		"Role assignable group|55ea2e8c-757f-4f2d-be9e-53c22e8c6a54": string(inventory.GroupMicrosoft365),
+		"|1cdf9c18-a7dc-46b1-b47f-094d5656376d":                      string(inventory.GroupDynamic),
 	} {
 		if subtypes[key] != want {
 			t.Errorf("%s: subtype %q, want %q", key, subtypes[key], want)
 		}
 	}
 	for _, raw := range vendor.ServicePrincipals {
-		sp, ok := parse[models.ServicePrincipalable](raw, models.CreateServicePrincipalFromDiscriminatorValue)
+		_, ok := parse[models.ServicePrincipalable](raw, models.CreateServicePrincipalFromDiscriminatorValue)
 		if !ok {
 			t.Fatalf("the SDK cannot parse a published service principal: %s", raw)
 		}
-		item, err := normalizeServicePrincipal(sp, raw, fuzzNow)
+		item, err := normalizeServicePrincipal(raw, tenantContext{Now: fuzzNow})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if item.Subtype != SubtypeNone {
-			t.Errorf("%s: published service principals carry no SSO mode, got %q", item.DisplayName, item.Subtype)
+		if mode := item.View.Application.VendorType; mode != "" {
+			t.Errorf("%s: published service principals carry no SSO mode, got %q", item.DisplayName, mode)
 		}
 	}
 }

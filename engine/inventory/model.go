@@ -27,20 +27,18 @@ const (
 var Kinds = []Kind{KindApplication, KindProvider, KindRoutingRule, KindPolicy, KindGroup, KindAssignment, KindDomain}
 
 // Item is one normalized inventory item. SourceID is the incumbent's own id
-// (for an assignment, "<app id>/<group or user id>"). Attributes hold the
-// normalized fields later stages need (see the collectors for each kind's
-// keys); Raw is the vendor's payload for this item exactly as received.
+// (for an assignment, "<app id>/<group or user id>"). View is the item read
+// into its kind's typed, vendor-neutral view (view.go): the one
+// representation later stages, the GUI detail and the search index read.
+// Raw is the vendor's payload for this item exactly as received.
 type Item struct {
-	SourceID    string         `json:"source_id"`
-	Kind        Kind           `json:"kind"`
-	Subtype     string         `json:"subtype"`
-	DisplayName string         `json:"display_name"`
-	Attributes  map[string]any `json:"attributes"`
-	// View is the item read into its kind's typed, vendor-neutral view
-	// (see view.go).
-	View View            `json:"view"`
-	Refs []Ref           `json:"refs,omitempty"`
-	Raw  json.RawMessage `json:"raw"`
+	SourceID    string          `json:"source_id"`
+	Kind        Kind            `json:"kind"`
+	Subtype     string          `json:"subtype"`
+	DisplayName string          `json:"display_name"`
+	View        View            `json:"view"`
+	Refs        []Ref           `json:"refs,omitempty"`
+	Raw         json.RawMessage `json:"raw"`
 	// EvidencePage is the PageID of the evidence page the item came from
 	// (0 when unknown).
 	EvidencePage int64 `json:"evidence_page"`

@@ -235,6 +235,9 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 		if cur.Status != StatusCollecting {
 			return fmt.Errorf("snapshot %s was marked %s while collecting (%s)", snap.ID, cur.Status, cur.Error)
 		}
+		if err := resolveNames(tx, snap.ID); err != nil {
+			return err
+		}
 		counts, pages, err := tx.CountItems(snap.ID)
 		if err != nil {
 			return err

@@ -43,6 +43,16 @@ type StoredItem struct {
 	Item
 }
 
+// LegacyItem is an item stored before views existed, with what rebuilding
+// its view needs: its source's kind, when it was collected, and the
+// normalized fields the collector kept then.
+type LegacyItem struct {
+	StoredItem
+	SourceKind  workspace.SourceKind
+	CollectedAt time.Time
+	Legacy      map[string]any
+}
+
 // ItemQuery selects a window of a snapshot's items. Text matches display
 // names, source ids, subtypes and attribute values (full-text search).
 type ItemQuery struct {
@@ -94,6 +104,18 @@ type Tx interface {
 	// is stored once and referred to.
 	SavePages(snapshotID string, pages []Page) error
 	SaveItems(snapshotID string, items []Item) error
+	// ReplaceViews rewrites stored items' subtype, display name, refs and
+	// view, and re-indexes them for search.
+	ReplaceViews(items []StoredItem) error
+	// ItemsWithoutView returns up to limit items stored before views
+	// existed whose id is above after, in id order.
+	ItemsWithoutView(after int64, limit int) ([]LegacyItem, error)
+	// UnresolvedAssignments returns a snapshot's assignments whose view
+	// names something it could not name (AssignmentView.Unresolved).
+	UnresolvedAssignments(snapshotID string) ([]StoredItem, error)
+	// ItemNames returns display names of a snapshot's items of kind by
+	// source id; ids the snapshot lacks are absent.
+	ItemNames(snapshotID string, kind Kind, sourceIDs []string) (map[string]string, error)
 	// CountItems returns the stored items by kind and the stored page count.
 	CountItems(snapshotID string) (map[Kind]int, int, error)
 	QueryItems(ItemQuery) (ItemPage, error)

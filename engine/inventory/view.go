@@ -25,7 +25,15 @@ type View struct {
 	Group       *GroupView       `json:"group,omitempty"`
 	Assignment  *AssignmentView  `json:"assignment,omitempty"`
 	Domain      *DomainView      `json:"domain,omitempty"`
+	// Unbuilt says why no member is set: the item was stored before views
+	// existed and its view is not rebuilt yet (ViewNotBuiltYet), or
+	// rebuilding it from the raw payload failed (the reason).
+	Unbuilt string `json:"unbuilt,omitempty"`
 }
+
+// ViewNotBuiltYet is View.Unbuilt of an item stored before views existed
+// whose view the console has not rebuilt yet.
+const ViewNotBuiltYet = "stored before typed views; rebuilt from the raw payload when the console opens the workspace"
 
 // Kind is the kind of the member that is set, or "" when none is (an item
 // stored before views existed whose view has not been built yet).
@@ -198,6 +206,20 @@ type Certificate struct {
 // ValidAt reports whether the certificate is known to be valid at t.
 func (c Certificate) ValidAt(t time.Time) bool {
 	return c.Error == "" && c.NotAfter != nil && t.Before(*c.NotAfter) && (c.NotBefore == nil || !t.Before(*c.NotBefore))
+}
+
+// ValidCertificate is Yes when one of certs is valid at t, No when certs
+// are listed and none is, Unknown when none is listed.
+func ValidCertificate(certs []Certificate, t time.Time) Tri {
+	if len(certs) == 0 {
+		return Unknown
+	}
+	for _, c := range certs {
+		if c.ValidAt(t) {
+			return Yes
+		}
+	}
+	return No
 }
 
 // Credential is the metadata of one client secret or certificate an

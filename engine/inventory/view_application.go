@@ -104,7 +104,7 @@ type ApplicationView struct {
 	// VendorType is the vendor's own type: Okta signOnMode; Graph
 	// preferredSingleSignOnMode for a service principal ("" when null);
 	// "application" for an app registration.
-	VendorType string `json:"vendor_type" raw:"verbatim"`
+	VendorType string `json:"vendor_type"`
 	// Object is which vendor object this is.
 	Object AppObject `json:"object"`
 	// Name is the vendor's key of the app definition: Okta "name" (the OIN
@@ -252,6 +252,10 @@ type SAMLSettings struct {
 	// Graph: keyCredentials with usage "Verify"/"Sign" of the service
 	// principal, metadata only).
 	SigningCertificates []Certificate `json:"signing_certificates,omitempty"`
+	// ValidSigningCertificate: Yes when a signing certificate was valid at
+	// collection; No when certificates are listed and none is (expired, or
+	// unreadable); Unknown when none is listed.
+	ValidSigningCertificate Tri `json:"valid_signing_certificate"`
 	// PreferredSigningThumbprint is Graph's
 	// preferredTokenSigningKeyThumbprint.
 	PreferredSigningThumbprint string `json:"preferred_signing_thumbprint,omitempty" raw:"verbatim"`

@@ -44,6 +44,9 @@ func names[T ~string](vs []T) []string {
 func CheckView(it Item) []string {
 	v := it.View
 	if v.Missing() {
+		if v.Unbuilt != "" {
+			return []string{"the item has no view: " + v.Unbuilt}
+		}
 		return []string{"the item has no view"}
 	}
 	var p problems

@@ -56,7 +56,7 @@ type GroupView struct {
 	Type GroupType `json:"type"`
 	// VendorType: Okta type; Graph groupTypes joined with "," ("" for a
 	// plain security or distribution group).
-	VendorType string `json:"vendor_type" raw:"verbatim"`
+	VendorType string `json:"vendor_type"`
 	// Name and Description: Okta profile.name/description; Graph
 	// displayName/description.
 	Name        string `json:"name" raw:"verbatim"`

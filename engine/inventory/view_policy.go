@@ -64,7 +64,7 @@ type RoutingRuleView struct {
 	// Type is the subtype.
 	Type RoutingType `json:"type"`
 	// VendorType is Okta's rule type (IDP_DISCOVERY).
-	VendorType string `json:"vendor_type" raw:"verbatim"`
+	VendorType string `json:"vendor_type"`
 	// PolicyID is the id of the policy holding the rule.
 	PolicyID string `json:"policy_id"`
 	// Priority: lower runs first (Okta priority).
@@ -155,7 +155,7 @@ type PolicyView struct {
 	Rule bool `json:"rule"`
 	// VendorType: Okta policy type (OKTA_SIGN_ON, ...) or rule type
 	// (SIGN_ON, ACCESS_POLICY, PASSWORD, ...); "conditionalAccessPolicy".
-	VendorType string `json:"vendor_type" raw:"verbatim"`
+	VendorType string `json:"vendor_type"`
 	// PolicyID is the containing policy of a rule; "" for a policy.
 	PolicyID string `json:"policy_id,omitempty"`
 	// Priority: lower runs first (Okta priority; 0 for Entra, whose
@@ -198,7 +198,7 @@ type Conditions struct {
 	// ON_NETWORK, OFF_NETWORK); NetworkZones its include/exclude zone ids.
 	// Graph conditions.locations fill NetworkZones (named location ids,
 	// "All", "AllTrusted"), with Network "ZONE".
-	Network      string         `json:"network,omitempty" raw:"verbatim"`
+	Network      string         `json:"network,omitempty"`
 	NetworkZones IncludeExclude `json:"network_zones"`
 	// Platforms: Okta conditions.platform.include/exclude as "TYPE/OS"
 	// (e.g. "MOBILE/IOS", "DESKTOP/MACOS"); Graph conditions.platforms

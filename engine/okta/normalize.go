@@ -39,10 +39,10 @@ const oinStatementsGap = "catalogue (OIN) app: its attribute statements come fro
 // credentials read before they are normalized with certificates.
 func appSigningKid(raw json.RawMessage) string {
 	o, err := parseObject(raw)
-	if err != nil || !isSAML(o.s("signOnMode")) {
+	if err != nil || !isSAML(o.Str("signOnMode")) {
 		return ""
 	}
-	return o.path("credentials", "signing").s("kid")
+	return o.Path("credentials", "signing").Str("kid")
 }
 
 func isSAML(mode string) bool { return mode == "SAML_2_0" || mode == "SAML_1_1" }
@@ -59,41 +59,41 @@ func NormalizeApp(raw json.RawMessage, keys map[string]SigningKey, now time.Time
 	if err != nil {
 		return inventory.Item{}, wrapErr("application", err)
 	}
-	mode, name := o.s("signOnMode"), o.s("name")
-	creds, settings := o.o("credentials"), o.o("settings")
-	signOn, appSettings := settings.o("signOn"), settings.o("app")
+	mode, name := o.Str("signOnMode"), o.Str("name")
+	creds, settings := o.Obj("credentials"), o.Obj("settings")
+	signOn, appSettings := settings.Obj("signOn"), settings.Obj("app")
 	a := &inventory.ApplicationView{
 		VendorType: mode, Object: inventory.AppObjectOktaApp, Name: name,
-		State: state(o.s("status")), VendorStatus: o.s("status"),
+		State: state(o.Str("status")), VendorStatus: o.Str("status"),
 		Origin: inventory.OriginTenant,
 		// An Okta app is reachable only by the users and groups assigned
 		// to it.
 		AssignmentRequired: inventory.Yes,
-		HiddenFromUsers:    o.path("visibility", "hide").b("web"),
-		LoginURL:           firstNonEmpty(appSettings.s("url"), appSettings.s("loginUrl"), appSettings.s("siteURL")),
-		ClientSecret:       secretField(creds.o("oauthClient"), "client_secret"),
+		HiddenFromUsers:    o.Path("visibility", "hide").Bool("web"),
+		LoginURL:           firstNonEmpty(appSettings.Str("url"), appSettings.Str("loginUrl"), appSettings.Str("siteURL")),
+		ClientSecret:       creds.Obj("oauthClient").Secret("client_secret"),
 	}
 	a.Catalogue, a.CatalogueID = appCatalogue(mode, name, signOn)
-	if ut := creds.o("userNameTemplate"); len(ut) > 0 {
-		a.UsernameTemplate = &inventory.UsernameTemplate{Template: ut.s("template"), Type: ut.s("type"),
-			Suffix: ut.s("suffix"), PushStatus: ut.s("pushStatus")}
+	if ut := creds.Obj("userNameTemplate"); len(ut) > 0 {
+		a.UsernameTemplate = &inventory.UsernameTemplate{Template: ut.Str("template"), Type: ut.Str("type"),
+			Suffix: ut.Str("suffix"), PushStatus: ut.Str("pushStatus")}
 	}
 	switch mode {
 	case "SAML_2_0", "SAML_1_1":
 		a.Protocol = inventory.ProtocolSAML
-		a.SAML = samlSettings(signOn, creds.o("signing").s("kid"), keys, now, a.Catalogue, a.HiddenFromUsers)
+		a.SAML = samlSettings(signOn, creds.Obj("signing").Str("kid"), keys, now, a.Catalogue, a.HiddenFromUsers)
 	case "OPENID_CONNECT":
 		a.Protocol = inventory.ProtocolOIDC
-		a.ClientID = creds.o("oauthClient").s("client_id")
-		a.OIDC = oidcSettings(creds.o("oauthClient"), settings.o("oauthClient"))
-		a.Credentials = jwksCredentials(settings.path("oauthClient", "jwks"))
+		a.ClientID = creds.Obj("oauthClient").Str("client_id")
+		a.OIDC = oidcSettings(creds.Obj("oauthClient"), settings.Obj("oauthClient"))
+		a.Credentials = jwksCredentials(settings.Path("oauthClient", "jwks"))
 	case "WS_FEDERATION":
 		a.Protocol = inventory.ProtocolWSFederation
 		a.WSFederation = &inventory.WSFedSettings{
-			Realm: appSettings.s("realm"), ReplyURL: appSettings.s("wReplyURL"), SiteURL: appSettings.s("siteURL"),
-			NameIDFormat: appSettings.s("nameIDFormat"), AudienceRestriction: appSettings.s("audienceRestriction"),
-			SignatureAlgorithm: appSettings.s("signatureAlgorithm"), AttributeStatements: appSettings.s("attributeStatements"),
-			UsernameAttribute: appSettings.s("usernameAttribute"), GroupFilter: appSettings.s("groupFilter"),
+			Realm: appSettings.Str("realm"), ReplyURL: appSettings.Str("wReplyURL"), SiteURL: appSettings.Str("siteURL"),
+			NameIDFormat: appSettings.Str("nameIDFormat"), AudienceRestriction: appSettings.Str("audienceRestriction"),
+			SignatureAlgorithm: appSettings.Str("signatureAlgorithm"), AttributeStatements: appSettings.Str("attributeStatements"),
+			UsernameAttribute: appSettings.Str("usernameAttribute"), GroupFilter: appSettings.Str("groupFilter"),
 		}
 	case "AUTO_LOGIN", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE", "BASIC_AUTH":
 		a.Protocol = inventory.ProtocolPassword
@@ -101,8 +101,8 @@ func NormalizeApp(raw json.RawMessage, keys map[string]SigningKey, now time.Time
 			"AUTO_LOGIN": inventory.PasswordVariantSWA, "BROWSER_PLUGIN": inventory.PasswordVariantBrowserPlugin,
 			"SECURE_PASSWORD_STORE": inventory.PasswordVariantVaulted, "BASIC_AUTH": inventory.PasswordVariantBasicAuth,
 		}[mode]
-		scheme := creds.s("scheme")
-		a.Password = &inventory.PasswordSignOn{Variant: variant, URL: firstNonEmpty(appSettings.s("url"), appSettings.s("loginUrl")),
+		scheme := creds.Str("scheme")
+		a.Password = &inventory.PasswordSignOn{Variant: variant, URL: firstNonEmpty(appSettings.Str("url"), appSettings.Str("loginUrl")),
 			Scheme: scheme, SharedCredentials: sharedScheme(scheme)}
 	case "BOOKMARK":
 		a.Protocol = inventory.ProtocolBookmark
@@ -111,7 +111,7 @@ func NormalizeApp(raw json.RawMessage, keys map[string]SigningKey, now time.Time
 	default:
 		a.Protocol = inventory.ProtocolOther
 	}
-	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("label"), name, o.s("id")),
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(o.Str("label"), name, o.Str("id")),
 		inventory.View{Application: a}, raw), nil
 }
 
@@ -125,7 +125,7 @@ func appCatalogue(mode, name string, signOn obj) (inventory.Catalogue, string) {
 		return inventory.CatalogueUnknown, ""
 	case slices.Contains(customTemplates, name), mode == "AUTO_LOGIN", generatedInstance.MatchString(name):
 		return inventory.CatalogueCustom, ""
-	case isSAML(mode) && signOn.s("ssoAcsUrl") != "":
+	case isSAML(mode) && signOn.Str("ssoAcsUrl") != "":
 		return inventory.CatalogueCustom, ""
 	}
 	return inventory.CatalogueListed, name
@@ -142,36 +142,36 @@ func sharedScheme(scheme string) inventory.Tri {
 // SamlApplicationSettingsSignOn; OIN apps send its *Override fields).
 func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time, catalogue inventory.Catalogue, hidden inventory.Tri) *inventory.SAMLSettings {
 	s := &inventory.SAMLSettings{
-		Recipient:          firstNonEmpty(so.s("recipientOverride"), so.s("recipient")),
-		Destination:        firstNonEmpty(so.s("destinationOverride"), so.s("destination")),
-		IdPIssuer:          so.s("idpIssuer"),
-		SPIssuer:           so.s("spIssuer"),
-		NameIDFormat:       so.s("subjectNameIdFormat"),
-		NameIDTemplate:     so.s("subjectNameIdTemplate"),
-		ResponseSigned:     so.b("responseSigned"),
-		AssertionSigned:    so.b("assertionSigned"),
-		SignatureAlgorithm: so.s("signatureAlgorithm"),
-		DigestAlgorithm:    so.s("digestAlgorithm"),
-		RequestsSigned:     so.b("samlSignedRequestEnabled"),
-		DefaultRelayState:  so.s("defaultRelayState"),
+		Recipient:          firstNonEmpty(so.Str("recipientOverride"), so.Str("recipient")),
+		Destination:        firstNonEmpty(so.Str("destinationOverride"), so.Str("destination")),
+		IdPIssuer:          so.Str("idpIssuer"),
+		SPIssuer:           so.Str("spIssuer"),
+		NameIDFormat:       so.Str("subjectNameIdFormat"),
+		NameIDTemplate:     so.Str("subjectNameIdTemplate"),
+		ResponseSigned:     so.Bool("responseSigned"),
+		AssertionSigned:    so.Bool("assertionSigned"),
+		SignatureAlgorithm: so.Str("signatureAlgorithm"),
+		DigestAlgorithm:    so.Str("digestAlgorithm"),
+		RequestsSigned:     so.Bool("samlSignedRequestEnabled"),
+		DefaultRelayState:  so.Str("defaultRelayState"),
 
-		AuthnContextClassRef:     so.s("authnContextClassRef"),
-		HonorForceAuthn:          so.b("honorForceAuthn"),
-		AssertionLifetimeSeconds: int(so.i("samlAssertionLifetimeSeconds")),
+		AuthnContextClassRef:     so.Str("authnContextClassRef"),
+		HonorForceAuthn:          so.Bool("honorForceAuthn"),
+		AssertionLifetimeSeconds: int(so.Int("samlAssertionLifetimeSeconds")),
 	}
-	if aud := firstNonEmpty(so.s("audienceOverride"), so.s("audience")); aud != "" {
+	if aud := firstNonEmpty(so.Str("audienceOverride"), so.Str("audience")); aud != "" {
 		s.EntityIDs = []string{aud}
 	}
-	if acs := firstNonEmpty(so.s("ssoAcsUrlOverride"), so.s("ssoAcsUrl")); acs != "" {
+	if acs := firstNonEmpty(so.Str("ssoAcsUrlOverride"), so.Str("ssoAcsUrl")); acs != "" {
 		s.ACSURLs = []string{acs}
 	}
-	for _, e := range so.a("acsEndpoints") {
-		if u := e.s("url"); u != "" && !slices.Contains(s.ACSURLs, u) {
+	for _, e := range so.Objects("acsEndpoints") {
+		if u := e.Str("url"); u != "" && !slices.Contains(s.ACSURLs, u) {
 			s.ACSURLs = append(s.ACSURLs, u)
 		}
 	}
-	for _, h := range so.a("inlineHooks") {
-		if id := h.s("id"); id != "" {
+	for _, h := range so.Objects("inlineHooks") {
+		if id := h.Str("id"); id != "" {
 			s.InlineHooks = append(s.InlineHooks, id)
 		}
 	}
@@ -183,17 +183,17 @@ func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time,
 	case inventory.No:
 		s.IdPInitiated = inventory.Yes
 	}
-	if slo := so.o("slo"); len(slo) > 0 {
-		s.SingleLogout, s.SLOURL, s.SLOIssuer = slo.b("enabled"), slo.s("logoutUrl"), slo.s("issuer")
+	if slo := so.Obj("slo"); len(slo) > 0 {
+		s.SingleLogout, s.SLOURL, s.SLOIssuer = slo.Bool("enabled"), slo.Str("logoutUrl"), slo.Str("issuer")
 	} else if len(so) > 0 && catalogue == inventory.CatalogueCustom {
 		// A custom app's signOn lists every setting; no slo means none.
 		s.SingleLogout = inventory.No
 	}
-	if enc := so.o("assertionEncryption"); len(enc) > 0 {
-		s.AssertionEncrypted = enc.b("enabled")
-		s.EncryptionAlgorithm, s.KeyTransport = enc.s("encryptionAlgorithm"), enc.s("keyTransportAlgorithm")
-		if x5c := enc.ss("x5c"); len(x5c) > 0 {
-			c := certificateFromX5C(enc.s("kid"), x5c[0], now)
+	if enc := so.Obj("assertionEncryption"); len(enc) > 0 {
+		s.AssertionEncrypted = enc.Bool("enabled")
+		s.EncryptionAlgorithm, s.KeyTransport = enc.Str("encryptionAlgorithm"), enc.Str("keyTransportAlgorithm")
+		if x5c := enc.Strings("x5c"); len(x5c) > 0 {
+			c := certificateFromX5C(enc.Str("kid"), x5c[0], now)
 			c.Usage = "encryption"
 			s.EncryptionCertificate = &c
 		}
@@ -212,9 +212,10 @@ func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time,
 				Error: "the app's key credentials do not hold this kid"}}
 		}
 	}
-	statements := append(so.a("attributeStatements"), so.a("configuredAttributeStatements")...)
+	s.ValidSigningCertificate = inventory.ValidCertificate(s.SigningCertificates, now)
+	statements := append(so.Objects("attributeStatements"), so.Objects("configuredAttributeStatements")...)
 	switch {
-	case catalogue == inventory.CatalogueCustom && so.has("attributeStatements"):
+	case catalogue == inventory.CatalogueCustom && so.Has("attributeStatements"):
 		s.StatementsExposed = inventory.Yes
 	case catalogue == inventory.CatalogueListed && len(statements) == 0:
 		s.StatementsExposed, s.StatementsGap = inventory.No, oinStatementsGap
@@ -227,8 +228,8 @@ func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time,
 	if s.StatementsExposed == inventory.Yes {
 		for _, st := range statements {
 			s.AttributeStatements = append(s.AttributeStatements, inventory.AttributeStatement{
-				Type: st.s("type"), Name: st.s("name"), Namespace: st.s("namespace"), Values: st.ss("values"),
-				FilterType: st.s("filterType"), FilterValue: st.s("filterValue"),
+				Type: st.Str("type"), Name: st.Str("name"), Namespace: st.Str("namespace"), Values: st.Strings("values"),
+				FilterType: st.Str("filterType"), FilterValue: st.Str("filterValue"),
 			})
 		}
 	}
@@ -238,29 +239,29 @@ func samlSettings(so obj, kid string, keys map[string]SigningKey, now time.Time,
 // oidcSettings reads an OIDC app's credentials.oauthClient and
 // settings.oauthClient (the Applications API's OpenIdConnectApplication).
 func oidcSettings(cred, set obj) *inventory.OIDCSettings {
-	method := cred.s("token_endpoint_auth_method")
+	method := cred.Str("token_endpoint_auth_method")
 	s := &inventory.OIDCSettings{
-		ApplicationType:        set.s("application_type"),
-		GrantTypes:             set.ss("grant_types"),
-		ResponseTypes:          set.ss("response_types"),
-		RedirectURIs:           set.ss("redirect_uris"),
-		PostLogoutRedirectURIs: set.ss("post_logout_redirect_uris"),
+		ApplicationType:        set.Str("application_type"),
+		GrantTypes:             set.Strings("grant_types"),
+		ResponseTypes:          set.Strings("response_types"),
+		RedirectURIs:           set.Strings("redirect_uris"),
+		PostLogoutRedirectURIs: set.Strings("post_logout_redirect_uris"),
 		ClientAuthMethod:       method,
-		PKCERequired:           cred.b("pkce_required"),
-		IssuerMode:             set.s("issuer_mode"),
-		ConsentMethod:          set.s("consent_method"),
-		InitiateLoginURI:       set.s("initiate_login_uri"),
-		IdPInitiatedLogin:      set.o("idp_initiated_login").s("mode"),
-		DPoPBoundTokens:        set.b("dpop_bound_access_tokens"),
-		JWKSURI:                set.s("jwks_uri"),
+		PKCERequired:           cred.Bool("pkce_required"),
+		IssuerMode:             set.Str("issuer_mode"),
+		ConsentMethod:          set.Str("consent_method"),
+		InitiateLoginURI:       set.Str("initiate_login_uri"),
+		IdPInitiatedLogin:      set.Obj("idp_initiated_login").Str("mode"),
+		DPoPBoundTokens:        set.Bool("dpop_bound_access_tokens"),
+		JWKSURI:                set.Str("jwks_uri"),
 
-		RefreshTokenRotation:      set.o("refresh_token").s("rotation_type"),
-		RefreshTokenLeewaySeconds: int(set.o("refresh_token").i("leeway")),
+		RefreshTokenRotation:      set.Obj("refresh_token").Str("rotation_type"),
+		RefreshTokenLeewaySeconds: int(set.Obj("refresh_token").Int("leeway")),
 	}
 	if t := s.ApplicationType; t != "" {
 		s.Platforms = []string{t}
 	}
-	switch set.s("wildcard_redirect") {
+	switch set.Str("wildcard_redirect") {
 	case "DISABLED":
 		s.WildcardRedirect = inventory.No
 	case "":
@@ -287,9 +288,9 @@ func oidcSettings(cred, set obj) *inventory.OIDCSettings {
 // (settings.oauthClient.jwks.keys): metadata only.
 func jwksCredentials(jwks obj) []inventory.Credential {
 	var out []inventory.Credential
-	for _, k := range jwks.a("keys") {
-		out = append(out, inventory.Credential{Type: "certificate", VendorType: k.s("kty"), Usage: k.s("use"),
-			KeyID: k.s("kid"), Status: k.s("status")})
+	for _, k := range jwks.Objects("keys") {
+		out = append(out, inventory.Credential{Type: "certificate", VendorType: k.Str("kty"), Usage: k.Str("use"),
+			KeyID: k.Str("kid"), Status: k.Str("status")})
 	}
 	return out
 }

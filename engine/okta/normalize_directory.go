@@ -24,63 +24,63 @@ func NormalizeIdP(raw json.RawMessage, keys map[string]SigningKey) (inventory.It
 	if err != nil {
 		return inventory.Item{}, wrapErr("identity provider", err)
 	}
-	typ, pr := o.s("type"), o.o("protocol")
-	ep, trust, client := pr.o("endpoints"), pr.path("credentials", "trust"), pr.path("credentials", "client")
-	pol := o.o("policy")
-	prov, groups := pol.o("provisioning"), pol.path("provisioning", "groups")
+	typ, pr := o.Str("type"), o.Obj("protocol")
+	ep, trust, client := pr.Obj("endpoints"), pr.Path("credentials", "trust"), pr.Path("credentials", "client")
+	pol := o.Obj("policy")
+	prov, groups := pol.Obj("provisioning"), pol.Path("provisioning", "groups")
 	p := &inventory.ProviderView{
-		VendorType: typ, VendorProtocol: pr.s("type"),
-		State: state(o.s("status")), VendorStatus: o.s("status"),
-		Issuer:   firstNonEmpty(trust.s("issuer"), pr.o("issuer").s("url")),
-		Audience: trust.s("audience"),
-		SSOURL:   ep.o("sso").s("url"), SSOBinding: ep.o("sso").s("binding"), SSODestination: ep.o("sso").s("destination"),
-		SLOURL:     ep.o("slo").s("url"),
-		ACSBinding: ep.o("acs").s("binding"), ACSType: ep.o("acs").s("type"),
-		NameIDFormat: pr.o("settings").s("nameFormat"),
+		VendorType: typ, VendorProtocol: pr.Str("type"),
+		State: state(o.Str("status")), VendorStatus: o.Str("status"),
+		Issuer:   firstNonEmpty(trust.Str("issuer"), pr.Obj("issuer").Str("url")),
+		Audience: trust.Str("audience"),
+		SSOURL:   ep.Obj("sso").Str("url"), SSOBinding: ep.Obj("sso").Str("binding"), SSODestination: ep.Obj("sso").Str("destination"),
+		SLOURL:     ep.Obj("slo").Str("url"),
+		ACSBinding: ep.Obj("acs").Str("binding"), ACSType: ep.Obj("acs").Str("type"),
+		NameIDFormat: pr.Obj("settings").Str("nameFormat"),
 
-		RequestSignatureAlgorithm:  pr.path("algorithms", "request", "signature").s("algorithm"),
-		ResponseSignatureAlgorithm: pr.path("algorithms", "response", "signature").s("algorithm"),
-		ResponseSignatureScope:     pr.path("algorithms", "response", "signature").s("scope"),
+		RequestSignatureAlgorithm:  pr.Path("algorithms", "request", "signature").Str("algorithm"),
+		ResponseSignatureAlgorithm: pr.Path("algorithms", "response", "signature").Str("algorithm"),
+		ResponseSignatureScope:     pr.Path("algorithms", "response", "signature").Str("scope"),
 
-		AuthorizationURL: ep.o("authorization").s("url"), TokenURL: ep.o("token").s("url"),
-		UserInfoURL: ep.o("userInfo").s("url"), JWKSURL: ep.o("jwks").s("url"),
-		ClientID: client.s("client_id"), ClientSecret: secretField(client, "client_secret"),
-		PKCERequired: client.b("pkce_required"),
-		Scopes:       pr.ss("scopes"),
-		IssuerMode:   o.s("issuerMode"),
+		AuthorizationURL: ep.Obj("authorization").Str("url"), TokenURL: ep.Obj("token").Str("url"),
+		UserInfoURL: ep.Obj("userInfo").Str("url"), JWKSURL: ep.Obj("jwks").Str("url"),
+		ClientID: client.Str("client_id"), ClientSecret: client.Secret("client_secret"),
+		PKCERequired: client.Bool("pkce_required"),
+		Scopes:       pr.Strings("scopes"),
+		IssuerMode:   o.Str("issuerMode"),
 
-		ProvisioningAction: prov.s("action"), ProfileMaster: prov.b("profileMaster"),
-		GroupsAction:      groups.s("action"),
-		GroupIDs:          append(groups.ss("assignments"), groups.ss("filter")...),
-		AccountLinkAction: pol.o("accountLink").s("action"),
-		AccountLinkGroups: pol.path("accountLink", "filter", "groups").ss("include"),
+		ProvisioningAction: prov.Str("action"), ProfileMaster: prov.Bool("profileMaster"),
+		GroupsAction:      groups.Str("action"),
+		GroupIDs:          append(groups.Strings("assignments"), groups.Strings("filter")...),
+		AccountLinkAction: pol.Obj("accountLink").Str("action"),
+		AccountLinkGroups: pol.Path("accountLink", "filter", "groups").Strings("include"),
 
-		SubjectTemplate:       pol.path("subject", "userNameTemplate").s("template"),
-		SubjectFilter:         pol.o("subject").s("filter"),
-		SubjectMatchType:      pol.o("subject").s("matchType"),
-		SubjectMatchAttribute: pol.o("subject").s("matchAttribute"),
-		MaxClockSkewMillis:    pol.i("maxClockSkew"),
+		SubjectTemplate:       pol.Path("subject", "userNameTemplate").Str("template"),
+		SubjectFilter:         pol.Obj("subject").Str("filter"),
+		SubjectMatchType:      pol.Obj("subject").Str("matchType"),
+		SubjectMatchAttribute: pol.Obj("subject").Str("matchAttribute"),
+		MaxClockSkewMillis:    pol.Int("maxClockSkew"),
 	}
 	switch {
-	case typ == "SAML2" || (typ == "" && pr.s("type") == "SAML2"):
+	case typ == "SAML2" || (typ == "" && pr.Str("type") == "SAML2"):
 		p.Protocol = inventory.ProviderSAML
 	case slices.Contains(socialTypes, typ):
 		p.Protocol, p.SocialNetwork = inventory.ProviderSocial, strings.ToLower(typ)
-	case typ == "X509" || pr.s("type") == "MTLS":
+	case typ == "X509" || pr.Str("type") == "MTLS":
 		p.Protocol = inventory.ProviderX509
-	case typ == "OIDC" || pr.s("type") == "OIDC":
+	case typ == "OIDC" || pr.Str("type") == "OIDC":
 		p.Protocol = inventory.ProviderOIDC
 	default:
 		p.Protocol = inventory.ProviderOther
 	}
-	switch prov.s("action") {
+	switch prov.Str("action") {
 	case "AUTO", "CALLOUT":
 		p.JIT = inventory.Yes
 	case "DISABLED":
 		p.JIT = inventory.No
 	}
-	if kid := trust.s("kid"); kid != "" {
-		p.SigningKeyIDs = append([]string{kid}, trust.ss("additionalKids")...)
+	if kid := trust.Str("kid"); kid != "" {
+		p.SigningKeyIDs = append([]string{kid}, trust.Strings("additionalKids")...)
 	}
 	valid := false
 	for _, kid := range p.SigningKeyIDs {
@@ -103,7 +103,7 @@ func NormalizeIdP(raw json.RawMessage, keys map[string]SigningKey) (inventory.It
 	for _, g := range uniq(append(slices.Clone(p.GroupIDs), p.AccountLinkGroups...)) {
 		refs = append(refs, inventory.Ref{Role: "group", Kind: inventory.KindGroup, SourceID: g})
 	}
-	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("name"), o.s("id")), inventory.View{Provider: p}, raw, refs...), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(o.Str("name"), o.Str("id")), inventory.View{Provider: p}, raw, refs...), nil
 }
 
 // GroupRules maps group ids to the expressions of the org's active group
@@ -120,14 +120,14 @@ func (gr GroupRules) add(raw json.RawMessage) error {
 	if err != nil {
 		return wrapErr("group rule", err)
 	}
-	expr := o.path("conditions", "expression").s("value")
+	expr := o.Path("conditions", "expression").Str("value")
 	if expr == "" {
-		expr = "(rule " + firstNonEmpty(o.s("name"), o.s("id")) + " without an expression)"
+		expr = "(rule " + firstNonEmpty(o.Str("name"), o.Str("id")) + " without an expression)"
 	}
-	if st := o.s("status"); st != "" && st != "ACTIVE" {
+	if st := o.Str("status"); st != "" && st != "ACTIVE" {
 		expr += " [rule " + strings.ToLower(st) + "]"
 	}
-	for _, g := range o.path("actions", "assignUserToGroups").ss("groupIds") {
+	for _, g := range o.Path("actions", "assignUserToGroups").Strings("groupIds") {
 		gr[g] = append(gr[g], expr)
 	}
 	return nil
@@ -143,12 +143,12 @@ func NormalizeGroup(raw json.RawMessage, rules GroupRules) (inventory.Item, erro
 	if err != nil {
 		return inventory.Item{}, wrapErr("group", err)
 	}
-	typ, prof := o.s("type"), o.o("profile")
+	typ, prof := o.Str("type"), o.Obj("profile")
 	g := &inventory.GroupView{
-		VendorType: typ, Name: prof.s("name"), Description: prof.s("description"),
+		VendorType: typ, Name: prof.Str("name"), Description: prof.Str("description"),
 		SecurityEnabled: inventory.Yes, MailEnabled: inventory.No,
-		DirectoryName: firstNonEmpty(prof.s("windowsDomainQualifiedName"), prof.s("dn")),
-		ObjectClass:   o.ss("objectClass"),
+		DirectoryName: firstNonEmpty(prof.Str("windowsDomainQualifiedName"), prof.Str("dn")),
+		ObjectClass:   o.Strings("objectClass"),
 	}
 	var refs []inventory.Ref
 	switch typ {
@@ -160,7 +160,7 @@ func NormalizeGroup(raw json.RawMessage, rules GroupRules) (inventory.Item, erro
 				g.DirectorySynced = inventory.Yes
 			}
 		}
-		if href := o.path("_links", "source").s("href"); href != "" {
+		if href := o.Path("_links", "source").Str("href"); href != "" {
 			g.SourceAppID = href[strings.LastIndex(href, "/")+1:]
 			refs = append(refs, inventory.Ref{Role: "source_app", Kind: inventory.KindApplication, SourceID: g.SourceAppID})
 		}
@@ -170,10 +170,10 @@ func NormalizeGroup(raw json.RawMessage, rules GroupRules) (inventory.Item, erro
 		g.Type, g.DirectorySynced = inventory.GroupTenant, inventory.No
 	}
 	if rules != nil {
-		g.MembershipRules = rules[o.s("id")]
+		g.MembershipRules = rules[o.Str("id")]
 		g.RuleBased = inventory.TriOf(len(g.MembershipRules) > 0)
 	}
-	return inventory.NewItem(o.s("id"), firstNonEmpty(g.Name, o.s("id")), inventory.View{Group: g}, raw, refs...), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(g.Name, o.Str("id")), inventory.View{Group: g}, raw, refs...), nil
 }
 
 // NormalizeDomain turns one custom domain payload (GET /api/v1/domains;
@@ -185,11 +185,11 @@ func NormalizeDomain(raw json.RawMessage) (inventory.Item, error) {
 	if err != nil {
 		return inventory.Item{}, wrapErr("domain", err)
 	}
-	status := o.s("validationStatus")
+	status := o.Str("validationStatus")
 	d := &inventory.DomainView{
-		Type: inventory.DomainSignInHost, Name: o.s("domain"), ValidationStatus: status,
-		CertificateSource: o.s("certificateSourceType"),
-		CertificateExpiry: o.o("publicCertificate").s("expiration"),
+		Type: inventory.DomainSignInHost, Name: o.Str("domain"), ValidationStatus: status,
+		CertificateSource: o.Str("certificateSourceType"),
+		CertificateExpiry: o.Obj("publicCertificate").Str("expiration"),
 	}
 	switch status {
 	case "VERIFIED", "COMPLETED":
@@ -197,7 +197,7 @@ func NormalizeDomain(raw json.RawMessage) (inventory.Item, error) {
 	case "NOT_STARTED", "IN_PROGRESS", "FAILED_TO_VERIFY":
 		d.Verified = inventory.No
 	}
-	return inventory.NewItem(o.s("id"), firstNonEmpty(d.Name, o.s("id")), inventory.View{Domain: d}, raw), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(d.Name, o.Str("id")), inventory.View{Domain: d}, raw), nil
 }
 
 // AppRef is the application whose assignment listing is read: its id and
@@ -215,14 +215,14 @@ func NormalizeAppGroup(raw json.RawMessage, app AppRef) (inventory.Item, error) 
 	if err != nil {
 		return inventory.Item{}, wrapErr("app group assignment", err)
 	}
-	id := o.s("id")
+	id := o.Str("id")
 	a := &inventory.AssignmentView{
 		Target: inventory.AssignGroup, VendorType: "group", AppID: app.ID, AppName: app.Name,
-		PrincipalID: id, PrincipalName: o.path("_embedded", "group", "profile").s("name"),
+		PrincipalID: id, PrincipalName: o.Path("_embedded", "group", "profile").Str("name"),
 		Direct: inventory.Yes,
 	}
-	if o.has("priority") {
-		p := int(o.i("priority"))
+	if o.Has("priority") {
+		p := int(o.Int("priority"))
 		a.Priority = &p
 	}
 	markUnresolved(a)
@@ -241,15 +241,15 @@ func NormalizeAppUser(raw json.RawMessage, app AppRef) (inventory.Item, error) {
 	if err != nil {
 		return inventory.Item{}, wrapErr("app user assignment", err)
 	}
-	id := o.s("id")
+	id := o.Str("id")
 	a := &inventory.AssignmentView{
 		Target: inventory.AssignUser, VendorType: "user", AppID: app.ID, AppName: app.Name,
 		PrincipalID: id,
-		PrincipalName: firstNonEmpty(o.o("credentials").s("userName"), o.path("_embedded", "user", "profile").s("login"),
-			o.o("profile").s("email")),
-		VendorStatus: o.s("status"), SyncState: o.s("syncState"),
+		PrincipalName: firstNonEmpty(o.Obj("credentials").Str("userName"), o.Path("_embedded", "user", "profile").Str("login"),
+			o.Obj("profile").Str("email")),
+		VendorStatus: o.Str("status"), SyncState: o.Str("syncState"),
 	}
-	switch o.s("scope") {
+	switch o.Str("scope") {
 	case "USER":
 		a.Direct = inventory.Yes
 	case "GROUP":

@@ -41,22 +41,22 @@ func NormalizePolicy(raw json.RawMessage) (inventory.Item, error) {
 	if err != nil {
 		return inventory.Item{}, wrapErr("policy", err)
 	}
-	typ := o.s("type")
+	typ := o.Str("type")
 	p := &inventory.PolicyView{
-		Type: viewPolicyType(typ), VendorType: typ, Priority: int(o.i("priority")),
-		State: state(o.s("status")), VendorStatus: o.s("status"), Default: o.b("system") == inventory.Yes,
-		Description: o.s("description"),
+		Type: viewPolicyType(typ), VendorType: typ, Priority: int(o.Int("priority")),
+		State: state(o.Str("status")), VendorStatus: o.Str("status"), Default: o.Bool("system") == inventory.Yes,
+		Description: o.Str("description"),
 	}
 	var refs []inventory.Ref
-	p.Conditions, refs = conditions(o.o("conditions"), "authProvider")
-	settings := o.o("settings")
+	p.Conditions, refs = conditions(o.Obj("conditions"), "authProvider")
+	settings := o.Obj("settings")
 	switch p.Type {
 	case inventory.PolicyPassword:
-		p.Actions.Password = passwordPolicy(settings, o.path("conditions", "authProvider").s("provider"))
+		p.Actions.Password = passwordPolicy(settings, o.Path("conditions", "authProvider").Str("provider"))
 	case inventory.PolicyMFAEnrollment:
 		p.Actions.Enrollment = enrollment(settings)
 	}
-	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("name"), o.s("id")), inventory.View{Policy: p}, raw, refs...), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(o.Str("name"), o.Str("id")), inventory.View{Policy: p}, raw, refs...), nil
 }
 
 // NormalizePolicyRule turns one rule of a policy of policyType into a
@@ -67,15 +67,15 @@ func NormalizePolicyRule(raw json.RawMessage, policyID, policyType string) (inve
 		return inventory.Item{}, wrapErr("policy rule", err)
 	}
 	p := &inventory.PolicyView{
-		Type: viewPolicyType(policyType), Rule: true, VendorType: o.s("type"), PolicyID: policyID,
-		Priority: int(o.i("priority")), State: state(o.s("status")), VendorStatus: o.s("status"),
-		Default: o.b("system") == inventory.Yes,
+		Type: viewPolicyType(policyType), Rule: true, VendorType: o.Str("type"), PolicyID: policyID,
+		Priority: int(o.Int("priority")), State: state(o.Str("status")), VendorStatus: o.Str("status"),
+		Default: o.Bool("system") == inventory.Yes,
 	}
-	conds, refs := conditions(o.o("conditions"))
+	conds, refs := conditions(o.Obj("conditions"))
 	p.Conditions = conds
-	p.Actions, refs = ruleActions(o.o("actions"), refs)
+	p.Actions, refs = ruleActions(o.Obj("actions"), refs)
 	refs = append([]inventory.Ref{{Role: "policy", Kind: inventory.KindPolicy, SourceID: policyID}}, refs...)
-	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("name"), o.s("id")), inventory.View{Policy: p}, raw, refs...), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(o.Str("name"), o.Str("id")), inventory.View{Policy: p}, raw, refs...), nil
 }
 
 // NormalizeRoutingRule turns one IDP_DISCOVERY rule of policyID into a
@@ -88,39 +88,39 @@ func NormalizeRoutingRule(raw json.RawMessage, policyID string) (inventory.Item,
 		return inventory.Item{}, wrapErr("routing rule", err)
 	}
 	r := &inventory.RoutingRuleView{
-		Type: inventory.RoutingIdPDiscovery, VendorType: firstNonEmpty(o.s("type"), "IDP_DISCOVERY"), PolicyID: policyID,
-		Priority: int(o.i("priority")), State: state(o.s("status")), VendorStatus: o.s("status"),
-		Default: o.b("system") == inventory.Yes,
+		Type: inventory.RoutingIdPDiscovery, VendorType: firstNonEmpty(o.Str("type"), "IDP_DISCOVERY"), PolicyID: policyID,
+		Priority: int(o.Int("priority")), State: state(o.Str("status")), VendorStatus: o.Str("status"),
+		Default: o.Bool("system") == inventory.Yes,
 	}
-	c := o.o("conditions")
-	ui := c.o("userIdentifier")
-	r.IdentifierType, r.IdentifierAttribute = ui.s("type"), ui.s("attribute")
-	for _, p := range ui.a("patterns") {
-		r.Patterns = append(r.Patterns, inventory.Pattern{MatchType: p.s("matchType"), Value: p.s("value")})
-		if mt := p.s("matchType"); (mt == inventory.MatchSuffix || mt == inventory.MatchEquals) && r.IdentifierType != "ATTRIBUTE" {
-			if d := domainOf(p.s("value")); d != "" {
+	c := o.Obj("conditions")
+	ui := c.Obj("userIdentifier")
+	r.IdentifierType, r.IdentifierAttribute = ui.Str("type"), ui.Str("attribute")
+	for _, p := range ui.Objects("patterns") {
+		r.Patterns = append(r.Patterns, inventory.Pattern{MatchType: p.Str("matchType"), Value: p.Str("value")})
+		if mt := p.Str("matchType"); (mt == inventory.MatchSuffix || mt == inventory.MatchEquals) && r.IdentifierType != "ATTRIBUTE" {
+			if d := domainOf(p.Str("value")); d != "" {
 				r.Domains = append(r.Domains, d)
 			}
 		}
 	}
 	var refs []inventory.Ref
 	r.Conditions, refs = conditions(c, "userIdentifier")
-	idp := o.path("actions", "idp")
-	r.Selection = idp.s("idpSelectionType")
-	r.FallBackToDefault = idp.b("shouldFallBackToOkta")
-	for _, p := range idp.a("providers") {
-		r.Providers = append(r.Providers, inventory.ProviderChoice{ID: p.s("id"), Type: p.s("type")})
+	idp := o.Path("actions", "idp")
+	r.Selection = idp.Str("idpSelectionType")
+	r.FallBackToDefault = idp.Bool("shouldFallBackToOkta")
+	for _, p := range idp.Objects("providers") {
+		r.Providers = append(r.Providers, inventory.ProviderChoice{ID: p.Str("id"), Type: p.Str("type")})
 		// Type OKTA routes to the org itself, which is not an item.
-		if id := p.s("id"); id != "" && p.s("type") != "OKTA" {
+		if id := p.Str("id"); id != "" && p.Str("type") != "OKTA" {
 			refs = append(refs, inventory.Ref{Role: "provider", Kind: inventory.KindProvider, SourceID: id})
 		}
 	}
-	for _, m := range idp.a("matchCriteria") {
+	for _, m := range idp.Objects("matchCriteria") {
 		r.DynamicSelection = append(r.DynamicSelection, inventory.MatchCriterion{
-			Expression: m.s("providerExpression"), PropertyName: m.s("propertyName")})
+			Expression: m.Str("providerExpression"), PropertyName: m.Str("propertyName")})
 	}
 	refs = append([]inventory.Ref{{Role: "policy", Kind: inventory.KindPolicy, SourceID: policyID}}, refs...)
-	return inventory.NewItem(o.s("id"), firstNonEmpty(o.s("name"), o.s("id")), inventory.View{RoutingRule: r}, raw, refs...), nil
+	return inventory.NewItem(o.Str("id"), firstNonEmpty(o.Str("name"), o.Str("id")), inventory.View{RoutingRule: r}, raw, refs...), nil
 }
 
 // domainOf is the domain a SUFFIX or EQUALS pattern names ("@example.com",
@@ -149,70 +149,70 @@ func conditions(c obj, handled ...string) (inventory.Conditions, []inventory.Ref
 			refs = append(refs, inventory.Ref{Role: role, Kind: kind, SourceID: id})
 		}
 	}
-	people := c.o("people")
-	out.Groups = includeExclude(people.o("groups"))
-	out.Users = includeExclude(people.o("users"))
+	people := c.Obj("people")
+	out.Groups = includeExclude(people.Obj("groups"))
+	out.Users = includeExclude(people.Obj("users"))
 	ref("include_group", inventory.KindGroup, out.Groups.Include)
 	ref("exclude_group", inventory.KindGroup, out.Groups.Exclude)
 	ref("include_user", "", out.Users.Include)
 	ref("exclude_user", "", out.Users.Exclude)
 
-	n := c.o("network")
-	out.Network = n.s("connection")
+	n := c.Obj("network")
+	out.Network = n.Str("connection")
 	out.NetworkZones = includeExclude(n)
 	ref("include_zone", "", out.NetworkZones.Include)
 	ref("exclude_zone", "", out.NetworkZones.Exclude)
 
-	app := c.o("app")
+	app := c.Obj("app")
 	for _, list := range []struct {
 		key  string
 		dst  *[]string
 		role string
 	}{{"include", &out.Apps.Include, "include_app"}, {"exclude", &out.Apps.Exclude, "exclude_app"}} {
-		for _, e := range app.a(list.key) {
-			if e.s("type") == "APP_TYPE" {
-				*list.dst = append(*list.dst, "APP_TYPE:"+e.s("name"))
+		for _, e := range app.Objects(list.key) {
+			if e.Str("type") == "APP_TYPE" {
+				*list.dst = append(*list.dst, "APP_TYPE:"+e.Str("name"))
 				continue
 			}
-			if id := e.s("id"); id != "" {
+			if id := e.Str("id"); id != "" {
 				*list.dst = append(*list.dst, id)
 				ref(list.role, inventory.KindApplication, []string{id})
 			}
 		}
 		// Some rule payloads list app ids as plain strings.
-		for _, id := range app.ss(list.key) {
+		for _, id := range app.Strings(list.key) {
 			*list.dst = append(*list.dst, id)
 			ref(list.role, inventory.KindApplication, []string{id})
 		}
 	}
 
-	pl := c.o("platform")
-	out.Platforms.Include, out.Platforms.Exclude = platforms(pl.a("include")), platforms(pl.a("exclude"))
-	if l := c.o("riskScore").s("level"); l != "" {
+	pl := c.Obj("platform")
+	out.Platforms.Include, out.Platforms.Exclude = platforms(pl.Objects("include")), platforms(pl.Objects("exclude"))
+	if l := c.Obj("riskScore").Str("level"); l != "" {
 		out.RiskLevels = append(out.RiskLevels, l)
 	}
-	out.RiskLevels = append(out.RiskLevels, c.o("risk").ss("behaviors")...)
-	out.UserTypes = includeExclude(c.o("userType"))
-	out.Expression = c.o("elCondition").s("condition")
-	ip := c.o("identityProvider")
-	out.IdentityProvider, out.IdentityProviders = ip.s("provider"), ip.ss("idpIds")
+	out.RiskLevels = append(out.RiskLevels, c.Obj("risk").Strings("behaviors")...)
+	out.UserTypes = includeExclude(c.Obj("userType"))
+	out.Expression = c.Obj("elCondition").Str("condition")
+	ip := c.Obj("identityProvider")
+	out.IdentityProvider, out.IdentityProviders = ip.Str("provider"), ip.Strings("idpIds")
 	ref("identity_provider", inventory.KindProvider, out.IdentityProviders)
-	out.AuthType = c.o("authContext").s("authType")
-	dev := c.o("device")
+	out.AuthType = c.Obj("authContext").Str("authType")
+	dev := c.Obj("device")
 	for _, k := range []string{"registered", "managed"} {
-		if t := dev.b(k); t.Known() {
+		if t := dev.Bool(k); t.Known() {
 			out.Device = append(out.Device, k+"="+t.String())
 		}
 	}
-	for _, a := range dev.path("assurance").ss("include") {
+	for _, a := range dev.Path("assurance").Strings("include") {
 		out.Device = append(out.Device, "assurance="+a)
 	}
-	if ui := c.o("userIdentifier"); !slices.Contains(handled, "userIdentifier") && len(ui) > 0 {
-		for _, p := range ui.a("patterns") {
-			out.UserAttributes = append(out.UserAttributes, firstNonEmpty(ui.s("attribute"), "identifier")+" "+p.s("matchType")+" "+p.s("value"))
+	if ui := c.Obj("userIdentifier"); !slices.Contains(handled, "userIdentifier") && len(ui) > 0 {
+		for _, p := range ui.Objects("patterns") {
+			out.UserAttributes = append(out.UserAttributes, firstNonEmpty(ui.Str("attribute"), "identifier")+" "+p.Str("matchType")+" "+p.Str("value"))
 		}
 	}
-	for _, k := range c.keys() {
+	for _, k := range c.Keys() {
 		if !slices.Contains(conditionKeys, k) && !slices.Contains(handled, k) && k != "userIdentifier" {
 			out.Unmodeled = append(out.Unmodeled, k)
 		}
@@ -222,7 +222,7 @@ func conditions(c obj, handled ...string) (inventory.Conditions, []inventory.Ref
 }
 
 func includeExclude(o obj) inventory.IncludeExclude {
-	return inventory.IncludeExclude{Include: o.ss("include"), Exclude: o.ss("exclude")}
+	return inventory.IncludeExclude{Include: o.Strings("include"), Exclude: o.Strings("exclude")}
 }
 
 // platforms renders platform condition entries as "TYPE/OS" (with the OS
@@ -230,10 +230,10 @@ func includeExclude(o obj) inventory.IncludeExclude {
 func platforms(entries []obj) []string {
 	var out []string
 	for _, e := range entries {
-		s := e.s("type")
-		if os := e.o("os"); len(os) > 0 {
-			s += "/" + os.s("type")
-			if x := os.s("expression"); x != "" {
+		s := e.Str("type")
+		if os := e.Obj("os"); len(os) > 0 {
+			s += "/" + os.Str("type")
+			if x := os.Str("expression"); x != "" {
 				s += " " + x
 			}
 		}
@@ -248,20 +248,20 @@ func platforms(entries []obj) []string {
 // (PROFILE_ENROLLMENT).
 func ruleActions(a obj, refs []inventory.Ref) (inventory.PolicyActions, []inventory.Ref) {
 	var out inventory.PolicyActions
-	if so := a.o("signon"); len(so) > 0 {
-		out.Access = access(so.s("access"))
-		out.RequireMFA = so.b("requireFactor")
-		out.FactorPromptMode, out.PrimaryFactor = so.s("factorPromptMode"), so.s("primaryFactor")
-		out.FactorLifetimeMinutes = int(so.i("factorLifetime"))
-		sess := so.o("session")
-		out.SessionIdleMinutes = int(sess.i("maxSessionIdleMinutes"))
-		out.SessionLifetimeMinutes = int(sess.i("maxSessionLifetimeMinutes"))
-		out.PersistentCookie = sess.b("usePersistentCookie")
+	if so := a.Obj("signon"); len(so) > 0 {
+		out.Access = access(so.Str("access"))
+		out.RequireMFA = so.Bool("requireFactor")
+		out.FactorPromptMode, out.PrimaryFactor = so.Str("factorPromptMode"), so.Str("primaryFactor")
+		out.FactorLifetimeMinutes = int(so.Int("factorLifetime"))
+		sess := so.Obj("session")
+		out.SessionIdleMinutes = int(sess.Int("maxSessionIdleMinutes"))
+		out.SessionLifetimeMinutes = int(sess.Int("maxSessionLifetimeMinutes"))
+		out.PersistentCookie = sess.Bool("usePersistentCookie")
 	}
-	if as := a.o("appSignOn"); len(as) > 0 {
-		out.Access = access(as.s("access"))
-		vm := as.o("verificationMethod")
-		out.FactorMode, out.VerificationType, out.ReauthenticateIn = vm.s("factorMode"), vm.s("type"), vm.s("reauthenticateIn")
+	if as := a.Obj("appSignOn"); len(as) > 0 {
+		out.Access = access(as.Str("access"))
+		vm := as.Obj("verificationMethod")
+		out.FactorMode, out.VerificationType, out.ReauthenticateIn = vm.Str("factorMode"), vm.Str("type"), vm.Str("reauthenticateIn")
 		switch out.FactorMode {
 		case "2FA":
 			out.RequireMFA = inventory.Yes
@@ -270,50 +270,50 @@ func ruleActions(a obj, refs []inventory.Ref) (inventory.PolicyActions, []invent
 		}
 		// Okta documents constraints as an array; its published example
 		// sends one object.
-		constraints := vm.a("constraints")
-		if c := vm.o("constraints"); len(c) > 0 {
+		constraints := vm.Objects("constraints")
+		if c := vm.Obj("constraints"); len(c) > 0 {
 			constraints = append(constraints, c)
 		}
 		for _, c := range constraints {
 			for _, class := range []string{"knowledge", "possession", "inherence"} {
-				k := c.o(class)
+				k := c.Obj(class)
 				if len(k) == 0 {
 					continue
 				}
 				out.FactorConstraints = append(out.FactorConstraints, inventory.FactorConstraint{
-					Class: class, Types: k.ss("types"), Methods: k.ss("methods"), Required: k.b("required"),
-					PhishingResistant: k.s("phishingResistant"), HardwareProtection: k.s("hardwareProtection"),
-					UserPresence: k.s("userPresence"), UserVerification: k.s("userVerification"),
-					ReauthenticateIn: k.s("reauthenticateIn"),
+					Class: class, Types: k.Strings("types"), Methods: k.Strings("methods"), Required: k.Bool("required"),
+					PhishingResistant: k.Str("phishingResistant"), HardwareProtection: k.Str("hardwareProtection"),
+					UserPresence: k.Str("userPresence"), UserVerification: k.Str("userVerification"),
+					ReauthenticateIn: k.Str("reauthenticateIn"),
 				})
 			}
 		}
 	}
-	out.PasswordChange = a.o("passwordChange").s("access")
-	reset := a.o("selfServicePasswordReset")
-	out.SelfServiceReset = reset.s("access")
-	out.ResetMethods = reset.path("requirement", "primary").ss("methods")
-	out.ResetStepUpRequired = reset.path("requirement", "stepUp").b("required")
-	out.ResetStepUpMethods = reset.path("requirement", "stepUp").ss("methods")
-	out.SelfServiceUnlock = a.o("selfServiceUnlock").s("access")
-	out.SelfEnroll = a.path("enroll").s("self")
-	if pe := a.o("profileEnrollment"); len(pe) > 0 {
+	out.PasswordChange = a.Obj("passwordChange").Str("access")
+	reset := a.Obj("selfServicePasswordReset")
+	out.SelfServiceReset = reset.Str("access")
+	out.ResetMethods = reset.Path("requirement", "primary").Strings("methods")
+	out.ResetStepUpRequired = reset.Path("requirement", "stepUp").Bool("required")
+	out.ResetStepUpMethods = reset.Path("requirement", "stepUp").Strings("methods")
+	out.SelfServiceUnlock = a.Obj("selfServiceUnlock").Str("access")
+	out.SelfEnroll = a.Path("enroll").Str("self")
+	if pe := a.Obj("profileEnrollment"); len(pe) > 0 {
 		p := &inventory.ProfileEnrollment{
-			Access: pe.s("access"), UnknownUserAction: pe.s("unknownUserAction"),
-			EmailVerification: pe.o("activationRequirements").b("emailVerification"),
-			TargetGroupIDs:    pe.ss("targetGroupIds"), UISchemaID: pe.s("uiSchemaId"),
+			Access: pe.Str("access"), UnknownUserAction: pe.Str("unknownUserAction"),
+			EmailVerification: pe.Obj("activationRequirements").Bool("emailVerification"),
+			TargetGroupIDs:    pe.Strings("targetGroupIds"), UISchemaID: pe.Str("uiSchemaId"),
 		}
-		switch pe.s("progressiveProfilingAction") {
+		switch pe.Str("progressiveProfilingAction") {
 		case "ENABLED":
 			p.ProgressiveProfiling = inventory.Yes
 		case "DISABLED":
 			p.ProgressiveProfiling = inventory.No
 		}
-		for _, h := range pe.a("preRegistrationInlineHooks") {
-			p.PreRegistrationHooks = append(p.PreRegistrationHooks, h.s("inlineHookId"))
+		for _, h := range pe.Objects("preRegistrationInlineHooks") {
+			p.PreRegistrationHooks = append(p.PreRegistrationHooks, h.Str("inlineHookId"))
 		}
-		for _, at := range pe.a("profileAttributes") {
-			p.Attributes = append(p.Attributes, inventory.ProfileAttribute{Name: at.s("name"), Label: at.s("label"), Required: at.b("required")})
+		for _, at := range pe.Objects("profileAttributes") {
+			p.Attributes = append(p.Attributes, inventory.ProfileAttribute{Name: at.Str("name"), Label: at.Str("label"), Required: at.Bool("required")})
 		}
 		for _, g := range p.TargetGroupIDs {
 			refs = append(refs, inventory.Ref{Role: "target_group", Kind: inventory.KindGroup, SourceID: g})
@@ -339,24 +339,24 @@ func access(v string) string {
 // passwordPolicy reads a PASSWORD policy's settings.password and
 // settings.recovery.
 func passwordPolicy(settings obj, provider string) *inventory.PasswordPolicy {
-	pw := settings.o("password")
-	cx, age, lock := pw.o("complexity"), pw.o("age"), pw.o("lockout")
+	pw := settings.Obj("password")
+	cx, age, lock := pw.Obj("complexity"), pw.Obj("age"), pw.Obj("lockout")
 	p := &inventory.PasswordPolicy{
-		Provider: provider, MinLength: int(cx.i("minLength")), MinLowerCase: int(cx.i("minLowerCase")),
-		MinUpperCase: int(cx.i("minUpperCase")), MinNumber: int(cx.i("minNumber")), MinSymbol: int(cx.i("minSymbol")),
-		ExcludeUsername: cx.b("excludeUsername"), ExcludeAttributes: cx.ss("excludeAttributes"),
-		CommonPasswordCheck: cx.path("dictionary", "common").b("exclude"),
-		MaxAgeDays:          int(age.i("maxAgeDays")), ExpireWarnDays: int(age.i("expireWarnDays")),
-		MinAgeMinutes: int(age.i("minAgeMinutes")), HistoryCount: int(age.i("historyCount")),
-		LockoutAttempts: int(lock.i("maxAttempts")), AutoUnlockMinutes: int(lock.i("autoUnlockMinutes")),
+		Provider: provider, MinLength: int(cx.Int("minLength")), MinLowerCase: int(cx.Int("minLowerCase")),
+		MinUpperCase: int(cx.Int("minUpperCase")), MinNumber: int(cx.Int("minNumber")), MinSymbol: int(cx.Int("minSymbol")),
+		ExcludeUsername: cx.Bool("excludeUsername"), ExcludeAttributes: cx.Strings("excludeAttributes"),
+		CommonPasswordCheck: cx.Path("dictionary", "common").Bool("exclude"),
+		MaxAgeDays:          int(age.Int("maxAgeDays")), ExpireWarnDays: int(age.Int("expireWarnDays")),
+		MinAgeMinutes: int(age.Int("minAgeMinutes")), HistoryCount: int(age.Int("historyCount")),
+		LockoutAttempts: int(lock.Int("maxAttempts")), AutoUnlockMinutes: int(lock.Int("autoUnlockMinutes")),
 	}
 	// Breached-password protection is an object when configured.
-	if len(pw.o("breachedProtection")) > 0 || len(settings.o("breachedProtection")) > 0 {
+	if len(pw.Obj("breachedProtection")) > 0 || len(settings.Obj("breachedProtection")) > 0 {
 		p.BreachedPasswordCheck = inventory.Yes
 	}
-	factors := settings.path("recovery", "factors")
-	for _, k := range factors.keys() {
-		if factors.o(k).s("status") == "ACTIVE" {
+	factors := settings.Path("recovery", "factors")
+	for _, k := range factors.Keys() {
+		if factors.Obj(k).Str("status") == "ACTIVE" {
 			p.RecoveryFactors = append(p.RecoveryFactors, k)
 		}
 	}
@@ -368,14 +368,14 @@ func passwordPolicy(settings obj, provider string) *inventory.PasswordPolicy {
 // AUTHENTICATORS) or, in classic orgs, factors (type FACTORS).
 func enrollment(settings obj) []inventory.AuthenticatorEnrollment {
 	var out []inventory.AuthenticatorEnrollment
-	for _, a := range settings.a("authenticators") {
-		out = append(out, inventory.AuthenticatorEnrollment{Key: a.s("key"), Enroll: a.o("enroll").s("self")})
+	for _, a := range settings.Objects("authenticators") {
+		out = append(out, inventory.AuthenticatorEnrollment{Key: a.Str("key"), Enroll: a.Obj("enroll").Str("self")})
 	}
-	factors := settings.o("factors")
-	keys := factors.keys()
+	factors := settings.Obj("factors")
+	keys := factors.Keys()
 	sort.Strings(keys)
 	for _, k := range keys {
-		out = append(out, inventory.AuthenticatorEnrollment{Key: k, Enroll: factors.path(k, "enroll").s("self")})
+		out = append(out, inventory.AuthenticatorEnrollment{Key: k, Enroll: factors.Path(k, "enroll").Str("self")})
 	}
 	return out
 }

@@ -151,26 +151,21 @@ func (t *Tx) SavePages(snapshotID string, pages []inventory.Page) error {
 // that repeated a row across pages) is kept once.
 func (t *Tx) SaveItems(snapshotID string, items []inventory.Item) error {
 	ins, err := t.tx.PrepareContext(t.ctx, `INSERT INTO items (snapshot_id, kind, source_id, subtype, display_name,
-		attributes, refs, raw, evidence_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		legacy_attributes, view, refs, raw, evidence_page) VALUES (?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)
 		ON CONFLICT (snapshot_id, kind, source_id) DO NOTHING RETURNING id`)
 	if err != nil {
 		return fmt.Errorf("prepare item insert: %w", err)
 	}
 	defer ins.Close()
-	fts, err := t.tx.PrepareContext(t.ctx, `INSERT INTO items_fts (rowid, display_name, source_id, subtype, attributes)
-		VALUES (?, ?, ?, ?, ?)`)
+	idx, err := t.prepareIndex()
 	if err != nil {
-		return fmt.Errorf("prepare search index insert: %w", err)
+		return err
 	}
-	defer fts.Close()
+	defer idx.Close()
 	for _, it := range items {
-		attrs, err := json.Marshal(nonNilAttrs(it.Attributes))
+		view, refs, err := encodeItem(it)
 		if err != nil {
-			return fmt.Errorf("encode attributes of %s %s: %w", it.Kind, it.SourceID, err)
-		}
-		refs, err := json.Marshal(nonNilRefs(it.Refs))
-		if err != nil {
-			return fmt.Errorf("encode refs of %s %s: %w", it.Kind, it.SourceID, err)
+			return err
 		}
 		raw := []byte(it.Raw)
 		if raw == nil {
@@ -178,25 +173,177 @@ func (t *Tx) SaveItems(snapshotID string, items []inventory.Item) error {
 		}
 		var id int64
 		err = ins.QueryRowContext(t.ctx, snapshotID, string(it.Kind), it.SourceID, it.Subtype, it.DisplayName,
-			string(attrs), string(refs), raw, it.EvidencePage).Scan(&id)
+			view, refs, raw, it.EvidencePage).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // already stored
 		}
 		if err != nil {
 			return fmt.Errorf("store %s %s: %w", it.Kind, it.SourceID, err)
 		}
-		if _, err := fts.ExecContext(t.ctx, id, it.DisplayName, it.SourceID, it.Subtype, searchableText(it.Attributes)); err != nil {
-			return fmt.Errorf("index %s %s: %w", it.Kind, it.SourceID, err)
+		if err := idx.index(t, id, it); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func nonNilAttrs(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
+func encodeItem(it inventory.Item) (view, refs string, err error) {
+	v, err := json.Marshal(it.View)
+	if err != nil {
+		return "", "", fmt.Errorf("encode the view of %s %s: %w", it.Kind, it.SourceID, err)
 	}
-	return m
+	r, err := json.Marshal(nonNilRefs(it.Refs))
+	if err != nil {
+		return "", "", fmt.Errorf("encode refs of %s %s: %w", it.Kind, it.SourceID, err)
+	}
+	return string(v), string(r), nil
+}
+
+// indexer writes search index entries; INSERT OR REPLACE replaces an
+// item's entry (the index accepts deletes by rowid).
+type indexer struct{ stmt *sql.Stmt }
+
+func (t *Tx) prepareIndex() (indexer, error) {
+	st, err := t.tx.PrepareContext(t.ctx, `INSERT OR REPLACE INTO items_fts (rowid, display_name, source_id, subtype, view)
+		VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return indexer{}, fmt.Errorf("prepare search index insert: %w", err)
+	}
+	return indexer{st}, nil
+}
+
+func (x indexer) Close() error { return x.stmt.Close() }
+
+func (x indexer) index(t *Tx, id int64, it inventory.Item) error {
+	if _, err := x.stmt.ExecContext(t.ctx, id, it.DisplayName, it.SourceID, it.Subtype, SearchText(it)); err != nil {
+		return fmt.Errorf("index %s %s: %w", it.Kind, it.SourceID, err)
+	}
+	return nil
+}
+
+// SearchText is what the search index holds of an item besides its name,
+// source id and subtype: its view's text (View.SearchText). Anything that
+// rebuilds the index uses it, so search stays the same.
+func SearchText(it inventory.Item) string { return it.View.SearchText() }
+
+// ReplaceViews rewrites stored items' subtype, display name, references and
+// view, and re-indexes them (a view rebuilt from the raw payload, or an
+// assignment whose names were resolved).
+func (t *Tx) ReplaceViews(items []inventory.StoredItem) error {
+	up, err := t.tx.PrepareContext(t.ctx, `UPDATE items SET subtype = ?, display_name = ?, refs = ?, view = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare view update: %w", err)
+	}
+	defer up.Close()
+	idx, err := t.prepareIndex()
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	for _, it := range items {
+		view, refs, err := encodeItem(it.Item)
+		if err != nil {
+			return err
+		}
+		res, err := up.ExecContext(t.ctx, it.Subtype, it.DisplayName, refs, view, it.ID)
+		if err != nil {
+			return fmt.Errorf("update the view of item %d: %w", it.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("update the view of item %d: no such item", it.ID)
+		}
+		if err := idx.index(t, it.ID, it.Item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ItemsWithoutView returns up to limit items stored before views existed,
+// with ids above after, oldest first.
+func (t *Tx) ItemsWithoutView(after int64, limit int) ([]inventory.LegacyItem, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+qualifiedItemColumns+`, i.legacy_attributes, s.source_kind, s.started_at
+		FROM items i JOIN snapshots s ON s.id = i.snapshot_id
+		WHERE i.view IS NULL AND i.id > ? ORDER BY i.id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list items without a view: %w", err)
+	}
+	defer rows.Close()
+	var out []inventory.LegacyItem
+	for rows.Next() {
+		var (
+			li              inventory.LegacyItem
+			legacy, started string
+			kind            string
+		)
+		it, err := scanItem(rows, &legacy, &kind, &started)
+		if err != nil {
+			return nil, err
+		}
+		li.StoredItem, li.SourceKind = it, workspace.SourceKind(kind)
+		if li.CollectedAt, err = parseTime(started); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(legacy), &li.Legacy); err != nil {
+			return nil, fmt.Errorf("decode the legacy fields of item %d: %w", it.ID, err)
+		}
+		out = append(out, li)
+	}
+	return out, rows.Err()
+}
+
+// UnresolvedAssignments returns a snapshot's assignments whose view could
+// not name its application or principal.
+func (t *Tx) UnresolvedAssignments(snapshotID string) ([]inventory.StoredItem, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+qualifiedItemColumns+` FROM items i
+		WHERE i.snapshot_id = ? AND i.kind = ? AND json_array_length(i.view, '$.assignment.unresolved') > 0 ORDER BY i.id`,
+		snapshotID, string(inventory.KindAssignment))
+	if err != nil {
+		return nil, fmt.Errorf("list unresolved assignments: %w", err)
+	}
+	defer rows.Close()
+	var out []inventory.StoredItem
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// ItemNames returns the display names of a snapshot's items of kind by
+// source id; ids the snapshot lacks are absent.
+func (t *Tx) ItemNames(snapshotID string, kind inventory.Kind, sourceIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	const chunk = 500
+	for start := 0; start < len(sourceIDs); start += chunk {
+		ids := sourceIDs[start:min(start+chunk, len(sourceIDs))]
+		args := []any{snapshotID, string(kind)}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT source_id, display_name FROM items WHERE snapshot_id = ? AND kind = ?
+			AND source_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read item names: %w", err)
+		}
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read item names: %w", err)
+			}
+			out[id] = name
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read item names: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func nonNilRefs(r []inventory.Ref) []inventory.Ref {
@@ -204,36 +351,6 @@ func nonNilRefs(r []inventory.Ref) []inventory.Ref {
 		return []inventory.Ref{}
 	}
 	return r
-}
-
-// searchableText flattens attribute values (not keys) into one string for
-// the full-text index.
-func searchableText(attrs map[string]any) string {
-	var b strings.Builder
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			b.WriteString(x)
-			b.WriteByte(' ')
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case []string:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	for _, v := range attrs {
-		walk(v)
-	}
-	return b.String()
 }
 
 // CountItems returns a snapshot's stored items by kind and its page count.
@@ -337,24 +454,32 @@ func (t *Tx) QueryItems(q inventory.ItemQuery) (inventory.ItemPage, error) {
 }
 
 const (
-	itemColumns          = `id, snapshot_id, kind, source_id, subtype, display_name, attributes, refs, raw, evidence_page`
-	qualifiedItemColumns = `i.id, i.snapshot_id, i.kind, i.source_id, i.subtype, i.display_name, i.attributes, i.refs, i.raw, i.evidence_page`
+	itemColumns          = `id, snapshot_id, kind, source_id, subtype, display_name, view, refs, raw, evidence_page`
+	qualifiedItemColumns = `i.id, i.snapshot_id, i.kind, i.source_id, i.subtype, i.display_name, i.view, i.refs, i.raw, i.evidence_page`
 )
 
-func scanItem(row interface{ Scan(...any) error }) (inventory.StoredItem, error) {
+// scanItem reads the item columns, then extra into the given destinations.
+// An item stored before views has a missing view.
+func scanItem(row interface{ Scan(...any) error }, extra ...any) (inventory.StoredItem, error) {
 	var (
-		it          inventory.StoredItem
-		kind        string
-		attrs, refs string
-		raw         []byte
+		it   inventory.StoredItem
+		kind string
+		view sql.NullString
+		refs string
+		raw  []byte
 	)
-	if err := row.Scan(&it.ID, &it.SnapshotID, &kind, &it.SourceID, &it.Subtype, &it.DisplayName,
-		&attrs, &refs, &raw, &it.EvidencePage); err != nil {
+	dest := append([]any{&it.ID, &it.SnapshotID, &kind, &it.SourceID, &it.Subtype, &it.DisplayName,
+		&view, &refs, &raw, &it.EvidencePage}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return it, fmt.Errorf("read item: %w", err)
 	}
 	it.Kind, it.Raw = inventory.Kind(kind), raw
-	if err := json.Unmarshal([]byte(attrs), &it.Attributes); err != nil {
-		return it, fmt.Errorf("decode attributes of item %d: %w", it.ID, err)
+	if view.Valid {
+		if err := json.Unmarshal([]byte(view.String), &it.View); err != nil {
+			return it, fmt.Errorf("decode the view of item %d: %w", it.ID, err)
+		}
+	} else {
+		it.View.Unbuilt = inventory.ViewNotBuiltYet
 	}
 	if err := json.Unmarshal([]byte(refs), &it.Refs); err != nil {
 		return it, fmt.Errorf("decode refs of item %d: %w", it.ID, err)

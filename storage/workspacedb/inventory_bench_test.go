@@ -50,10 +50,14 @@ func seedItems(b *testing.B, n int) (*DB, string, []string) {
 		items := make([]inventory.Item, 0, batch)
 		for i := start; i < min(start+batch, n); i++ {
 			name := fmt.Sprintf("%s %s %s", words[r.IntN(len(words))], words[r.IntN(len(words))], words[r.IntN(len(words))])
-			items = append(items, inventory.Item{SourceID: fmt.Sprintf("0oa%09d", i), Kind: inventory.Kinds[i%len(inventory.Kinds)],
-				Subtype: "SAML_2_0", DisplayName: name,
-				Attributes: map[string]any{"audience": "https://sp.example.test/" + words[r.IntN(len(words))]},
-				Raw:        []byte(`{"id":"x"}`)})
+			// Kinds rotate; the view only carries one searchable value (the
+			// store does not check that a view matches its kind).
+			kind := inventory.Kinds[i%len(inventory.Kinds)]
+			it := inventory.Item{SourceID: fmt.Sprintf("0oa%09d", i), Kind: kind, Subtype: "bench", DisplayName: name,
+				View: inventory.View{Domain: &inventory.DomainView{Type: inventory.DomainSignInHost,
+					Name: "https://sp.example.test/" + words[r.IntN(len(words))]}},
+				Raw: []byte(`{"id":"x"}`)}
+			items = append(items, it)
 		}
 		if err := store.Update(ctx, func(tx inventory.Tx) error { return tx.SaveItems(snapID, items) }); err != nil {
 			b.Fatal(err)

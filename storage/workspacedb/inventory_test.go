@@ -67,9 +67,10 @@ func (c *pagedCollector) Collect(ctx context.Context, emit inventory.Emitter) er
 			if err := json.Unmarshal(raw, &g); err != nil {
 				return err
 			}
-			if err := emit.Emit(ctx, inventory.Item{SourceID: g.ID, Kind: inventory.KindGroup, Subtype: "OKTA_GROUP",
-				DisplayName: g.Name, Attributes: map[string]any{"description": "team " + g.Name}, Raw: raw,
-				EvidencePage: trace.Last()}); err != nil {
+			it := inventory.NewItem(g.ID, g.Name, inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant,
+				VendorType: "OKTA_GROUP", Name: g.Name, Description: "team " + g.Name}}, raw)
+			it.EvidencePage = trace.Last()
+			if err := emit.Emit(ctx, it); err != nil {
 				return err
 			}
 		}

@@ -117,8 +117,18 @@ func upgradeFrom(t *testing.T, fsys fs.FS, from, to int64) {
 // TestUpgradeFromEveryOlderSchema builds a file at each schema this build
 // has moved past and opens it.
 func TestUpgradeFromEveryOlderSchema(t *testing.T) {
-	last := latest(t)
-	for v := int64(1); v < last; v++ {
+	db, _ := newFile(t)
+	p, err := provider(db.write, schema)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := p.ListSources()
+	last := sources[len(sources)-1].Version
+	// Versions, not 1..last: helpers add migrations on branches in
+	// parallel, so a build may skip a number until they merge.
+	for _, src := range sources[:len(sources)-1] {
+		v := src.Version
 		t.Run(fmt.Sprintf("from schema %d", v), func(t *testing.T) { upgradeFrom(t, schema, v, last) })
 	}
 }

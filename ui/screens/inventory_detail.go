@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -91,47 +91,80 @@ func (d *itemDetail) load(snapshotID string, id int64) {
 }
 
 // ItemFields renders an item's normalized fields as readable lines:
-// identity, then attributes by name, then references.
+// identity, what an assignment joins (by name), the view's facts in field
+// order, then references.
 func ItemFields(it inventory.Item) string {
 	lines := []string{
 		"Kind: " + Readable(string(it.Kind)),
-		"Subtype: " + it.Subtype,
+		"Subtype: " + Readable(it.Subtype),
 		"Display name: " + it.DisplayName,
 		"Source ID: " + it.SourceID,
 	}
-	if len(it.Attributes) > 0 {
-		keys := make([]string, 0, len(it.Attributes))
-		for k := range it.Attributes {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		lines = append(lines, "Attributes:")
-		for _, k := range keys {
-			lines = append(lines, fmt.Sprintf("    %s: %s", k, attributeValue(it.Attributes[k])))
+	if a := it.View.Assignment; a != nil {
+		lines = append(lines,
+			"Application: "+nameOrID(a.AppName, a.AppID),
+			Readable(string(a.Target))+": "+nameOrID(a.PrincipalName, a.PrincipalID))
+	}
+	if it.View.Missing() {
+		lines = append(lines, "No typed view: "+it.View.Unbuilt)
+	} else {
+		lines = append(lines, "Fields:")
+		kind := string(it.View.Kind()) + "."
+		for _, f := range it.View.Facts() {
+			lines = append(lines, fmt.Sprintf("    %s: %s", factLabel(strings.TrimPrefix(f.Path, kind)), f.Value))
 		}
 	}
 	if len(it.Refs) > 0 {
 		lines = append(lines, "References:")
 		for _, r := range it.Refs {
-			lines = append(lines, fmt.Sprintf("    %s → %s %s", r.Role, Readable(string(r.Kind)), r.SourceID))
+			target := r.SourceID
+			if r.Kind != "" {
+				target = Readable(string(r.Kind)) + " " + r.SourceID
+			}
+			lines = append(lines, fmt.Sprintf("    %s → %s", Readable(r.Role), target))
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
-func attributeValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "—"
-	case string:
-		return x
-	default:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return fmt.Sprint(x)
-		}
-		return string(b)
+func nameOrID(name, id string) string {
+	if name == "" {
+		return id + " (name not in the snapshot)"
 	}
+	return name + " (" + id + ")"
+}
+
+// acronyms are the words a fact label writes in capitals.
+var acronyms = map[string]string{
+	"saml": "SAML", "oidc": "OIDC", "acs": "ACS", "url": "URL", "urls": "URLs", "uri": "URI", "uris": "URIs",
+	"id": "ID", "ids": "IDs", "idp": "IdP", "sso": "SSO", "slo": "SLO", "mfa": "MFA", "pkce": "PKCE", "jit": "JIT",
+	"jwks": "JWKS", "dpop": "DPoP", "pem": "PEM", "sha256": "SHA-256", "ws": "WS", "el": "EL",
+}
+
+// factLabel turns a view fact path such as "saml.acs_urls" or
+// "saml.signing_certificates[0].not_after" into "SAML › ACS URLs" or
+// "SAML › Signing certificates 1 › Not after".
+func factLabel(path string) string {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		index := ""
+		if j := strings.IndexByte(p, '['); j >= 0 {
+			if n, err := strconv.Atoi(strings.Trim(p[j:], "[]")); err == nil {
+				index = " " + strconv.Itoa(n+1)
+			}
+			p = p[:j]
+		}
+		words := strings.Split(p, "_")
+		for k, w := range words {
+			if a, ok := acronyms[w]; ok {
+				words[k] = a
+			} else if k == 0 {
+				words[k] = Readable(w)
+			}
+		}
+		parts[i] = strings.Join(words, " ") + index
+	}
+	return strings.Join(parts, " › ")
 }
 
 // EvidenceLines describes the pages an item came from, each with what a

@@ -60,17 +60,27 @@ func TestCountsSummaryInKindOrder(t *testing.T) {
 }
 
 func TestItemFieldsAndEvidence(t *testing.T) {
-	it := inventory.Item{
-		SourceID: "0oa1", Kind: inventory.KindApplication, Subtype: "SAML_2_0", DisplayName: "Ünïcode HR",
-		Attributes: map[string]any{"audience": "https://sp.example.test", "grant_types": []any{"a", "b"}, "none": nil},
-		Refs:       []inventory.Ref{{Role: "group", Kind: inventory.KindGroup, SourceID: "00g9"}},
-	}
+	it := inventory.NewItem("0oa1", "Ünïcode HR", inventory.View{Application: &inventory.ApplicationView{
+		Protocol: inventory.ProtocolSAML, VendorType: "SAML_2_0", Object: inventory.AppObjectOktaApp, State: inventory.StateActive,
+		SAML: &inventory.SAMLSettings{EntityIDs: []string{"https://sp.example.test"},
+			AttributeStatements: []inventory.AttributeStatement{{Name: "n", Values: []string{"a", "b"}}}, StatementsExposed: inventory.Yes},
+	}}, nil, inventory.Ref{Role: "group", Kind: inventory.KindGroup, SourceID: "00g9"})
 	fields := ItemFields(it)
-	for _, want := range []string{"Kind: Application", "Display name: Ünïcode HR", "    audience: https://sp.example.test",
-		`    grant_types: ["a","b"]`, "    none: —", "    group → Group 00g9"} {
+	for _, want := range []string{"Kind: Application", "Display name: Ünïcode HR", "    SAML › Entity IDs: https://sp.example.test",
+		"    SAML › Attribute statements 1 › Values: a, b", "    SAML › Response signed: unknown", "    Group → Group 00g9"} {
 		if !strings.Contains(fields, want) {
 			t.Errorf("fields lack %q:\n%s", want, fields)
 		}
+	}
+	assign := inventory.NewItem("0oa1/00g9", "x", inventory.View{Assignment: &inventory.AssignmentView{Target: inventory.AssignGroup,
+		AppID: "0oa1", AppName: "HR", PrincipalID: "00g9", Unresolved: []string{"principal"}, Direct: inventory.Yes}}, nil)
+	for _, want := range []string{"Application: HR (0oa1)", "Group: 00g9 (name not in the snapshot)"} {
+		if f := ItemFields(assign); !strings.Contains(f, want) {
+			t.Errorf("assignment fields lack %q:\n%s", want, f)
+		}
+	}
+	if f := ItemFields(inventory.Item{Kind: inventory.KindGroup, View: inventory.View{Unbuilt: inventory.ViewNotBuiltYet}}); !strings.Contains(f, "No typed view: stored before") {
+		t.Errorf("a legacy item does not say its view is missing:\n%s", f)
 	}
 	ev := EvidenceLines([]inventory.Page{{Method: "GET", Endpoint: "/api/v1/apps", Query: "limit=200", PageNumber: 2,
 		Domain: "applications", Status: 200, Bytes: 12345, SHA256: "ab12"}})
