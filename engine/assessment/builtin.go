@@ -18,10 +18,18 @@ func BuiltinRules() []Rule {
 			ID: NoViewID, Version: 1, Vendor: VendorAny, Title: "Item without a typed view",
 			Condition: "the item has no typed view of its kind (it was stored by a build that did not read this kind into a view), so no rule can judge it",
 			Class:     Blocked, Fallback: true, Target: Target{Noun: NounNone},
-			Rationale:      "No rule can judge this {{.Kind}}: the snapshot holds no typed view of it.",
+			Rationale:      "No rule can judge this {{.Kind}}: {{.V.why}}.",
 			Blocked:        "Collect a new snapshot of the source with this version of the console, then assess that snapshot.",
 			OperatorImpact: LevelLow, UserImpact: LevelNone,
-			Match: func(s *Subject) (Vars, bool) { return nil, s.View.Kind() != s.Kind || s.Kind == "" },
+			Match: func(s *Subject) (Vars, bool) {
+				why := "the snapshot holds no typed view of it"
+				if s.View.Unbuilt != "" {
+					why = "its typed view could not be built (" + s.View.Unbuilt + ")"
+				} else if k := s.View.Kind(); k != "" && k != s.Kind {
+					why = "its view is of kind " + string(k)
+				}
+				return Vars{"why": why}, s.View.Kind() != s.Kind || s.Kind == ""
+			},
 		},
 		{
 			ID: RuleErrorID, Version: 1, Vendor: VendorAny, Title: "A rule failed on the item",
