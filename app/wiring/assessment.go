@@ -1,10 +1,12 @@
 package wiring
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/assessment/rules"
+	"github.com/portal-id/migration-console/engine/snapdiff"
 	"github.com/portal-id/migration-console/storage/workspacedb"
 )
 
@@ -28,4 +30,10 @@ func newAssessment(db *workspacedb.DB, actor string) *assessment.Service {
 // detection is added here, one line, beside its own file.
 func assessmentContributors(*workspacedb.DB) []assessment.Contributor {
 	return []assessment.Contributor{}
+}
+
+// InventoryDiff compares two completed snapshots of one source item by
+// item (engine/snapdiff), listing at most limit entries per bucket.
+func (w *Workspace) InventoryDiff(ctx context.Context, fromID, toID string, limit int) (snapdiff.Diff, error) {
+	return snapdiff.Compare(ctx, workspacedb.SnapDiffStore(w.DB), fromID, toID, limit)
 }

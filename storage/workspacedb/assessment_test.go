@@ -25,6 +25,7 @@ import (
 type assessFixture struct {
 	db     *DB
 	path   string
+	ws     *workspace.Service
 	source workspace.Source
 	svc    *assessment.Service
 }
@@ -51,18 +52,24 @@ func newAssessFixture(t testing.TB) *assessFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &assessFixture{db: db, path: path, source: src, svc: &assessment.Service{
+	return &assessFixture{db: db, path: path, ws: ws, source: src, svc: &assessment.Service{
 		Store: AssessmentStore(db), Catalogue: cat, Actor: "consultant", BatchSize: 97, PageSize: 89,
 		StaleAfter: 600 * time.Millisecond,
 	}}
 }
 
-// snapshot stores a completed snapshot of the items gen emits.
+// snapshot stores a completed snapshot of the fixture's source holding the
+// items gen emits.
 func (f *assessFixture) snapshot(t testing.TB, gen func(emit func(inventory.Item) error) error) inventory.Snapshot {
+	t.Helper()
+	return f.snapshotOf(t, f.source, gen)
+}
+
+func (f *assessFixture) snapshotOf(t testing.TB, src workspace.Source, gen func(emit func(inventory.Item) error) error) inventory.Snapshot {
 	t.Helper()
 	ctx := context.Background()
 	now := synth.At
-	snap := inventory.Snapshot{ID: workspace.NewID(), SourceID: f.source.ID, SourceName: f.source.Name, SourceKind: f.source.Kind,
+	snap := inventory.Snapshot{ID: workspace.NewID(), SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind,
 		Status: inventory.StatusCollecting, StartedAt: now, HeartbeatAt: now, Owner: "test", Counts: map[inventory.Kind]int{}}
 	if err := f.db.UpdateTx(ctx, func(tx *Tx) error { return tx.InsertSnapshot(snap) }); err != nil {
 		t.Fatal(err)
