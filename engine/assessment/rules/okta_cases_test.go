@@ -284,6 +284,10 @@ func oktaCases() []ruleCase {
 			subject: withRaw(file("applications/basic_auth_app.json", 0), oktaApp, nil), decides: true, class: a.ManualRebuildRequired},
 		ruleCase{rule: "ANY-APP-BOOKMARK-001", source: "applications/bookmark_app.json",
 			subject: withRaw(file("applications/bookmark_app.json", 0), oktaApp, nil), decides: true, class: a.VisibilityOnly},
+		ruleCase{rule: "OKTA-APP-DIRECTORY-001", source: "applications/bookmark_app.json named as the Active Directory integration (Okta publishes no directory app example)",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "applications/bookmark_app.json", 0), func(m map[string]any) { m["name"] = "active_directory" })
+			}, oktaApp, nil), class: a.VisibilityOnly},
 		ruleCase{rule: "ANY-APP-INACTIVE-001", source: "applications/bookmark_app.json deactivated (no published example of an INACTIVE app)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "applications/bookmark_app.json", 0), func(m map[string]any) { m["status"] = "INACTIVE" })
@@ -424,8 +428,16 @@ func oktaCases() []ruleCase {
 			subject: withRaw(file("policies/okta_sign_on_list.json", 0), oktaPolicy, func() *snap {
 				return newSnap().set(inventory.KindGroup, "groupId", a.NativeImport, "ANY-GROUP-TENANT-001")
 			}), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "ANY-POLICY-REF-001", source: "policies/okta_sign_on_list.json whose group is not in the snapshot",
-			subject: withRaw(file("policies/okta_sign_on_list.json", 0), oktaPolicy, nil), decides: true, class: a.Blocked},
+		ruleCase{rule: "ANY-POLICY-REF-001", source: "policies/okta_sign_on_list.json as a non-default policy whose group is not in the snapshot",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "policies/okta_sign_on_list.json", 0), func(m map[string]any) { m["system"] = false })
+			}, oktaPolicy, nil), decides: true, class: a.Blocked},
+		ruleCase{rule: "OKTA-POLICY-SIGNON-001", source: "policies/okta_sign_on_list.json as a non-default policy for Okta's built-in Everyone group (the whole tenant)",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "policies/okta_sign_on_list.json", 0), func(m map[string]any) { m["system"] = false })
+			}, oktaPolicy, func() *snap {
+				return newSnap().set(inventory.KindGroup, "groupId", a.VisibilityOnly, "OKTA-GROUP-BUILTIN-001")
+			}), decides: true, class: a.ImportWithApproximation},
 		ruleCase{rule: "OKTA-POLICY-SIGNON-001", source: "policies/okta_sign_on_rule_get.json",
 			subject: withRaw(file("policies/okta_sign_on_rule_get.json", 0), func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
 				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)
