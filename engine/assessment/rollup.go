@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/portal-id/migration-console/engine/inventory"
@@ -106,7 +107,9 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 	}
 	out := Readiness{RunID: run.ID, Disposed: map[DispositionKind]int{}}
 	err = s.Store.View(ctx, func(tx Tx) error {
-		byKind, byApp, err := tx.ClassCounts(run.ID)
+		// Counts by kind are the run's own; the store counts by application.
+		byKind := run.KindCounts
+		byApp, err := tx.AppClassCounts(run.ID)
 		if err != nil {
 			return err
 		}
@@ -137,7 +140,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 
 		kinds := map[inventory.Kind]*KindRollup{}
 		for k, counts := range byKind {
-			kr := &KindRollup{Kind: k, Counts: counts, Outstanding: map[Class]int{}}
+			kr := &KindRollup{Kind: k, Counts: maps.Clone(counts), Outstanding: map[Class]int{}}
 			for c, n := range counts {
 				kr.Outstanding[c] += n
 				kr.Items += n
@@ -195,7 +198,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 		}
 		shared := Class("")
 		apps := []Result{}
-		err = scanResults(tx, run.ID, func(r Result) {
+		err = headsOf(tx, run.ID, func(r Result) {
 			switch r.Kind {
 			case inventory.KindRoutingRule:
 				if !linked[r.ItemID] {
@@ -276,27 +279,15 @@ func total(kinds []KindRollup) KindRollup {
 	return t
 }
 
-// scanResults calls fn for every result of the given kinds, page by page.
-func scanResults(tx Tx, runID string, fn func(Result), kinds ...inventory.Kind) error {
+// headsOf calls fn for the result head of every item of the given kinds.
+func headsOf(tx Tx, runID string, fn func(Result), kinds ...inventory.Kind) error {
 	for _, k := range kinds {
-		after := ""
-		for {
-			page, err := tx.ResultsByKey(runID, k, after, 1000)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for _, r := range page {
-				if r.Kind != k {
-					break
-				}
-				fn(r)
-				n++
-				after = r.SourceID
-			}
-			if n < 1000 {
-				break
-			}
+		heads, err := tx.ResultHeads(runID, k)
+		if err != nil {
+			return err
+		}
+		for _, r := range heads {
+			fn(r)
 		}
 	}
 	return nil

@@ -125,7 +125,7 @@ func BenchmarkAssessmentQueries100k(b *testing.B) {
 		return err
 	})
 	query("text", func(i int) error {
-		_, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, Text: "Team " + strconv.Itoa(i%1000), Limit: 100})
+		_, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, Text: strconv.Itoa(1000 + i%1000), Limit: 100})
 		return err
 	})
 	query("detail", func(i int) error {
