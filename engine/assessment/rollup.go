@@ -18,6 +18,12 @@ type Readiness struct {
 	Kinds []KindRollup `json:"kinds"`
 	Apps  []AppRollup  `json:"apps"`
 	Total KindRollup   `json:"total"`
+	// SignInPath is the effective class of the tenant-wide sign-in path:
+	// the routing rules not conditioned on an application, and every
+	// provider ("" when nothing is outstanding). It concerns the users of
+	// the domains those rules route, so it is reported beside the
+	// applications rather than folded into each.
+	SignInPath Class `json:"sign_in_path"`
 	// Disposed counts the run's dispositions by kind of disposition.
 	Disposed map[DispositionKind]int `json:"disposed"`
 }
@@ -40,8 +46,8 @@ type KindRollup struct {
 
 // AppRollup is one application's readiness: the application itself with
 // its assignments (and, for Entra, its service principals and theirs), and
-// the sign-in path its users take (routing rules and providers, those
-// conditioned on the application and the tenant-wide ones).
+// the routing rules and policies conditioned on it. The tenant-wide sign-in
+// path is Readiness.SignInPath.
 type AppRollup struct {
 	ItemID   int64  `json:"item_id"`
 	SourceID string `json:"source_id"`
@@ -49,8 +55,8 @@ type AppRollup struct {
 	// Class is the application's own verdict.
 	Class Class `json:"class"`
 	// Own is the effective class of the application and its members;
-	// SignIn that of its routing rules and providers; Effective the worse
-	// of the two. "" means nothing is outstanding.
+	// SignIn that of the routing rules and policies conditioned on it;
+	// Effective the worse of the two. "" means nothing is outstanding.
 	Own       Class `json:"own"`
 	SignIn    Class `json:"sign_in"`
 	Effective Class `json:"effective"`
@@ -233,11 +239,12 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 					delete(members, c)
 				}
 			}
-			signIn := worse(shared, linkedTo[a.SourceID])
+			signIn := linkedTo[a.SourceID]
 			eff := worse(own, signIn)
 			out.Apps = append(out.Apps, AppRollup{ItemID: a.ItemID, SourceID: a.SourceID, Name: a.DisplayName, Class: a.Class,
 				Own: own, SignIn: signIn, Effective: eff, Ready: readyClass(eff), Members: members, Related: related})
 		}
+		out.SignInPath = shared
 		sort.SliceStable(out.Apps, func(i, j int) bool {
 			a, b := out.Apps[i], out.Apps[j]
 			if ra, rb := a.Effective.Rank(), b.Effective.Rank(); ra != rb {

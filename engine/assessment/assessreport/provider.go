@@ -153,7 +153,13 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 	if err != nil {
 		return err
 	}
-	add(report.HeadingBlock(3, "Readiness by application"), report.TableBlock(appTable(n, r, ready)))
+	path := string(ready.SignInPath)
+	if path == "" {
+		path = "nothing outstanding"
+	}
+	add(report.HeadingBlock(3, "Readiness by application"),
+		report.FactsBlock(report.Fact{Label: "Tenant-wide sign-in path (routing rules and providers)", Value: path}),
+		report.TableBlock(appTable(n, r, ready)))
 
 	items := &report.Table{ID: fmt.Sprintf("assessment_items_%d", n), Title: "Items of " + r.SourceName, Interactive: true, Columns: []report.Column{
 		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.3},
@@ -228,7 +234,7 @@ func appTable(n int, r assessment.Run, ready assessment.Readiness) *report.Table
 		Empty: "The snapshot holds no application.", Columns: []report.Column{
 			{Key: "application", Title: "Application", Type: report.ColText, Weight: 1.8},
 			{Key: "class", Title: "Own class", Type: report.ColStatus},
-			{Key: "effective", Title: "With its members and sign-in path", Type: report.ColStatus, Weight: 1.2},
+			{Key: "effective", Title: "With its assignments and app-specific rules", Type: report.ColStatus, Weight: 1.2},
 			{Key: "ready", Title: "Ready", Type: report.ColBool, Weight: 0.6},
 			{Key: "related", Title: "Related items", Type: report.ColInteger, Weight: 0.7},
 		}, Rows: [][]any{}}
