@@ -86,7 +86,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
-	return &Workspace{
+	w := &Workspace{
 		Path:       path,
 		DB:         db,
 		Keychain:   kc,
@@ -96,6 +96,8 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Assessment: newAssessment(db, actor),
 		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
+	w.Assessment.Contributors = w.assessmentContributors()
+	return w
 }
 
 // Close closes the workspace file.
