@@ -162,7 +162,7 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 		report.TableBlock(appTable(n, r, ready)))
 
 	items := &report.Table{ID: fmt.Sprintf("assessment_items_%d", n), Title: "Items of " + r.SourceName, Interactive: true, Columns: []report.Column{
-		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.3},
+		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.9},
 		{Key: "kind", Title: "Kind", Type: report.ColText, Weight: 0.9},
 		{Key: "name", Title: "Name", Type: report.ColText, Weight: 1.6},
 		{Key: "source_id", Title: "Source id", Type: report.ColID, Detail: true},
@@ -205,7 +205,7 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 	}
 	if len(items.Rows) > report.ItemRegisterSummaryAbove {
 		sum := &report.Table{ID: items.ID + "_by_rule", Title: "Items of " + r.SourceName + ", by class and deciding rule", Columns: []report.Column{
-			{Key: "class", Title: "Class", Type: report.ColStatus},
+			{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.4},
 			{Key: "rule", Title: "Deciding rule", Type: report.ColID, Weight: 1.6},
 			{Key: "items", Title: "Items", Type: report.ColInteger, Weight: 0.6},
 		}}
@@ -233,8 +233,8 @@ func appTable(n int, r assessment.Run, ready assessment.Readiness) *report.Table
 	t := &report.Table{ID: fmt.Sprintf("assessment_apps_%d", n), Title: "Applications of " + r.SourceName,
 		Empty: "The snapshot holds no application.", Columns: []report.Column{
 			{Key: "application", Title: "Application", Type: report.ColText, Weight: 1.8},
-			{Key: "class", Title: "Own class", Type: report.ColStatus},
-			{Key: "effective", Title: "With its assignments and app-specific rules", Type: report.ColStatus, Weight: 1.2},
+			{Key: "class", Title: "Own class", Type: report.ColStatus, Weight: 1.9},
+			{Key: "effective", Title: "With its assignments and app-specific rules", Type: report.ColStatus, Weight: 1.9},
 			{Key: "ready", Title: "Ready", Type: report.ColBool, Weight: 0.6},
 			{Key: "related", Title: "Related items", Type: report.ColInteger, Weight: 0.7},
 		}, Rows: [][]any{}}
@@ -284,7 +284,7 @@ func (p Rules) Contribute(ctx context.Context, in report.Input) (report.Contribu
 	}
 	t := &report.Table{ID: "assessment_rules", Title: "Rules applied", Columns: []report.Column{
 		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: 1.6},
-		{Key: "class", Title: "Class", Type: report.ColStatus},
+		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.4},
 		{Key: "title", Title: "Title", Type: report.ColText, Weight: 2},
 		{Key: "items", Title: "Items", Type: report.ColInteger, Weight: 0.6},
 		{Key: "condition", Title: "Condition", Type: report.ColText, Detail: true},
