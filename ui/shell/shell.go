@@ -27,6 +27,8 @@ type Session struct {
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Rollout is the SSO rollout stage; nil leaves it disabled.
+	Rollout screens.Rollout
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -125,7 +127,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Rollout: s.Rollout, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

@@ -131,6 +131,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newAssessmentCmd(e),
 		newReportCmd(e),
 		newEvidenceCmd(e),
+		newRolloutCmd(e),
 	)
 	wrapRunE(root, e)
 	return root
