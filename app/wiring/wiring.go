@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
@@ -33,6 +34,8 @@ type Workspace struct {
 	Service *workspace.Service
 	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
+	// Assessment runs and reads compatibility assessments (assessment.go).
+	Assessment *assessment.Service
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
@@ -94,14 +97,16 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
 	w := &Workspace{
-		Path:      path,
-		DB:        db,
-		Keychain:  kc,
-		Vendors:   vendors,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
-		Inventory: newInventory(db, kc, vendors, actor),
-		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Path:       path,
+		DB:         db,
+		Keychain:   kc,
+		Vendors:    vendors,
+		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory:  newInventory(db, kc, vendors, actor),
+		Assessment: newAssessment(db, actor),
+		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
+	w.Assessment.Contributors = w.assessmentContributors()
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }
