@@ -63,7 +63,9 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
-	Tasks  *task.Group
+	// Assessment is nil when the session offers no assessment stage.
+	Assessment Assessment
+	Tasks      *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()

@@ -20,6 +20,9 @@ type Session struct {
 	Path      string
 	Workspace screens.Workspace
 	Inventory screens.Inventory
+	// Assessment runs and reviews compatibility assessments; nil leaves
+	// the stage empty.
+	Assessment screens.Assessment
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
@@ -121,7 +124,8 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks,
+		Assessment: s.Assessment})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }
