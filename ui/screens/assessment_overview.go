@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/assessment"
-	)
+)
 
 // chartSize is the size the overview's charts are shown at: a stage
 // panel's (chart.Panel), at which their text reads as the reports' does.
