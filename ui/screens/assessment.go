@@ -353,10 +353,24 @@ func RunLine(r assessment.Run) string {
 	when := formatOptionalTime(r.FinishedAt, "started "+formatTime(r.StartedAt))
 	line := fmt.Sprintf("Showing run %s of %s (%s) on snapshot %s: %s %s.", r.ID, r.SourceName, KindLabel(r.SourceKind),
 		r.SnapshotID, runStatusWord(r), when)
-	if r.Error != "" {
-		line += " " + r.Error
+	if why := runError(r); why != "" {
+		line += " " + why
 	}
 	return line
+}
+
+// runError says why a run failed; a cancelled run needs no more than that
+// (the engine's cause names the query the cancellation interrupted).
+func runError(r assessment.Run) string {
+	switch {
+	case r.Status != assessment.StatusFailed:
+		return ""
+	case strings.HasPrefix(r.Error, "cancelled"):
+		return "It was cancelled before it finished; nothing of it is used."
+	case r.Error == "":
+		return "The engine recorded no cause."
+	}
+	return "Cause: " + r.Error
 }
 
 // runStatusWord is a run's state in a word or two; a cancelled run reads

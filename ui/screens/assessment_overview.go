@@ -100,7 +100,8 @@ func (o *assessOverview) show(r assessment.Run, ok bool) {
 	case !ok:
 		o.facts.SetText("")
 	case r.Status != assessment.StatusCompleted:
-		o.facts.SetText(fmt.Sprintf("This run is %s and has no counts. %s", runStatusWord(r), r.Error))
+		o.facts.SetText(fmt.Sprintf("This run is %s: it has no results. %s Choose a completed run in the history below, or run the assessment again.",
+			runStatusWord(r), runError(r)))
 	default:
 		o.facts.SetText(RunFacts(r))
 	}

@@ -109,7 +109,7 @@ func (p *assessPanel) finish(run assessment.Run, err error) {
 		p.title.SetText(fmt.Sprintf("Cancelled: run %s is recorded as failed (cancelled) and none of its results are used.", run.ID))
 	case run.ID != "":
 		p.title.Importance = widget.DangerImportance
-		p.title.SetText(fmt.Sprintf("Run %s failed and is recorded as such: %s", run.ID, run.Error))
+		p.title.SetText(fmt.Sprintf("Run %s failed and is recorded as failed. %s", run.ID, runError(run)))
 	default:
 		p.title.Importance = widget.DangerImportance
 		p.title.SetText(fmt.Sprintf("The assessment did not start: %v", err))
