@@ -365,14 +365,26 @@ func (g *assessGUI) showDetailOf(r assessment.Result) {
 }
 
 // synthFile is a real workspace file with one Okta source and a completed
-// snapshot of n synthetic items.
+// snapshot of n synthetic items, and the console's assessment service.
 func synthFile(t *testing.T, n int) (*invFile, inventory.Snapshot, *assessment.Service) {
 	t.Helper()
-	ctx := context.Background()
 	f := newInvFile(t)
+	snap := f.synthSnapshot(t, "snap-synth", n, 7)
+	cat, err := rules.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, snap, &assessment.Service{Store: workspacedb.AssessmentStore(f.db), Catalogue: cat, Actor: "consultant"}
+}
+
+// synthSnapshot stores a completed snapshot of n synthetic items drawn
+// with seed.
+func (f *invFile) synthSnapshot(t *testing.T, id string, n int, seed uint64) inventory.Snapshot {
+	t.Helper()
+	ctx := context.Background()
 	store := workspacedb.InventoryStore(f.db)
 	at := synth.At
-	snap := inventory.Snapshot{ID: "snap-synth", SourceID: f.src.ID, SourceName: f.src.Name, SourceKind: f.src.Kind,
+	snap := inventory.Snapshot{ID: id, SourceID: f.src.ID, SourceName: f.src.Name, SourceKind: f.src.Kind,
 		Status: inventory.StatusCollecting, StartedAt: at, HeartbeatAt: at, Owner: "test", Counts: map[inventory.Kind]int{}}
 	if err := store.Update(ctx, func(tx inventory.Tx) error { return tx.InsertSnapshot(snap) }); err != nil {
 		t.Fatal(err)
@@ -383,7 +395,7 @@ func synthFile(t *testing.T, n int) (*invFile, inventory.Snapshot, *assessment.S
 		batch = batch[:0]
 		return err
 	}
-	err := synth.Generate(n, 7, synth.Large, func(it inventory.Item) error {
+	err := synth.Generate(n, seed, synth.Large, func(it inventory.Item) error {
 		batch = append(batch, it)
 		if len(batch) == 5000 {
 			return flush()
@@ -407,12 +419,7 @@ func synthFile(t *testing.T, n int) (*invFile, inventory.Snapshot, *assessment.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := rules.Catalogue()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &assessment.Service{Store: workspacedb.AssessmentStore(f.db), Catalogue: cat, Actor: "consultant"}
-	return f, snap, svc
+	return snap
 }
 
 func (f *invFile) session(assess screens.Assessment) shell.Session {
@@ -492,4 +499,74 @@ func TestAssessmentTableAt100kRows(t *testing.T) {
 	if got := cell(tb, 0, 2); got != top.Results[0].DisplayName {
 		t.Fatalf("sorted by name the first row is %q, want %q", got, top.Results[0].DisplayName)
 	}
+}
+
+// TestAssessmentChangesSinceTheLastRun assesses a snapshot, then a later
+// snapshot of the same source with a newer rule catalogue: the stage lists
+// what the engine's diff holds and names the catalogue change.
+func TestAssessmentChangesSinceTheLastRun(t *testing.T) {
+	ctx := context.Background()
+	f, first, svc := synthFile(t, 400)
+	if _, err := svc.Run(ctx, first.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	builtin := map[string]bool{}
+	for _, r := range assessment.BuiltinRules() {
+		builtin[r.ID] = true
+	}
+	var own []assessment.Rule
+	for _, r := range svc.Catalogue.Rules() {
+		if !builtin[r.ID] {
+			own = append(own, r)
+		}
+	}
+	newer, err := assessment.NewCatalogue("1.0.1", own...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Catalogue = newer
+	second := f.synthSnapshot(t, "snap-synth-2", 420, 8)
+	r2, err := svc.Run(ctx, second.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, ok, err := svc.Changes(ctx, r2.ID, 1000)
+	if err != nil || !ok || !diff.CatalogueChanged {
+		t.Fatalf("the engine's changes: ok %v, catalogue changed %v, err %v", ok, diff.CatalogueChanged, err)
+	}
+	entries := 0
+	for _, b := range diff.Buckets {
+		entries += len(b.Entries)
+	}
+	if entries == 0 {
+		t.Fatal("the two snapshots assess alike: the test needs changes to show")
+	}
+
+	g := openAssessment(t, f.session(&countingAssessment{assessmentService: assessmentService{svc}}))
+	g.mustShow("Showing run " + r2.ID)
+	g.tab("What changed")
+	g.mustShow(screens.ChangesLine(diff))
+	g.mustShow("The rule catalogue changed (")
+	var table *widget.Table
+	for _, o := range uitest.Objects(g.cv) {
+		if tb, ok := o.(*widget.Table); ok {
+			if _, cols := tb.Length(); cols == 7 {
+				table = tb
+			}
+		}
+	}
+	if table == nil {
+		t.Fatal("no change table on screen")
+	}
+	if rows, _ := table.Length(); rows != entries {
+		t.Fatalf("the change table has %d rows, the engine's diff %d entries", rows, entries)
+	}
+	first0 := diff.Buckets[0]
+	for _, b := range diff.Buckets {
+		if len(b.Entries) > 0 {
+			first0 = b
+			break
+		}
+	}
+	g.mustShow(first0.Entries[0].DisplayName)
 }

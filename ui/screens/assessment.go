@@ -388,14 +388,14 @@ var historyColumns = []struct {
 	width float32
 	value func(assessment.Run) string
 }{
-	{"Status", 170, func(r assessment.Run) string { return Readable(runStatusWord(r)) }},
-	{"Source", 150, func(r assessment.Run) string { return r.SourceName }},
+	{"Status", 160, func(r assessment.Run) string { return Readable(runStatusWord(r)) }},
+	{"Source", 130, func(r assessment.Run) string { return r.SourceName }},
 	{"Started", 150, func(r assessment.Run) string { return formatTime(r.StartedAt) }},
-	{"Finished", 150, func(r assessment.Run) string { return formatOptionalTime(r.FinishedAt, "—") }},
-	{"Classifier", 180, func(r assessment.Run) string { return r.ClassifierVersion }},
-	{"Items", 80, func(r assessment.Run) string { return FormatCount(r.ItemCount) }},
-	{"Classes", 430, func(r assessment.Run) string { return ClassSummary(r.Counts) }},
+	{"Items", 70, func(r assessment.Run) string { return FormatCount(r.ItemCount) }},
+	{"Classes", 440, func(r assessment.Run) string { return ClassSummary(r.Counts) }},
 	{"OCM impacts", 100, func(r assessment.Run) string { return FormatCount(r.ImpactCount) }},
+	{"Classifier", 170, func(r assessment.Run) string { return r.ClassifierVersion }},
+	{"Finished", 150, func(r assessment.Run) string { return formatOptionalTime(r.FinishedAt, "—") }},
 }
 
 func (s *AssessmentScreen) newHistoryTable() *widget.Table {

@@ -124,6 +124,16 @@ func (v *changesView) showNone(why string) {
 	v.gen++
 	v.rows = nil
 	v.summary.SetText(why)
+	v.showTable()
+}
+
+// showTable shows the entries, and no empty table when there are none.
+func (v *changesView) showTable() {
+	if len(v.rows) == 0 {
+		v.table.Hide()
+	} else {
+		v.table.Show()
+	}
 	v.table.Refresh()
 }
 
@@ -140,7 +150,7 @@ func (v *changesView) load() {
 	v.loading = true
 	v.summary.SetText("Comparing with the previous run…")
 	v.rows = nil
-	v.table.Refresh()
+	v.showTable()
 	task.Run(v.env.Tasks, func(ctx context.Context) (changes, error) {
 		d, ok, err := v.env.Assessment.Changes(ctx, runID, changesLimit)
 		return changes{d, ok}, err
@@ -165,7 +175,7 @@ func (v *changesView) load() {
 			}
 		}
 		v.summary.SetText(ChangesLine(c.diff))
-		v.table.Refresh()
+		v.showTable()
 	})
 }
 

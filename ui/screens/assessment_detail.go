@@ -28,6 +28,7 @@ type resultDetail struct {
 	shown int64
 	// status says what the last what-if did, until another item is shown.
 	status  *widget.Label
+	scroll  *container.Scroll
 	content fyne.CanvasObject
 	// disposed is called after a what-if was recorded or cleared.
 	disposed func()
@@ -37,7 +38,8 @@ func newResultDetail(env Env) *resultDetail {
 	d := &resultDetail{env: env, body: container.NewVBox(), status: widget.NewLabel("")}
 	d.status.Wrapping = fyne.TextWrapWord
 	d.status.Importance = widget.SuccessImportance
-	d.content = container.NewVScroll(d.body)
+	d.scroll = container.NewVScroll(d.body)
+	d.content = d.scroll
 	d.clear()
 	return d
 }
@@ -135,6 +137,10 @@ func (d *resultDetail) render(det assessment.Detail) {
 	objs = append(objs, sectionHeading("Evidence"), wrapped(EvidenceLines(det.Evidence)), container.NewHBox(raw))
 	d.body.Objects = objs
 	d.body.Refresh()
+	if d.status.Visible() {
+		// What the last what-if did sits under the verdict it left as is.
+		d.scroll.ScrollToTop()
+	}
 }
 
 func ruleTitle(ri assessment.RuleInfo) string {
@@ -162,7 +168,7 @@ func (d *resultDetail) findingCard(r assessment.Result, f assessment.Finding, ri
 		lines = append(lines, "Notes: "+f.Notes)
 	}
 	if f.BlockedReason != "" {
-		lines = append(lines, "Blocked until: "+f.BlockedReason)
+		lines = append(lines, "Blocked reason: "+f.BlockedReason)
 	}
 	if len(ri.References) > 0 {
 		lines = append(lines, "Checked against: "+strings.Join(ri.References, "; "))

@@ -136,6 +136,10 @@ func newReadinessView(env Env, open func(itemID int64)) *readinessView {
 				return classImportance(a.Effective)
 			case 2:
 				return classImportance(a.Class)
+			case 3:
+				return classImportance(a.Own)
+			case 4:
+				return classImportance(a.SignIn)
 			}
 			return widget.MediumImportance
 		})
