@@ -17,8 +17,8 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Inventory: w.Inventory, Assessment: assessmentService{w.Assessment},
-		Target: w, Close: w.Close}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory,
+		Assessment: assessmentService{w.Assessment}, Target: w, Close: w.Close}
 }
 
 // assessmentService is the engine's assessment service with the rules of

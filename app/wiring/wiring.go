@@ -14,6 +14,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -30,6 +31,9 @@ type Workspace struct {
 	Inventory *inventory.Service
 	// Assessment runs and reads compatibility assessments (assessment.go).
 	Assessment *assessment.Service
+	// Readiness computes the workspace summary and the preview-handoff
+	// gate from every stage's records.
+	Readiness *readiness.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -84,6 +88,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory:  newInventory(db, kc, actor),
 		Assessment: newAssessment(db, actor),
+		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }
 
@@ -94,9 +99,19 @@ func (w *Workspace) Close() error { return w.DB.Close() }
 // hold a workspace, so a failed `workspace create` leaves nothing behind.
 func (w *Workspace) Discard() error {
 	errs := []error{w.Close()}
+	if err := RemoveSQLiteFiles(w.Path); err != nil {
+		errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveSQLiteFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files; those already gone are no error.
+func RemoveSQLiteFiles(path string) error {
+	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

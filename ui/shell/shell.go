@@ -19,6 +19,7 @@ import (
 type Session struct {
 	Path      string
 	Workspace screens.Workspace
+	Readiness screens.Readiness
 	Inventory screens.Inventory
 	// Assessment runs and reviews compatibility assessments; nil leaves
 	// the stage empty.
@@ -124,7 +125,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks,
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks,
 		Assessment: s.Assessment})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
