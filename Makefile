@@ -38,7 +38,7 @@ FUZZTIME ?= 20s
 FYNE_CROSS ?= fyne-cross
 MACOS_SDK_PATH ?=
 
-.PHONY: help deps build run generate check-generated test fuzz bench package cross clean
+.PHONY: help deps deps-test build run generate check-generated test fuzz bench package cross clean
 
 help:
 	@echo "make deps     install missing system packages (scripts/deps.sh)"
@@ -53,6 +53,11 @@ help:
 
 deps:
 	@scripts/deps.sh
+
+# Also the tools the report tests check their output with (pdftotext,
+# headless Chromium); only the tests need them.
+deps-test:
+	@scripts/deps.sh test
 
 build: deps
 	$(GO) build -tags $(GUI_TAGS) -o $(GUI) ./app/console
@@ -78,7 +83,7 @@ check-generated:
 # the calling goroutine, so background work and the test goroutine meet in
 # Fyne's caches, which are plain maps under that tag and goroutine-safe
 # without it. The app itself is vetted and built with the tag.
-test: deps
+test: deps-test
 	$(GO) vet -tags $(GUI_TAGS) $(PKGS)
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -not -path './dist/*' \
 		-not -path './fyne-cross/*' -print0 | xargs -0 -r gofmt -l); \
