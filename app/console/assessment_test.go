@@ -21,6 +21,7 @@ import (
 	"github.com/portal-id/migration-console/engine/assessment/rules"
 	"github.com/portal-id/migration-console/engine/assessment/synth"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
 	"github.com/portal-id/migration-console/ui/screens"
@@ -151,29 +152,48 @@ func (g *assessGUI) charts() []*screens.ChartImage {
 	return out
 }
 
-// TestAssessmentStageOnTheDemo collects the demo's Okta tenant from its
-// replay server and walks the stage as a consultant would: run, charts,
-// table and filters against the engine's own counts, detail, what-if.
+// TestAssessmentStageOnTheDemo runs an assessment from the stage on the
+// demo's Okta snapshot (collected at launch from its replay server through
+// the SDK) and walks the stage as a consultant would: charts, table and
+// filters against the engine's own counts, detail, what-if, changes.
 func TestAssessmentStageOnTheDemo(t *testing.T) {
 	needKeychain(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "demo.migration")
 	s, run := launch(t, path)
-	snap, err := run.w.Inventory.Collect(ctx, demoOktaSource, nil)
-	if err != nil || snap.Status != inventory.StatusCompleted {
-		t.Fatalf("collect the demo's Okta tenant: %v", err)
+	snaps, err := run.w.Inventory.Snapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap inventory.Snapshot
+	for _, sn := range snaps {
+		if sn.SourceName == demoOktaSource && sn.Status == inventory.StatusCompleted {
+			snap = sn
+			break
+		}
+	}
+	if snap.ID == "" {
+		t.Fatalf("the demo opened without a completed Okta snapshot: %+v", snaps)
+	}
+	launched, err := run.w.Assessment.Runs(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
 	svc := &countingAssessment{assessmentService: assessmentService{run.w.Assessment}}
 	s.Assessment = svc
 	g := openAssessment(t, s)
-	g.mustShow("No assessment yet")
+	if len(launched) > 0 {
+		g.mustShow("Showing run " + launched[0].ID) // the demo opens on its newest completed run
+	}
+	g.selectWith(demoEntraSource).SetSelected(demoOktaSource)
+	g.c.Wait()
 	g.mustShow(snap.ID)
 
 	g.tap("Run assessment")
 	g.mustShow("Assessment completed")
 	runs, err := run.w.Assessment.Runs(ctx)
-	if err != nil || len(runs) != 1 || runs[0].Status != assessment.StatusCompleted {
-		t.Fatalf("after the run the file holds %+v (err %v), want one completed run", runs, err)
+	if err != nil || len(runs) != len(launched)+1 || runs[0].Status != assessment.StatusCompleted {
+		t.Fatalf("after the run the file holds %+v (err %v), want one more completed run", runs, err)
 	}
 	r := runs[0]
 	if r.SnapshotID != snap.ID || r.ItemCount != snap.ItemCount {
@@ -318,9 +338,15 @@ func TestAssessmentStageOnTheDemo(t *testing.T) {
 	g.mustShow(screens.ReadinessLine(after))
 	g.mustShow("1 will fix before cutover")
 
-	// The first run of the source has nothing to compare with.
+	// Compared with the Okta run made at launch: the same snapshot and
+	// catalogue, so nothing changed.
+	diff, ok, err := run.w.Assessment.Changes(ctx, r.ID, 1000)
+	if err != nil || !ok {
+		t.Fatalf("changes since the launch's run: ok %v, err %v", ok, err)
+	}
 	g.tab("What changed")
-	g.mustShow("first completed assessment")
+	g.mustShow(screens.ChangesLine(diff))
+	g.mustShow(fmt.Sprintf("%s unchanged", screens.FormatCount(r.ItemCount)))
 }
 
 // singlyBlocked returns a blocked result with one blocked finding, whose
@@ -424,7 +450,8 @@ func (f *invFile) synthSnapshot(t *testing.T, id string, n int, seed uint64) inv
 
 func (f *invFile) session(assess screens.Assessment) shell.Session {
 	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Actor: "consultant"}
-	return shell.Session{Path: f.path, Workspace: f.ws, Inventory: inv, Assessment: assess}
+	return shell.Session{Path: f.path, Workspace: f.ws, Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(f.db)},
+		Inventory: inv, Assessment: assess}
 }
 
 func TestAssessmentCancelEndsTheRunFailed(t *testing.T) {
@@ -448,10 +475,21 @@ func TestAssessmentCancelEndsTheRunFailed(t *testing.T) {
 		t.Fatalf("after cancel the file holds %+v (err %v), want one run failed as cancelled", runs, err)
 	}
 	g.mustShow("it has no results. It was cancelled before it finished")
+	g.mustShow(`The newest assessment of source "okta-test" is failed; run it again.`) // the readiness header
 	g.tab("Items")
 	g.mustShow("has no results to review")
 	if uitest.Button(t, g.cv, "Run assessment").Disabled() {
 		t.Fatal("Run stays disabled after the run ended")
+	}
+
+	// Run again to the end: the header's assessment blockers go.
+	assess.hold = nil
+	g.tap("Run assessment")
+	g.mustShow("Assessment completed")
+	for _, text := range uitest.Texts(g.cv) {
+		if strings.Contains(text, "assessment") && (strings.Contains(text, "run it again") || strings.Contains(text, "Run a compatibility")) {
+			t.Fatalf("after a completed run the header still shows %q", text)
+		}
 	}
 }
 
