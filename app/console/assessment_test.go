@@ -183,7 +183,7 @@ func TestAssessmentStageOnTheDemo(t *testing.T) {
 	s.Assessment = svc
 	g := openAssessment(t, s)
 	if len(launched) > 0 {
-		g.mustShow("Showing run " + launched[0].ID) // the demo opens on its newest completed run
+		g.mustShow("Run " + launched[0].ID + " · ") // the demo opens on its newest completed run
 	}
 	g.selectWith(demoEntraSource).SetSelected(demoOktaSource)
 	g.c.Wait()
@@ -199,7 +199,7 @@ func TestAssessmentStageOnTheDemo(t *testing.T) {
 	if r.SnapshotID != snap.ID || r.ItemCount != snap.ItemCount {
 		t.Fatalf("the run assessed %s (%d items), want %s (%d)", r.SnapshotID, r.ItemCount, snap.ID, snap.ItemCount)
 	}
-	g.mustShow("Showing run " + r.ID)
+	g.mustShow("Run " + r.ID + " · ")
 	g.mustShow("Preview handoff") // the header was read again after the run
 
 	// The charts are PNG images of real size, and the counts beside them
@@ -502,7 +502,7 @@ func TestAssessmentTableAt100kRows(t *testing.T) {
 	}
 	assess := &countingAssessment{assessmentService: assessmentService{svc}}
 	g := openAssessment(t, f.session(assess))
-	g.mustShow("Showing run " + r.ID)
+	g.mustShow("Run " + r.ID + " · ")
 	g.tab("Items")
 	g.mustShow("100,000+ items, refine the filter")
 	tb := g.resultTable()
@@ -581,7 +581,7 @@ func TestAssessmentChangesSinceTheLastRun(t *testing.T) {
 	}
 
 	g := openAssessment(t, f.session(&countingAssessment{assessmentService: assessmentService{svc}}))
-	g.mustShow("Showing run " + r2.ID)
+	g.mustShow("Run " + r2.ID + " · ")
 	g.tab("What changed")
 	g.mustShow(screens.ChangesLine(diff))
 	g.mustShow("The rule catalogue changed (")

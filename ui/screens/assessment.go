@@ -348,10 +348,11 @@ func (s *AssessmentScreen) afterDispose() {
 	}
 }
 
-// RunLine names the run the tabs show, on one line unless it failed.
+// RunLine names the run the tabs show, with the ids migctl takes, on one
+// line unless it failed.
 func RunLine(r assessment.Run) string {
 	when := formatOptionalTime(r.FinishedAt, "started "+formatTime(r.StartedAt))
-	line := fmt.Sprintf("Showing run %s of %s (%s) on snapshot %s: %s %s.", r.ID, r.SourceName, KindLabel(r.SourceKind),
+	line := fmt.Sprintf("Run %s · %s (%s) · snapshot %s · %s %s.", r.ID, r.SourceName, KindLabel(r.SourceKind),
 		r.SnapshotID, runStatusWord(r), when)
 	if why := runError(r); why != "" {
 		line += " " + why
