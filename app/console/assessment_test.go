@@ -26,6 +26,7 @@ import (
 	"github.com/portal-id/migration-console/storage/workspacedb"
 	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/shell"
+	uitheme "github.com/portal-id/migration-console/ui/theme"
 	"github.com/portal-id/migration-console/ui/uitest"
 )
 
@@ -372,6 +373,20 @@ func singlyBlocked(t *testing.T, svc *assessment.Service, runID string) assessme
 	return assessment.Result{}
 }
 
+// chartBackgroundDark reads a chart picture's corner pixel.
+func chartBackgroundDark(t *testing.T, c *screens.ChartImage) bool {
+	t.Helper()
+	if c.Image.Resource == nil {
+		t.Fatal("a chart has no picture")
+	}
+	img, err := png.Decode(bytes.NewReader(c.Image.Resource.Content()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, g, b, _ := img.At(1, 1).RGBA()
+	return r+g+b < 3*0x8000
+}
+
 // allClassesLabel is the class filter's "every class" option.
 const allClassesLabel = "All classes"
 
@@ -582,6 +597,22 @@ func TestAssessmentChangesSinceTheLastRun(t *testing.T) {
 
 	g := openAssessment(t, f.session(&countingAssessment{assessmentService: assessmentService{svc}}))
 	g.mustShow("Run " + r2.ID + " · ")
+
+	// The charts follow the theme on screen.
+	uitheme.Apply(fyne.CurrentApp(), uitheme.Light)
+	g.c.Wait()
+	for _, c := range g.charts() {
+		if dark := chartBackgroundDark(t, c); dark {
+			t.Fatal("a chart is drawn dark in the light theme")
+		}
+	}
+	uitheme.Apply(fyne.CurrentApp(), uitheme.Dark)
+	g.c.Wait()
+	for _, c := range g.charts() {
+		if dark := chartBackgroundDark(t, c); !dark {
+			t.Fatal("a chart stays light in the dark theme")
+		}
+	}
 	g.tab("What changed")
 	g.mustShow(screens.ChangesLine(diff))
 	g.mustShow("The rule catalogue changed (")

@@ -73,7 +73,7 @@ func newAssessOverview(env Env, history *widget.Table, openClass func(assessment
 		return container.New(layout.NewGridWrapLayout(fyne.NewSize(sideWidth, chartSize.Height)),
 			container.NewVBox(layout.NewSpacer(), o, layout.NewSpacer()))
 	}
-	o.content = container.NewVScroll(container.NewVBox(
+	o.content = container.NewScroll(container.NewVBox(
 		container.NewHBox(o.Donut, side(legend)),
 		container.NewHBox(o.Bars, side(o.facts)),
 		sectionHeading("Run history (select a run to review it)"),
