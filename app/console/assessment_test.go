@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/assessment/rules"
 	"github.com/portal-id/migration-console/engine/assessment/synth"
@@ -466,7 +467,7 @@ func (f *invFile) synthSnapshot(t *testing.T, id string, n int, seed uint64) inv
 func (f *invFile) session(assess screens.Assessment) shell.Session {
 	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Actor: "consultant"}
 	return shell.Session{Path: f.path, Workspace: f.ws, Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(f.db)},
-		Inventory: inv, Assessment: assess}
+		Vendors: wiring.Vendors(), Inventory: inv, Assessment: assess}
 }
 
 func TestAssessmentCancelEndsTheRunFailed(t *testing.T) {
@@ -485,6 +486,7 @@ func TestAssessmentCancelEndsTheRunFailed(t *testing.T) {
 	g.mustShow("Cancelled: run")
 	g.mustShow("is recorded as failed (cancelled)")
 	g.mustShow("Failed (cancelled)") // in the history
+	g.mustShow("okta-test (Okta) · snapshot " + snap.ID + " · failed (cancelled)")
 	runs, err := svc.Runs(context.Background())
 	if err != nil || len(runs) != 1 || runs[0].Status != assessment.StatusFailed || !strings.HasPrefix(runs[0].Error, "cancelled") {
 		t.Fatalf("after cancel the file holds %+v (err %v), want one run failed as cancelled", runs, err)

@@ -17,7 +17,7 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory,
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory,
 		Assessment: assessmentService{w.Assessment}, Target: w, Close: w.Close}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -281,7 +282,7 @@ func (s *AssessmentScreen) showSelected() {
 		s.changes.showNone("No assessment run to show yet.")
 		return
 	}
-	s.showing.SetText(RunLine(run))
+	s.showing.SetText(RunLine(s.env.Vendors, run))
 	s.showing.Importance = widget.MediumImportance
 	if run.Status == assessment.StatusFailed {
 		s.showing.Importance = widget.DangerImportance
@@ -350,9 +351,9 @@ func (s *AssessmentScreen) afterDispose() {
 
 // RunLine names the run the tabs show, with the ids migctl takes, on one
 // line unless it failed.
-func RunLine(r assessment.Run) string {
+func RunLine(vendors vendor.Registry, r assessment.Run) string {
 	when := formatOptionalTime(r.FinishedAt, "started "+formatTime(r.StartedAt))
-	line := fmt.Sprintf("Run %s · %s (%s) · snapshot %s · %s %s.", r.ID, r.SourceName, KindLabel(r.SourceKind),
+	line := fmt.Sprintf("Run %s · %s (%s) · snapshot %s · %s %s.", r.ID, r.SourceName, vendors.Label(r.SourceKind),
 		r.SnapshotID, runStatusWord(r), when)
 	if why := runError(r); why != "" {
 		line += " " + why

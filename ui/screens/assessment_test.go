@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/assessment"
+	"github.com/portal-id/migration-console/engine/vendor"
 )
 
 func TestClassSummaryMostRestrictiveFirst(t *testing.T) {
@@ -39,16 +40,16 @@ func TestRunWordsSayCancelledWithoutTheEnginesCause(t *testing.T) {
 	done := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	r := assessment.Run{ID: "run1", SnapshotID: "snap1", SourceName: "okta-prod", SourceKind: "okta", Status: assessment.StatusFailed,
 		FinishedAt: &done, Error: "cancelled: read group items: begin transaction on /tmp/x.migration: context canceled"}
-	line := RunLine(r)
+	line := RunLine(vendor.Registry{}, r)
 	if !strings.Contains(line, "failed (cancelled)") || strings.Contains(line, "context canceled") || strings.Contains(line, "/tmp/") {
 		t.Fatalf("a cancelled run reads %q", line)
 	}
 	r.Error = "the snapshot records 10 items but 9 were read; it may be damaged"
-	if line := RunLine(r); !strings.Contains(line, "Cause: "+r.Error) {
+	if line := RunLine(vendor.Registry{}, r); !strings.Contains(line, "Cause: "+r.Error) {
 		t.Fatalf("a failed run hides its cause: %q", line)
 	}
 	r.Status, r.Error = assessment.StatusCompleted, ""
-	if line := RunLine(r); strings.Contains(line, "Cause") || !strings.Contains(line, "completed") {
+	if line := RunLine(vendor.Registry{}, r); strings.Contains(line, "Cause") || !strings.Contains(line, "completed") {
 		t.Fatalf("a completed run reads %q", line)
 	}
 }
