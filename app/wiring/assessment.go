@@ -10,7 +10,8 @@ import (
 	"github.com/portal-id/migration-console/storage/workspacedb"
 )
 
-func newAssessment(db *workspacedb.DB, actor string) *assessment.Service {
+func newAssessment(w *Workspace, actor string) *assessment.Service {
+	db := w.DB
 	cat, err := rules.Catalogue()
 	if err != nil {
 		// The catalogue is code; its test (engine/assessment/rules) fails
@@ -20,16 +21,20 @@ func newAssessment(db *workspacedb.DB, actor string) *assessment.Service {
 	return &assessment.Service{
 		Store:        workspacedb.AssessmentStore(db),
 		Catalogue:    cat,
-		Contributors: assessmentContributors(db),
+		Contributors: assessmentContributors(w),
 		Actor:        actor,
 	}
 }
 
 // assessmentContributors lists what adds rows to every assessment run
 // before it completes (assessment.Contributor), in order: merge-mode overlap
-// detection is added here, one line, beside its own file.
-func assessmentContributors(*workspacedb.DB) []assessment.Contributor {
-	return []assessment.Contributor{}
+// detection and OCM acknowledgement carry-over, each in its own file
+// (merge.go).
+func assessmentContributors(w *Workspace) []assessment.Contributor {
+	return []assessment.Contributor{
+		overlapDetector(w),
+		ocmCarrier(w.DB),
+	}
 }
 
 // InventoryDiff compares two completed snapshots of one source item by

@@ -14,6 +14,8 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -30,6 +32,10 @@ type Workspace struct {
 	Inventory *inventory.Service
 	// Assessment runs and reads compatibility assessments (assessment.go).
 	Assessment *assessment.Service
+	// Merge reads and resolves merge decisions; OCM acknowledges impacts
+	// (merge.go).
+	Merge *merge.Service
+	OCM   *ocm.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -77,14 +83,17 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	}
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
-	return &Workspace{
-		Path:       path,
-		DB:         db,
-		Keychain:   kc,
-		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory:  newInventory(db, kc, actor),
-		Assessment: newAssessment(db, actor),
+	w := &Workspace{
+		Path:      path,
+		DB:        db,
+		Keychain:  kc,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
+		Inventory: newInventory(db, kc, actor),
+		Merge:     newMerge(db, actor),
+		OCM:       newOCM(db, actor),
 	}
+	w.Assessment = newAssessment(w, actor)
+	return w
 }
 
 // Close closes the workspace file.
