@@ -132,7 +132,7 @@ func (d *Detector) pageSize() int {
 // detect walks the run's results and builds a row per colliding moving
 // item.
 func (d *Detector) detect(ctx context.Context, run assessment.Run, results assessment.ResultReader, t Target, live *Live, scan *Scan) ([]Decision, error) {
-	m := &matcher{ctx: ctx, store: d.Store, snapshot: run.SnapshotID, live: live, apps: map[string][]hit{}, groups: map[string][]hit{}}
+	m := &matcher{ctx: ctx, store: d.Store, snapshot: run.SnapshotID, live: live, apps: map[string][]Hit{}, groups: map[string][]Hit{}}
 	resolved := map[string]MatchedResource{}
 	gone := map[string]bool{}
 	var rows []Decision
@@ -175,22 +175,22 @@ func (d *Detector) detect(ctx context.Context, run assessment.Run, results asses
 				Kind: r.Kind, ItemSourceID: r.SourceID, DisplayName: r.DisplayName, Class: r.Class, Noun: r.Target.Noun,
 				Status: StatusPending, CreatedAt: d.now()}
 			for _, h := range hits {
-				if gone[h.id] {
+				if gone[h.ID] {
 					continue
 				}
-				mr, ok := resolved[h.id]
+				mr, ok := resolved[h.ID]
 				if !ok {
 					var isGone bool
 					if mr, isGone, err = resolve(ctx, t, live, h, d.now()); err != nil {
 						return nil, err
 					}
 					if isGone {
-						gone[h.id] = true
+						gone[h.ID] = true
 						continue
 					}
-					resolved[h.id] = mr
+					resolved[h.ID] = mr
 				}
-				mr.Evidence = h.evidence
+				mr.Evidence = h.Evidence
 				row.Matched = append(row.Matched, mr)
 			}
 			if len(row.Matched) == 0 {
@@ -234,7 +234,7 @@ type matcher struct {
 	live     *Live
 	// apps and groups cache the hits of assignments' applications and
 	// groups by source id.
-	apps, groups map[string][]hit
+	apps, groups map[string][]Hit
 }
 
 func (m *matcher) views(rs []assessment.Result) (map[int64]inventory.StoredItem, error) {
@@ -257,7 +257,7 @@ func (m *matcher) views(rs []assessment.Result) (map[int64]inventory.StoredItem,
 }
 
 // match finds the live objects of noun the item collides with.
-func (m *matcher) match(noun assessment.Noun, it *inventory.StoredItem) ([]hit, error) {
+func (m *matcher) match(noun assessment.Noun, it *inventory.StoredItem) ([]Hit, error) {
 	v := it.View
 	switch noun {
 	case assessment.NounUpstreamProvider:
@@ -294,7 +294,7 @@ func (m *matcher) match(noun assessment.Noun, it *inventory.StoredItem) ([]hit, 
 // related returns the live matches of the application or group an
 // assignment names, whatever that item's own class: if it collides, the
 // pair may already exist on the target.
-func (m *matcher) related(kind inventory.Kind, sourceID string, cache map[string][]hit) ([]hit, error) {
+func (m *matcher) related(kind inventory.Kind, sourceID string, cache map[string][]Hit) ([]Hit, error) {
 	if hits, ok := cache[sourceID]; ok {
 		return hits, nil
 	}
@@ -308,7 +308,7 @@ func (m *matcher) related(kind inventory.Kind, sourceID string, cache map[string
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s of snapshot %s: %w", kind, sourceID, m.snapshot, err)
 	}
-	var hits []hit
+	var hits []Hit
 	if found {
 		switch kind {
 		case inventory.KindApplication:

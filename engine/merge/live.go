@@ -267,21 +267,21 @@ func (l *Live) Names() []LiveName {
 	return out
 }
 
-// hit is one live object an item matched, before it is read again for its
+// Hit is one live object an item matched, before it is read again for its
 // ETag.
-type hit struct {
-	noun     assessment.Noun
-	id       string
-	name     string
-	evidence []Evidence
+type Hit struct {
+	Noun     assessment.Noun `json:"noun"`
+	ID       string          `json:"id"`
+	Name     string          `json:"name"`
+	Evidence []Evidence      `json:"evidence"`
 }
 
-func addHit(hits []hit, h hit) []hit {
+func addHit(hits []Hit, h Hit) []Hit {
 	for i := range hits {
-		if hits[i].id == h.id {
-			for _, e := range h.evidence {
-				if !containsEvidence(hits[i].evidence, e) {
-					hits[i].evidence = append(hits[i].evidence, e)
+		if hits[i].ID == h.ID {
+			for _, e := range h.Evidence {
+				if !containsEvidence(hits[i].Evidence, e) {
+					hits[i].Evidence = append(hits[i].Evidence, e)
 				}
 			}
 			return hits
@@ -301,8 +301,8 @@ func containsEvidence(es []Evidence, e Evidence) bool {
 
 // MatchProvider matches an upstream provider by its entity id or issuer,
 // and by its name.
-func (l *Live) MatchProvider(name, issuer string) []hit {
-	var hits []hit
+func (l *Live) MatchProvider(name, issuer string) []Hit {
+	var hits []Hit
 	if issuer != "" {
 		for _, i := range l.providerByIssuer[URIKey(issuer)] {
 			p := l.Providers[i]
@@ -310,20 +310,20 @@ func (l *Live) MatchProvider(name, issuer string) []hit {
 			if p.Saml != nil {
 				t = MatchEntityID
 			}
-			hits = addHit(hits, hit{assessment.NounUpstreamProvider, p.Id, p.Name, []Evidence{{t, issuer, providerIssuer(p)}}})
+			hits = addHit(hits, Hit{assessment.NounUpstreamProvider, p.Id, p.Name, []Evidence{{t, issuer, providerIssuer(p)}}})
 		}
 	}
 	for _, i := range l.providerByName[NameKey(name)] {
 		p := l.Providers[i]
-		hits = addHit(hits, hit{assessment.NounUpstreamProvider, p.Id, p.Name, []Evidence{{MatchName, name, p.Name}}})
+		hits = addHit(hits, Hit{assessment.NounUpstreamProvider, p.Id, p.Name, []Evidence{{MatchName, name, p.Name}}})
 	}
 	return hits
 }
 
 // MatchRoutingRule matches the live routing rules that already route one
 // of domains: the Portal routes a domain by one rule only.
-func (l *Live) MatchRoutingRule(domains []string) []hit {
-	var hits []hit
+func (l *Live) MatchRoutingRule(domains []string) []Hit {
+	var hits []Hit
 	for _, d := range domains {
 		for _, i := range l.ruleByDomain[DomainKey(d)] {
 			r := l.Rules[i]
@@ -333,29 +333,29 @@ func (l *Live) MatchRoutingRule(domains []string) []hit {
 					live = ld
 				}
 			}
-			hits = addHit(hits, hit{assessment.NounRoutingRule, r.Id, r.Name, []Evidence{{MatchEmailDomain, d, live}}})
+			hits = addHit(hits, Hit{assessment.NounRoutingRule, r.Id, r.Name, []Evidence{{MatchEmailDomain, d, live}}})
 		}
 	}
 	return hits
 }
 
 // MatchGroup matches live groups by name.
-func (l *Live) MatchGroup(name string) []hit {
-	var hits []hit
+func (l *Live) MatchGroup(name string) []Hit {
+	var hits []Hit
 	for _, i := range l.groupByName[NameKey(name)] {
 		g := l.Groups[i]
-		hits = addHit(hits, hit{assessment.NounGroup, g.Id, g.Name, []Evidence{{MatchName, name, g.Name}}})
+		hits = addHit(hits, Hit{assessment.NounGroup, g.Id, g.Name, []Evidence{{MatchName, name, g.Name}}})
 	}
 	return hits
 }
 
 // MatchApplication matches live applications by name and by any shared
 // redirect URI.
-func (l *Live) MatchApplication(name string, redirects []string) []hit {
-	var hits []hit
+func (l *Live) MatchApplication(name string, redirects []string) []Hit {
+	var hits []Hit
 	for _, i := range l.appByName[NameKey(name)] {
 		a := l.Apps[i]
-		hits = addHit(hits, hit{assessment.NounApplication, a.Id, a.Name, []Evidence{{MatchName, name, a.Name}}})
+		hits = addHit(hits, Hit{assessment.NounApplication, a.Id, a.Name, []Evidence{{MatchName, name, a.Name}}})
 	}
 	for _, u := range redirects {
 		for _, i := range l.appByRedirect[URIKey(u)] {
@@ -366,7 +366,7 @@ func (l *Live) MatchApplication(name string, redirects []string) []hit {
 					live = lu
 				}
 			}
-			hits = addHit(hits, hit{assessment.NounApplication, a.Id, a.Name, []Evidence{{MatchRedirectURI, u, live}}})
+			hits = addHit(hits, Hit{assessment.NounApplication, a.Id, a.Name, []Evidence{{MatchRedirectURI, u, live}}})
 		}
 	}
 	return hits
@@ -375,17 +375,17 @@ func (l *Live) MatchApplication(name string, redirects []string) []hit {
 // MatchAssignment matches the live assignments of any application among
 // apps to any group among groups (the ids the assignment's own
 // application and group matched).
-func (l *Live) MatchAssignment(appName, groupName string, apps, groups []hit) []hit {
-	var hits []hit
+func (l *Live) MatchAssignment(appName, groupName string, apps, groups []Hit) []Hit {
+	var hits []Hit
 	for _, a := range apps {
 		for _, g := range groups {
-			i, ok := l.assignmentByPair[[2]string{a.id, g.id}]
+			i, ok := l.assignmentByPair[[2]string{a.ID, g.ID}]
 			if !ok {
 				continue
 			}
 			asg := l.Assignments[i]
-			hits = addHit(hits, hit{assessment.NounAppAssignment, asg.Id, l.assignmentName(asg), []Evidence{{MatchAppGroup,
-				appName + " ← group " + groupName, a.name + " ← group " + g.name}}})
+			hits = addHit(hits, Hit{assessment.NounAppAssignment, asg.Id, l.assignmentName(asg), []Evidence{{MatchAppGroup,
+				appName + " ← group " + groupName, a.Name + " ← group " + g.Name}}})
 		}
 	}
 	return hits
@@ -411,40 +411,40 @@ func (l *Live) refsOf(noun assessment.Noun, obj any) map[string]string {
 	return nil
 }
 
-// resolve reads a hit's object again, for its ETag and the object as it is
+// resolve reads a Hit's object again, for its ETag and the object as it is
 // now; gone reports an object deleted since the list was read.
-func resolve(ctx context.Context, t Target, l *Live, h hit, now time.Time) (m MatchedResource, gone bool, err error) {
-	m = MatchedResource{Noun: h.noun, TargetID: h.id, Name: h.name, Evidence: h.evidence, ReadAt: now}
+func resolve(ctx context.Context, t Target, l *Live, h Hit, now time.Time) (m MatchedResource, gone bool, err error) {
+	m = MatchedResource{Noun: h.Noun, TargetID: h.ID, Name: h.Name, Evidence: h.Evidence, ReadAt: now}
 	var obj any
-	switch h.noun {
+	switch h.Noun {
 	case assessment.NounUpstreamProvider:
-		v, e := t.GetUpstreamProvider(ctx, h.id)
+		v, e := t.GetUpstreamProvider(ctx, h.ID)
 		obj, m.ETag, err = v.Value, v.ETag, e
 	case assessment.NounRoutingRule:
-		v, e := t.GetRoutingRule(ctx, h.id)
+		v, e := t.GetRoutingRule(ctx, h.ID)
 		obj, m.ETag, err = v.Value, v.ETag, e
 	case assessment.NounGroup:
-		v, e := t.GetGroup(ctx, h.id)
+		v, e := t.GetGroup(ctx, h.ID)
 		obj, m.ETag, err = v.Value, v.ETag, e
 	case assessment.NounApplication:
-		v, e := t.GetApplication(ctx, h.id)
+		v, e := t.GetApplication(ctx, h.ID)
 		obj, m.ETag, err = v.Value, v.ETag, e
 	case assessment.NounAppAssignment:
-		v, e := t.GetAppAssignment(ctx, h.id)
+		v, e := t.GetAppAssignment(ctx, h.ID)
 		obj, m.ETag, err = v.Value, v.ETag, e
 	default:
-		return m, false, fmt.Errorf("no live noun %q", h.noun)
+		return m, false, fmt.Errorf("no live noun %q", h.Noun)
 	}
 	if err != nil {
 		if isNotFound(err) {
 			return m, true, nil
 		}
-		return m, false, fmt.Errorf("read live %s %s: %w", strings.ReplaceAll(string(h.noun), "_", " "), h.id, err)
+		return m, false, fmt.Errorf("read live %s %s: %w", strings.ReplaceAll(string(h.Noun), "_", " "), h.ID, err)
 	}
 	if m.Object, err = json.Marshal(obj); err != nil {
-		return m, false, fmt.Errorf("encode live %s %s: %w", h.noun, h.id, err)
+		return m, false, fmt.Errorf("encode live %s %s: %w", h.Noun, h.ID, err)
 	}
-	m.Refs = l.refsOf(h.noun, obj)
+	m.Refs = l.refsOf(h.Noun, obj)
 	return m, false, nil
 }
 
