@@ -45,7 +45,9 @@ func (c *Carrier) Contribute(ctx context.Context, run assessment.Run, _ assessme
 		if err != nil {
 			return err
 		}
-		items := func(runID string, ordinal int) ([]assessment.ItemRef, error) { return tx.ImpactItemKeys(runID, ordinal) }
+		items := func(runID string, ordinal int) ([]assessment.ItemRef, error) {
+			return tx.ImpactItemKeys(runID, ordinal)
+		}
 		updates, err := carryOver(old, cur, prev.ID, items)
 		if err != nil {
 			return err
