@@ -103,6 +103,8 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newSandboxCmd(e),
 		newTargetCmd(e),
 		newAssessmentCmd(e),
+		newMergeCmd(e),
+		newOCMCmd(e),
 	)
 	wrapRunE(root, e)
 	return root
