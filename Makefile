@@ -25,7 +25,7 @@ FUZZ_TARGETS := \
 	./engine/okta:FuzzNormalizeOktaPolicy \
 	./engine/okta:FuzzNormalizeOktaDomain \
 	./engine/okta:FuzzNormalizeOktaAssignment \
-	./storage/sandboxdb:FuzzSandboxCreate
+	./engine/portal/sandbox:FuzzSandboxCreate
 # The Entra normalizers' fuzz targets (./engine/entra: FuzzNormalizeApplication,
 # ...ServicePrincipal, ...Group, ...Domain, ...Policy, ...Assignment) run
 # their seed corpus in every `go test`, but not in fuzzing mode here: -fuzz
@@ -38,13 +38,14 @@ FUZZTIME ?= 20s
 FYNE_CROSS ?= fyne-cross
 MACOS_SDK_PATH ?=
 
-.PHONY: help deps build run test fuzz bench package cross clean
+.PHONY: help deps deps-test build run generate check-generated test fuzz bench package cross clean
 
 help:
 	@echo "make deps     install missing system packages (scripts/deps.sh)"
 	@echo "make build    $(GUI) and $(CLI)"
 	@echo "make run      open the GUI on the demo workspace"
-	@echo "make test     vet, gofmt check, all tests against a real keychain, bounded fuzz runs"
+	@echo "make generate the admin API code from openapi.yaml and the demo payloads in assets/demo"
+	@echo "make test     vet, gofmt and generated-file checks, all tests against a real keychain, bounded fuzz runs"
 	@echo "make bench    all benchmarks"
 	@echo "make package  Linux desktop package in dist/ (fyne package, root FyneApp.toml)"
 	@echo "make cross    Windows, macOS and Linux packages with fyne-cross (needs Docker or Podman)"
@@ -53,6 +54,11 @@ help:
 deps:
 	@scripts/deps.sh
 
+# Also the tools the report tests check their output with (pdftotext,
+# headless Chromium); only the tests need them.
+deps-test:
+	@scripts/deps.sh test
+
 build: deps
 	$(GO) build -tags $(GUI_TAGS) -o $(GUI) ./app/console
 	CGO_ENABLED=0 $(GO) build -o $(CLI) ./app/migctl
@@ -60,15 +66,29 @@ build: deps
 run: build
 	scripts/run-gui.sh $(GUI) --demo
 
+# Generated files are committed: engine/portal/api/api.gen.go (oapi-codegen,
+# pinned in go.mod's tool block) and the demo incumbents in assets/demo.
+# Edit openapi.yaml or a generator, run this, commit both.
+generate:
+	$(GO) generate ./engine/portal/api
+	$(GO) run ./engine/okta/oktareplay/gendemo assets/demo/okta
+	$(GO) run ./engine/entra/graphreplay/gendemo assets/demo/entra
+
+# Fails naming each committed generated file that differs from what
+# `make generate` writes now (it regenerates into a temporary directory).
+check-generated:
+	@GO=$(GO) scripts/check-generated.sh
+
 # Tests build without $(GUI_TAGS): Fyne's test driver runs fyne.Do inline on
 # the calling goroutine, so background work and the test goroutine meet in
 # Fyne's caches, which are plain maps under that tag and goroutine-safe
 # without it. The app itself is vetted and built with the tag.
-test: deps
+test: deps-test
 	$(GO) vet -tags $(GUI_TAGS) $(PKGS)
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -not -path './dist/*' \
 		-not -path './fyne-cross/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt -w needed on:"; echo "$$unformatted"; exit 1; fi
+	@$(MAKE) --no-print-directory check-generated
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./app/migctl
 	PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -timeout 20m $(PKGS)
 	@$(MAKE) --no-print-directory fuzz

@@ -2,9 +2,11 @@
 # deps.sh installs what building and testing the console needs and is not
 # there yet. Debian/Ubuntu: the C toolchain and GL/X11 headers Fyne's cgo
 # build needs, Xvfb for a headless `make run`, D-Bus and gnome-keyring for
-# the keychain tests, imagemagick for image checks. macOS: Go and the Xcode
-# command line tools are all. Idempotent: when everything is present it only
-# looks and returns.
+# the keychain tests, imagemagick for image checks; with the argument "test",
+# also what the report tests check their output with (poppler-utils for
+# pdftotext, Debian's chromium for the HTML report), which only `make test`
+# needs: chromium is large. macOS: Go and the Xcode command line tools are
+# all. Idempotent: when everything is present it only looks and returns.
 set -euo pipefail
 
 check_go() {
@@ -31,6 +33,9 @@ Linux) ;;
 esac
 
 packages=(gcc pkg-config libgl1-mesa-dev xorg-dev xvfb dbus dbus-x11 gnome-keyring imagemagick)
+if [ "${1:-}" = test ]; then
+	packages+=(poppler-utils chromium)
+fi
 
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
 	echo "deps.sh: not a Debian/Ubuntu system; install the equivalents of: ${packages[*]}" >&2

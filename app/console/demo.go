@@ -156,7 +156,7 @@ func forgetDemo(ctx context.Context, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove the previous demo: %w", err)
 	}
-	if err := removeDBFiles(path); err != nil {
+	if err := wiring.RemoveSQLiteFiles(path); err != nil {
 		return fmt.Errorf("remove the previous demo: %w", err)
 	}
 	return nil
@@ -183,18 +183,6 @@ func forgetSecrets(ctx context.Context, w *wiring.Workspace) error {
 	var errs []error
 	for _, role := range roles {
 		errs = append(errs, w.Keychain.Delete(ctx, ws.ID, role))
-	}
-	return errors.Join(errs...)
-}
-
-// removeDBFiles deletes a SQLite file with its WAL, shared-memory and
-// rollback-journal files.
-func removeDBFiles(path string) error {
-	var errs []error
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-		}
 	}
 	return errors.Join(errs...)
 }

@@ -5,17 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"time"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	entrademo "github.com/portal-id/migration-console/assets/demo/entra"
 	oktademo "github.com/portal-id/migration-console/assets/demo/okta"
 	"github.com/portal-id/migration-console/engine/entra/graphreplay"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/storage/sandboxdb"
 )
 
 // demoEstate is what one demo launch serves on 127.0.0.1, each on a port
@@ -26,11 +23,8 @@ type demoEstate struct {
 	okta  *oktareplay.Server
 	graph *graphreplay.Server
 
-	sandbox   *sandboxdb.DB
-	portal    *http.Server
+	portal    *wiring.Sandbox
 	portalURL string
-	// portalDone receives what Serve returned once the listener closed.
-	portalDone chan error
 	// adminToken is the sandbox's admin API token for the demo tenant,
 	// minted for this launch; only its hash is in the sandbox file.
 	adminToken secret.Value
@@ -65,26 +59,14 @@ func startDemoEstate(ctx context.Context, sandboxPath, actor string, log *slog.L
 		return nil, fmt.Errorf("demo entra tenant: %w", err)
 	}
 
-	if err := removeDBFiles(sandboxPath); err != nil {
-		return nil, fmt.Errorf("demo portal: %w", err)
-	}
-	if e.sandbox, err = sandboxdb.Open(ctx, sandboxPath); err != nil {
-		return nil, fmt.Errorf("demo portal: %w", err)
-	}
-	if err := sandbox.Seed(ctx, e.sandbox, sandbox.SeedDemo, time.Now()); err != nil {
-		return nil, fmt.Errorf("demo portal: %w", err)
-	}
-	if e.adminToken, err = sandbox.IssueToken(ctx, e.sandbox, sandbox.AdminTokenSpec(sandbox.DemoTenant, actor)); err != nil {
-		return nil, fmt.Errorf("demo portal: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	e.portal, err = wiring.StartSandbox(ctx, wiring.SandboxSpec{
+		Path: sandboxPath, Fresh: true, Seed: sandbox.SeedDemo,
+		Tenant: sandbox.DemoTenant, Actor: actor, Options: sandbox.Options{Log: log},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("demo portal: listen on loopback: %w", err)
+		return nil, fmt.Errorf("demo portal: %w", err)
 	}
-	e.portal = &http.Server{Handler: sandbox.NewServer(e.sandbox, sandbox.Options{Log: log}), ReadHeaderTimeout: 10 * time.Second}
-	e.portalURL = "http://" + ln.Addr().String()
-	e.portalDone = make(chan error, 1)
-	go func() { e.portalDone <- e.portal.Serve(ln) }()
+	e.portalURL, e.adminToken = e.portal.URL, e.portal.Token
 	return e, nil
 }
 
@@ -96,19 +78,10 @@ func (e *demoEstate) Close() error {
 	if e.graph != nil {
 		e.graph.Close()
 	}
-	var errs []error
 	if e.portal != nil {
 		if err := e.portal.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("stop the demo portal: %w", err))
-		}
-		if err := <-e.portalDone; !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, fmt.Errorf("demo portal: %w", err))
+			return fmt.Errorf("demo portal: %w", err)
 		}
 	}
-	if e.sandbox != nil {
-		if err := e.sandbox.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close the demo portal's file: %w", err))
-		}
-	}
-	return errors.Join(errs...)
+	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -52,16 +53,17 @@ func (c *countingInventory) Items(ctx context.Context, q inventory.ItemQuery) (i
 
 // fileBackend opens one workspace file with the given inventory service.
 type fileBackend struct {
-	path string
-	ws   *workspace.Service
-	inv  screens.Inventory
+	path  string
+	ws    *workspace.Service
+	ready *readiness.Service
+	inv   screens.Inventory
 }
 
 func (b fileBackend) Open(_ context.Context, path string) (shell.Session, error) {
 	if path != b.path {
 		return shell.Session{}, fmt.Errorf("open %s: not this test's file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.ws, Inventory: b.inv}, nil
+	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Inventory: b.inv}, nil
 }
 
 func (b fileBackend) Create(context.Context, string, workspace.CreateRequest) (shell.Session, error) {
@@ -179,7 +181,7 @@ func openInventory(t *testing.T, f *invFile, inv screens.Inventory) *invGUI {
 	a := test.NewTempApp(t)
 	win := a.NewWindow("console")
 	win.Resize(fyne.NewSize(1400, 900))
-	c := shell.New(a, win, fileBackend{path: f.path, ws: f.ws, inv: inv})
+	c := shell.New(a, win, fileBackend{path: f.path, ws: f.ws, ready: &readiness.Service{Store: workspacedb.ReadinessStore(f.db)}, inv: inv})
 	t.Cleanup(c.Close)
 	g := &invGUI{t: t, c: c, cv: win.Canvas()}
 	c.Open(f.path)
@@ -188,6 +190,10 @@ func openInventory(t *testing.T, f *invFile, inv screens.Inventory) *invGUI {
 	c.Wait()
 	return g
 }
+
+// inventoryBlocker is the readiness header's line while no configured
+// source has a completed snapshot.
+const inventoryBlocker = "Collect an inventory snapshot from a source."
 
 func (g *invGUI) mustShow(want string) {
 	g.t.Helper()
@@ -258,6 +264,10 @@ func TestInventoryTableAt100kRows(t *testing.T) {
 
 	g.mustShow("Completed")
 	g.mustShow("100,050 items: ")
+	// The readiness header reads the completed snapshot from the file.
+	if uitest.Shows(g.cv, inventoryBlocker) {
+		t.Errorf("the header still asks for an inventory with a completed snapshot on file")
+	}
 	g.mustShow("100,000+ items, refine the filter")
 	tb := g.itemTable()
 	if rows, _ := tb.Length(); rows != inventory.MaxCount {
@@ -462,6 +472,7 @@ func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	g.mustShow("Cancelled: snapshot")
 	g.mustShow("is recorded as failed")
 	g.mustShow("Failed: collection cancelled")
+	g.mustShow(inventoryBlocker) // a failed snapshot does not complete the inventory
 	snaps, err := inv.Snapshots(context.Background())
 	if err != nil || len(snaps) != 1 || snaps[0].Status != inventory.StatusFailed || snaps[0].PageCount != 1 {
 		t.Fatalf("after cancel the file holds %+v (err %v), want one failed snapshot keeping its page", snaps, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/merge"
 	"github.com/portal-id/migration-console/engine/ocm"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -36,6 +37,9 @@ type Workspace struct {
 	// (merge.go).
 	Merge *merge.Service
 	OCM   *ocm.Service
+	// Readiness computes the workspace summary and the preview-handoff
+	// gate from every stage's records.
+	Readiness *readiness.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -91,6 +95,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Inventory: newInventory(db, kc, actor),
 		Merge:     newMerge(db, actor),
 		OCM:       newOCM(db, actor),
+		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 	w.Assessment = newAssessment(w, actor)
 	return w
@@ -103,9 +108,19 @@ func (w *Workspace) Close() error { return w.DB.Close() }
 // hold a workspace, so a failed `workspace create` leaves nothing behind.
 func (w *Workspace) Discard() error {
 	errs := []error{w.Close()}
+	if err := RemoveSQLiteFiles(w.Path); err != nil {
+		errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveSQLiteFiles deletes a SQLite file with its WAL, shared-memory and
+// rollback-journal files; those already gone are no error.
+func RemoveSQLiteFiles(path string) error {
+	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(w.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove unfinished workspace file: %w", err))
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

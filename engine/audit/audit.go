@@ -10,10 +10,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 )
 
-// Event names. All but the extensions below come from seed 002's audit list.
+// Event names. All but the extensions below are the migration contract's
+// audit events (docs/migration-contract.md, "Audit events").
 const (
 	WorkspaceCreated          = "migration.workspace.created"
 	SourceCreated             = "migration.source.created"
@@ -33,8 +38,8 @@ const (
 	CutoverStepManualFollowUp = "migration.cutover_step.manual_follow_up"
 	CutoverStepSkipped        = "migration.cutover_step.skipped"
 
-	// Extensions: state changes the seed has no event name for. They follow
-	// the seed's naming so a reader of the trail sees one vocabulary.
+	// Extensions: state changes the contract has no event name for. They
+	// follow its naming so a reader of the trail sees one vocabulary.
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
@@ -165,4 +170,35 @@ func Verify(entries []Entry, head Head) *Break {
 		return &Break{Seq: last, Reason: "edited: the last entry does not match the hash the workspace recorded"}
 	}
 	return nil
+}
+
+// FormatFacts renders an entry's facts on one line for people, in logfmt
+// style: key=value pairs sorted by key, a value quoted (Go syntax) when it
+// is empty or holds a space, '=', '"' or a non-printable character, so a
+// fact such as an error message cannot pass for further pairs.
+func FormatFacts(facts map[string]string) string {
+	keys := make([]string, 0, len(facts))
+	for k := range facts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(factValue(facts[k]))
+	}
+	return b.String()
+}
+
+func factValue(v string) string {
+	if v == "" || strings.ContainsFunc(v, func(r rune) bool {
+		return r == ' ' || r == '=' || r == '"' || !unicode.IsPrint(r)
+	}) {
+		return strconv.Quote(v)
+	}
+	return v
 }

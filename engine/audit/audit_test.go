@@ -130,3 +130,20 @@ func TestEmptyTrailVerifies(t *testing.T) {
 		t.Fatal("a head pointing past an empty trail must be reported")
 	}
 }
+
+func TestFormatFacts(t *testing.T) {
+	for _, c := range []struct {
+		facts map[string]string
+		want  string
+	}{
+		{nil, ""},
+		{map[string]string{"status": "draft", "mode": "merge_into_existing"}, "mode=merge_into_existing status=draft"},
+		{map[string]string{"error": "HTTP 500: a=b", "source": "okta-prod"}, `error="HTTP 500: a=b" source=okta-prod`},
+		{map[string]string{"client_id": "", "note": `say "hi"`, "raw": "line\nbreak"}, `client_id="" note="say \"hi\"" raw="line\nbreak"`},
+		{map[string]string{"name": "Ünïcode-team"}, "name=Ünïcode-team"},
+	} {
+		if got := FormatFacts(c.facts); got != c.want {
+			t.Errorf("FormatFacts(%v) = %s, want %s", c.facts, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
@@ -110,6 +111,31 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	return out.flush(ctx)
 }
 
+// registeredAppIDs reads the appIds of the tenant's app registrations (a
+// $select=id,appId pass, recorded as evidence like every page), so each
+// service principal can say whether the tenant owns it.
+func (c *Collector) registeredAppIDs(ctx context.Context) (map[string]bool, error) {
+	ctx = inventory.WithListing(ctx, DomainApplications)
+	first, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &pageSize, Select: []string{"id", "appId"}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collect entra %s: %w", DomainApplications, graphError(err))
+	}
+	it, err := msgraphcore.NewPageIterator[models.Applicationable](first, c.adapter, models.CreateApplicationCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return nil, fmt.Errorf("collect entra %s: %w", DomainApplications, err)
+	}
+	ids := map[string]bool{}
+	if err := it.Iterate(ctx, func(a models.Applicationable) bool { ids[str(a.GetAppId())] = true; return true }); err != nil {
+		return nil, fmt.Errorf("collect entra %s: %w", DomainApplications, graphError(err))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("collect entra %s: %w", DomainApplications, err)
+	}
+	return ids, nil
+}
+
 // ssoModes collects each service principal's preferredSingleSignOnMode by
 // appId; listed is closed once the listing is complete, after which m is
 // only read.
@@ -151,6 +177,11 @@ func (c *Collector) servicePrincipals(ctx context.Context, out *batcher, modes *
 		})
 	}
 	tc := c.context(nil)
+	registered, err := c.registeredAppIDs(ctx)
+	if err != nil {
+		return err
+	}
+	tc.Registered = registered
 	g.Go(func() error {
 		defer close(ids)
 		err := list(ctx, c, DomainServicePrincipals, func(ctx context.Context) (serialization.Parsable, error) {
@@ -158,7 +189,11 @@ func (c *Collector) servicePrincipals(ctx context.Context, out *batcher, modes *
 				QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Top: &pageSize, Select: servicePrincipalFields},
 			})
 		}, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue, func(sp models.ServicePrincipalable, raw json.RawMessage) (inventory.Item, error) {
-			modes.m[str(sp.GetAppId())] = str(sp.GetPreferredSingleSignOnMode())
+			appID := str(sp.GetAppId())
+			modes.m[appID] = str(sp.GetPreferredSingleSignOnMode())
+			if owner := uuidStr(sp.GetAppOwnerOrganizationId()); tc.HomeTenant == "" && owner != "" && registered[appID] {
+				tc.HomeTenant = owner
+			}
 			return normalizeServicePrincipal(raw, tc)
 		}, out, func(ctx context.Context, sp models.ServicePrincipalable) error {
 			select {
@@ -309,6 +344,13 @@ func (b *batcher) flushLocked(ctx context.Context) error {
 	// A fresh slice: the emitter may keep the one it was given.
 	b.items = make([]inventory.Item, 0, emitBatch)
 	return nil
+}
+
+func uuidStr(p *uuid.UUID) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
 }
 
 func str(p *string) string {

@@ -178,12 +178,14 @@ func TestDemoTenantCollects(t *testing.T) {
 	// Kinds of item by the vendor's own type: service principals by SSO
 	// mode (null as "none"), domains by verification.
 	subtypes := map[string]int{}
+	origins := map[inventory.Origin]bool{}
 	var expired []string
 	for _, it := range mem.items {
 		key := string(it.Kind) + "/" + it.Subtype
 		switch v := it.View; {
 		case v.Application != nil && v.Application.Object == inventory.AppObjectEntraServicePrincipal:
 			key = "application/" + cmp.Or(v.Application.VendorType, "none")
+			origins[v.Application.Origin] = true
 			if s := v.Application.SAML; s != nil && s.ValidSigningCertificate == inventory.No {
 				expired = append(expired, it.DisplayName)
 			}
@@ -199,6 +201,11 @@ func TestDemoTenantCollects(t *testing.T) {
 		"assignment/service_principal", "domain/verified", "domain/unverified", "policy/conditional_access"} {
 		if subtypes[want] == 0 {
 			t.Errorf("no %s item in the demo tenant (got %v)", want, subtypes)
+		}
+	}
+	for _, o := range []inventory.Origin{inventory.OriginTenant, inventory.OriginMicrosoft, inventory.OriginManagedIdentity, inventory.OriginOtherTenant} {
+		if !origins[o] {
+			t.Errorf("no service principal of origin %s in the demo tenant (got %v)", o, origins)
 		}
 	}
 	if len(expired) != 1 || expired[0] != "Legacy Intranet (SAML)" {

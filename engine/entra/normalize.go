@@ -35,9 +35,15 @@ var errNoID = errors.New("element has no id")
 // tenantContext is what normalizers need to know of the tenant and of
 // other listings.
 type tenantContext struct {
-	// TenantID is the tenant collected (to tell its own apps from other
-	// tenants').
+	// TenantID is the tenant collected as configured: a GUID, or a domain
+	// name, which says nothing about appOwnerOrganizationId.
 	TenantID string
+	// HomeTenant is the tenant's GUID as learned from the owner of a
+	// service principal of one of its own registrations ("" until then).
+	HomeTenant string
+	// Registered holds the appIds of the tenant's app registrations; nil
+	// when unknown.
+	Registered map[string]bool
 	// SSOModes maps an appId to its service principal's
 	// preferredSingleSignOnMode ("" for null); nil when unknown.
 	SSOModes map[string]string
@@ -258,14 +264,20 @@ func normalizeServicePrincipal(raw json.RawMessage, tc tenantContext) (inventory
 	default:
 		a.State, a.VendorStatus = inventory.StateUnknown, ""
 	}
+	home := tc.HomeTenant
+	if isGUID(tc.TenantID) {
+		home = tc.TenantID
+	}
 	switch {
 	case o.Str("servicePrincipalType") == "ManagedIdentity":
 		a.Origin = inventory.OriginManagedIdentity
 	case slices.Contains(microsoftTenants, owner):
 		a.Origin = inventory.OriginMicrosoft
-	case owner != "" && tc.TenantID != "" && strings.EqualFold(owner, tc.TenantID):
+	case tc.Registered[a.ClientID]:
 		a.Origin = inventory.OriginTenant
-	case owner != "" && tc.TenantID != "":
+	case owner != "" && home != "" && strings.EqualFold(owner, home):
+		a.Origin = inventory.OriginTenant
+	case owner != "" && home != "":
 		a.Origin = inventory.OriginOtherTenant
 	default:
 		a.Origin = inventory.OriginUnknown
@@ -582,6 +594,26 @@ func normalizeAssignment(spID string, raw json.RawMessage) (inventory.Item, erro
 		a.Unresolved = append(a.Unresolved, "principal")
 	}
 	return inventory.NewItem(sourceID, inventory.AssignmentDisplayName(a), inventory.View{Assignment: a}, raw, refs...), nil
+}
+
+// isGUID reports a tenant id in GUID form (8-4-4-4-12 hex digits).
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func firstNonEmpty(s ...string) string {

@@ -135,4 +135,21 @@ func TestServicePrincipalOrigin(t *testing.T) {
 			t.Errorf("%s: origin %s, want %s", raw, got, want)
 		}
 	}
+	// A tenant configured by domain name: its own registrations, and the
+	// owner learned from them, tell its apps from other tenants'.
+	byDomain := tenantContext{TenantID: "example.onmicrosoft.com", Registered: map[string]bool{"app-1": true}, Now: fuzzNow}
+	for raw, want := range map[string]inventory.Origin{
+		`{"id":"1","appId":"app-1","appOwnerOrganizationId":"cccccccc-0000-0000-0000-000000000003"}`: inventory.OriginTenant,
+		`{"id":"2","appId":"app-2","appOwnerOrganizationId":"cccccccc-0000-0000-0000-000000000003"}`: inventory.OriginUnknown,
+	} {
+		it, err := normalizeServicePrincipal(json.RawMessage(raw), byDomain)
+		if got := checked(t, it, err).Application.Origin; got != want {
+			t.Errorf("by domain %s: origin %s, want %s", raw, got, want)
+		}
+	}
+	byDomain.HomeTenant = "cccccccc-0000-0000-0000-000000000003"
+	it, err := normalizeServicePrincipal(json.RawMessage(`{"id":"3","appId":"app-3","appOwnerOrganizationId":"dddddddd-0000-0000-0000-000000000004"}`), byDomain)
+	if got := checked(t, it, err).Application.Origin; got != inventory.OriginOtherTenant {
+		t.Errorf("another tenant's app once the home tenant is known: %s", got)
+	}
 }

@@ -68,7 +68,8 @@ func (s *Service) staleAfter() time.Duration {
 }
 
 // ErrSourceNotReady is returned for archived workspaces and non-configured
-// sources, which seed 002 forbids to collect.
+// sources, which the migration contract forbids to collect
+// (docs/migration-contract.md).
 var ErrSourceNotReady = errors.New("source cannot collect")
 
 // Collect takes a snapshot of the named source. The snapshot is durable in

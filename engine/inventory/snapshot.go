@@ -54,7 +54,7 @@ type LegacyItem struct {
 }
 
 // ItemQuery selects a window of a snapshot's items. Text matches display
-// names, source ids, subtypes and attribute values (full-text search).
+// names, source ids, subtypes and the values of their views (full-text search).
 type ItemQuery struct {
 	SnapshotID string
 	Kind       Kind   // "" for every kind

@@ -130,8 +130,25 @@ func (t Tri) String() string {
 	return string(t)
 }
 
-// MarshalJSON writes "yes", "no" or "unknown".
-func (t Tri) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+var (
+	jsonYes     = []byte(`"yes"`)
+	jsonNo      = []byte(`"no"`)
+	jsonUnknown = []byte(`"unknown"`)
+)
+
+// MarshalJSON writes "yes", "no" or "unknown" (a value outside the three
+// is written as it is, quoted).
+func (t Tri) MarshalJSON() ([]byte, error) {
+	switch t {
+	case Yes:
+		return jsonYes, nil
+	case No:
+		return jsonNo, nil
+	case Unknown:
+		return jsonUnknown, nil
+	}
+	return json.Marshal(string(t))
+}
 
 // UnmarshalJSON reads "yes", "no" or "unknown" (or "").
 func (t *Tri) UnmarshalJSON(b []byte) error {

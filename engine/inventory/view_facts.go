@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,11 +21,11 @@ type Fact struct {
 // must see. Certificate bodies are left to the raw payload.
 func (v View) Facts() []Fact {
 	var out []Fact
-	walk(reflect.ValueOf(v), "", func(path string, f reflect.StructField, val reflect.Value) {
-		if f.Tag.Get("search") == "-" {
+	walk(reflect.ValueOf(v), "", true, func(path string, f *fieldInfo, val reflect.Value) {
+		if f.skip {
 			return
 		}
-		if s, ok := factValue(val, strings.Contains(f.Tag.Get("json"), ",omitempty")); ok {
+		if s, ok := factValue(val, f); ok {
 			out = append(out, Fact{Path: path, Value: s})
 		}
 	})
@@ -32,12 +33,12 @@ func (v View) Facts() []Fact {
 }
 
 // SearchText is the view's text for the full-text index: every string it
-// holds, in field order (deterministic, so an index entry can be deleted
-// by re-deriving it), without certificate bodies or tri-state words.
+// holds, in field order (deterministic, so an index entry can be rebuilt
+// the same), without certificate bodies or tri-state words.
 func (v View) SearchText() string {
 	var b strings.Builder
-	walk(reflect.ValueOf(v), "", func(_ string, f reflect.StructField, val reflect.Value) {
-		if f.Tag.Get("search") == "-" || val.Type() == reflect.TypeFor[Tri]() {
+	walk(reflect.ValueOf(v), "", false, func(_ string, f *fieldInfo, val reflect.Value) {
+		if f.skip || f.tri {
 			return
 		}
 		switch val.Kind() {
@@ -58,30 +59,63 @@ func (v View) SearchText() string {
 	return strings.TrimSpace(b.String())
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	triType  = reflect.TypeFor[Tri]()
+	plans    sync.Map // reflect.Type -> []fieldInfo
+)
+
+// fieldInfo is what walk needs of a struct field, read from its tags once
+// per type.
+type fieldInfo struct {
+	index     int
+	name      string // JSON name
+	skip      bool   // search:"-": left out of facts and search text
+	omitEmpty bool
+	tri       bool
+}
+
+func plan(t reflect.Type) []fieldInfo {
+	if p, ok := plans.Load(t); ok {
+		return p.([]fieldInfo)
+	}
+	var out []fieldInfo
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		out = append(out, fieldInfo{index: i, name: name, skip: f.Tag.Get("search") == "-",
+			omitEmpty: strings.Contains(opts, "omitempty"), tri: f.Type == triType})
+	}
+	plans.Store(t, out)
+	return out
+}
 
 // walk calls leaf for every leaf field under v: strings, numbers, booleans,
 // times and slices of strings. Structs and pointers to them are descended
-// into; slices of structs are descended per element with "[i]" in the path.
-func walk(v reflect.Value, path string, leaf func(path string, f reflect.StructField, v reflect.Value)) {
+// into; slices of structs are descended per element with "[i]" in the
+// path. Paths are built only when withPath is set.
+func walk(v reflect.Value, path string, withPath bool, leaf func(path string, f *fieldInfo, v reflect.Value)) {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return
 		}
 		v = v.Elem()
 	}
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
-			continue
+	fields := plan(v.Type())
+	for i := range fields {
+		f := &fields[i]
+		p := ""
+		if withPath {
+			p = f.name
+			if path != "" {
+				p = path + "." + f.name
+			}
 		}
-		p := name
-		if path != "" {
-			p = path + "." + name
-		}
-		fv := v.Field(i)
+		fv := v.Field(f.index)
 		ft := fv.Type()
 		for ft.Kind() == reflect.Pointer {
 			if fv.IsNil() {
@@ -95,10 +129,14 @@ func walk(v reflect.Value, path string, leaf func(path string, f reflect.StructF
 				leaf(p, f, fv)
 			}
 		case fv.Kind() == reflect.Struct && ft != timeType:
-			walk(fv, p, leaf)
+			walk(fv, p, withPath, leaf)
 		case fv.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			for j := range fv.Len() {
-				walk(fv.Index(j), p+"["+strconv.Itoa(j)+"]", leaf)
+				ep := ""
+				if withPath {
+					ep = p + "[" + strconv.Itoa(j) + "]"
+				}
+				walk(fv.Index(j), ep, withPath, leaf)
 			}
 		default:
 			leaf(p, f, fv)
@@ -106,8 +144,8 @@ func walk(v reflect.Value, path string, leaf func(path string, f reflect.StructF
 	}
 }
 
-func factValue(v reflect.Value, omitEmpty bool) (string, bool) {
-	if v.Type() == reflect.TypeFor[Tri]() {
+func factValue(v reflect.Value, f *fieldInfo) (string, bool) {
+	if f.tri && v.Kind() == reflect.String {
 		return Tri(v.String()).String(), true
 	}
 	switch v.Kind() {
@@ -116,9 +154,9 @@ func factValue(v reflect.Value, omitEmpty bool) (string, bool) {
 	case reflect.String:
 		return v.String(), v.String() != ""
 	case reflect.Bool:
-		return strconv.FormatBool(v.Bool()), v.Bool() || !omitEmpty
+		return strconv.FormatBool(v.Bool()), v.Bool() || !f.omitEmpty
 	case reflect.Int, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10), v.Int() != 0 || !omitEmpty
+		return strconv.FormatInt(v.Int(), 10), v.Int() != 0 || !f.omitEmpty
 	case reflect.Slice:
 		if v.Len() == 0 {
 			return "", false

@@ -87,6 +87,11 @@ func NormalizeApp(raw json.RawMessage, keys map[string]SigningKey, now time.Time
 		a.ClientID = creds.Obj("oauthClient").Str("client_id")
 		a.OIDC = oidcSettings(creds.Obj("oauthClient"), settings.Obj("oauthClient"))
 		a.Credentials = jwksCredentials(settings.Path("oauthClient", "jwks"))
+		if a.ClientSecret.Present == inventory.Yes {
+			// The app list holds the secret itself, not its dates
+			// (/api/v1/apps/{id}/credentials/secrets, not read, has them).
+			a.Credentials = append(a.Credentials, inventory.Credential{Type: "secret", DisplayName: "client_secret"})
+		}
 	case "WS_FEDERATION":
 		a.Protocol = inventory.ProtocolWSFederation
 		a.WSFederation = &inventory.WSFedSettings{

@@ -108,6 +108,9 @@ func TestApplicationViewsFromVendorPayloads(t *testing.T) {
 		if a.ClientSecret.Present != inventory.Yes || a.ClientSecret.Marker != "" {
 			t.Errorf("client secret %+v", a.ClientSecret)
 		}
+		if len(a.Credentials) != 1 || a.Credentials[0].Type != "secret" || a.Credentials[0].Expired != inventory.Unknown {
+			t.Errorf("credentials %+v", a.Credentials)
+		}
 		b, _ := json.Marshal(it.View)
 		if strings.Contains(string(b), "wj9bOsLK0BRNJqy7KMMnaE7m8qrW51bPO2n1") {
 			t.Fatal("the client secret reached the view")
@@ -305,4 +308,22 @@ func hasRef(it inventory.Item, role, id string) bool {
 		}
 	}
 	return false
+}
+
+// A secret the evidence transport redacted keeps its marker in the view
+// (it names the field and carries a keyed digest); a plain one is only
+// said to be present.
+func TestSecretsReachTheViewAsMarkersOnly(t *testing.T) {
+	raw := strings.Replace(string(vendorElement(t, "idps/oidc_idp.json", 0)), `"your-client-secret"`, `"[REDACTED client_secret hmac:test-only]"`, 1)
+	it, err := NormalizeIdP(json.RawMessage(raw), nil)
+	if p := mustView(t, it, err).Provider; p.ClientSecret.Marker != "[REDACTED client_secret hmac:test-only]" || p.ClientSecret.Present != inventory.Yes {
+		t.Fatalf("redacted secret: %+v", p.ClientSecret)
+	}
+	it, err = NormalizeIdP(vendorElement(t, "idps/oidc_idp.json", 0), nil)
+	if p := mustView(t, it, err).Provider; p.ClientSecret.Marker != "" || p.ClientSecret.Present != inventory.Yes {
+		t.Fatalf("plain secret: %+v", p.ClientSecret)
+	}
+	if b, _ := json.Marshal(it.View); strings.Contains(string(b), "your-client-secret") {
+		t.Fatal("a plain secret reached the view")
+	}
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // Session contexts and permissions of the Portal admin API that connecting
-// depends on (seed 002 and the admin API contract name them).
+// depends on (docs/migration-contract.md and engine/portal/openapi.yaml name
+// them).
 const (
 	SessionGuestAccess   = "guest_access"
 	SessionSupportAccess = "support_access"

@@ -1,6 +1,7 @@
-// Package workspace holds a customer tenant's migration workspace, its
-// incumbent sources and the workspace summary: the first stage of seed 002's
-// flow, and the ground every later stage stands on.
+// Package workspace holds a customer tenant's migration workspace and its
+// incumbent sources: the first stage of the migration flow
+// (docs/migration-contract.md), and the ground every later stage stands on.
+// The workspace summary is derived above the stages, in engine/readiness.
 package workspace
 
 import "time"
@@ -13,7 +14,7 @@ const (
 	ModeMergeIntoExisting Mode = "merge_into_existing"
 )
 
-// Valid reports whether m is one of the two modes seed 002 defines.
+// Valid reports whether m is one of the two modes the contract defines.
 func (m Mode) Valid() bool { return m == ModeFirstRunAdoption || m == ModeMergeIntoExisting }
 
 // Status is the workspace lifecycle state.
@@ -125,51 +126,3 @@ type EntraSettings struct {
 	GraphURL     string    `json:"graph_url,omitempty"`
 	AuthorityURL string    `json:"authority_url,omitempty"`
 }
-
-// Summary is the workspace summary: the workspace's identity and every field
-// seed 002 lists. Fields a later stage fills stay zero or empty until then.
-type Summary struct {
-	WorkspaceID     string     `json:"workspace_id"`
-	Tenant          string     `json:"tenant"`
-	Mode            Mode       `json:"mode"`
-	Status          Status     `json:"status"`
-	TargetURL       string     `json:"target_url"`
-	CreatedAt       time.Time  `json:"created_at"`
-	LastInventoryAt *time.Time `json:"last_inventory_at"`
-
-	SourceCount                 int        `json:"source_count"`
-	ConfiguredSourceCount       int        `json:"configured_source_count"`
-	OCMStatus                   string     `json:"ocm_status"`
-	OCMReviewStatus             string     `json:"ocm_review_status"`
-	UnavoidableChangeCount      int        `json:"unavoidable_change_count"`
-	AssessmentStatus            string     `json:"assessment_status"`
-	LatestAssessmentStartedAt   *time.Time `json:"latest_assessment_started_at"`
-	LatestAssessmentCompletedAt *time.Time `json:"latest_assessment_completed_at"`
-	MergeReviewStatus           string     `json:"merge_review_status"`
-	PendingMergeDecisionCount   int        `json:"pending_merge_decision_count"`
-	ResolvedMergeDecisionCount  int        `json:"resolved_merge_decision_count"`
-	PreviewHandoffStatus        string     `json:"preview_handoff_status"`
-	PreviewHandoffBlockers      []Blocker  `json:"preview_handoff_blockers"`
-}
-
-// Blocker is one reason the preview handoff gate is closed, with a stable
-// code for scripts and a sentence for people.
-type Blocker struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// Handoff gate states and blocker codes.
-const (
-	HandoffBlocked = "blocked"
-	HandoffReady   = "ready_for_future_preview"
-
-	BlockerWorkspaceArchived     = "workspace_archived"
-	BlockerNoConfiguredSource    = "no_configured_source"
-	BlockerNoCompletedInventory  = "no_completed_inventory"
-	BlockerNoCompletedAssessment = "no_completed_assessment"
-
-	// Stage states used before a later stage has run.
-	StageNotStarted    = "not_started"
-	StageNotApplicable = "not_applicable"
-)

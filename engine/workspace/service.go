@@ -280,7 +280,8 @@ func (s *Service) checkNameFree(ctx context.Context, name string) error {
 }
 
 // refreshStatus derives draft / ready_for_inventory from the sources, as
-// seed 002 defines it, and saves the workspace if it changed.
+// the contract defines it (docs/migration-contract.md), and saves the
+// workspace if it changed.
 func (s *Service) refreshStatus(tx Tx, ws Workspace, sources []Source) (Workspace, error) {
 	if ws.Status == StatusArchived {
 		return ws, nil
@@ -375,67 +376,6 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 		return src, fmt.Errorf("source %q is archived, but its credential could not be removed from the keychain: %w", name, err)
 	}
 	return src, nil
-}
-
-// Summary computes the workspace summary.
-func (s *Service) Summary(ctx context.Context) (Summary, error) {
-	var sum Summary
-	err := s.Store.View(ctx, func(tx Tx) error {
-		ws, err := tx.Workspace()
-		if err != nil {
-			return err
-		}
-		sources, err := tx.Sources()
-		if err != nil {
-			return err
-		}
-		sum = summarize(ws, sources)
-		return nil
-	})
-	if err != nil {
-		return Summary{}, fmt.Errorf("workspace summary: %w", err)
-	}
-	return sum, nil
-}
-
-func summarize(ws Workspace, sources []Source) Summary {
-	sum := Summary{
-		WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status,
-		TargetURL: ws.Target.URL, CreatedAt: ws.CreatedAt,
-		SourceCount:            len(sources),
-		OCMStatus:              StageNotStarted,
-		OCMReviewStatus:        StageNotStarted,
-		AssessmentStatus:       StageNotStarted,
-		MergeReviewStatus:      StageNotStarted,
-		PreviewHandoffStatus:   HandoffBlocked,
-		PreviewHandoffBlockers: []Blocker{},
-	}
-	if ws.Mode == ModeFirstRunAdoption {
-		sum.MergeReviewStatus = StageNotApplicable
-	}
-	for _, src := range sources {
-		if src.Status == SourceConfigured {
-			sum.ConfiguredSourceCount++
-		}
-		if src.LastInventoryAt != nil && (sum.LastInventoryAt == nil || src.LastInventoryAt.After(*sum.LastInventoryAt)) {
-			t := *src.LastInventoryAt
-			sum.LastInventoryAt = &t
-		}
-	}
-	block := func(code, msg string) {
-		sum.PreviewHandoffBlockers = append(sum.PreviewHandoffBlockers, Blocker{Code: code, Message: msg})
-	}
-	if ws.Status == StatusArchived {
-		block(BlockerWorkspaceArchived, "The workspace is archived.")
-	}
-	if sum.ConfiguredSourceCount == 0 {
-		block(BlockerNoConfiguredSource, "Add an Okta or Entra source.")
-	}
-	if sum.LastInventoryAt == nil {
-		block(BlockerNoCompletedInventory, "Collect an inventory snapshot from a source.")
-	}
-	block(BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot.")
-	return sum
 }
 
 // AuditTrail returns every audit entry in order, and the first break in the

@@ -63,29 +63,3 @@ func TestValidateSource(t *testing.T) {
 		})
 	}
 }
-
-func TestSummaryGate(t *testing.T) {
-	ws := Workspace{ID: "w", Tenant: "acme", Mode: ModeFirstRunAdoption, Status: StatusDraft}
-	sum := summarize(ws, nil)
-	if sum.PreviewHandoffStatus != HandoffBlocked || sum.MergeReviewStatus != StageNotApplicable {
-		t.Fatalf("summary = %+v", sum)
-	}
-	codes := func(s Summary) string {
-		var c []string
-		for _, b := range s.PreviewHandoffBlockers {
-			c = append(c, b.Code)
-		}
-		return strings.Join(c, ",")
-	}
-	if got := codes(sum); got != "no_configured_source,no_completed_inventory,no_completed_assessment" {
-		t.Fatalf("blockers = %s", got)
-	}
-	ws.Mode, ws.Status = ModeMergeIntoExisting, StatusReadyForInventory
-	sum = summarize(ws, []Source{{Status: SourceConfigured}, {Status: SourceArchived}})
-	if sum.SourceCount != 2 || sum.ConfiguredSourceCount != 1 || sum.MergeReviewStatus != StageNotStarted {
-		t.Fatalf("summary = %+v", sum)
-	}
-	if got := codes(sum); got != "no_completed_inventory,no_completed_assessment" {
-		t.Fatalf("blockers = %s", got)
-	}
-}

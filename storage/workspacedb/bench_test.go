@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -74,7 +76,7 @@ func BenchmarkAuditTrail10000(b *testing.B) {
 }
 
 // BenchmarkSummary1000Sources computes the workspace summary over 1,000
-// sources.
+// sources, each with a completed and a failed snapshot.
 func BenchmarkSummary1000Sources(b *testing.B) {
 	db, _ := newFile(b)
 	defer db.Close()
@@ -91,17 +93,28 @@ func BenchmarkSummary1000Sources(b *testing.B) {
 			if err := tx.SaveSource(src); err != nil {
 				return err
 			}
+			for _, status := range []inventory.Status{inventory.StatusCompleted, inventory.StatusFailed} {
+				snap := inventory.Snapshot{ID: workspace.NewID(), SourceID: src.ID, SourceName: src.Name, SourceKind: src.Kind,
+					Status: inventory.StatusCollecting, StartedAt: now, HeartbeatAt: now, Owner: "bench"}
+				if err := tx.InsertSnapshot(snap); err != nil {
+					return err
+				}
+				snap.Status, snap.FinishedAt = status, &now
+				if err := tx.UpdateSnapshot(snap); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := service(db)
+	svc := &readiness.Service{Store: ReadinessStore(db)}
 	for b.Loop() {
 		sum, err := svc.Summary(context.Background())
-		if err != nil || sum.SourceCount != 1000 {
-			b.Fatalf("summary: %d sources, err %v", sum.SourceCount, err)
+		if err != nil || sum.SourceCount != 1000 || sum.LastInventoryAt == nil {
+			b.Fatalf("summary: %d sources, last inventory %v, err %v", sum.SourceCount, sum.LastInventoryAt, err)
 		}
 	}
 }

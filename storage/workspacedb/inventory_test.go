@@ -22,6 +22,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -416,5 +417,58 @@ func TestExportEvidenceBundle(t *testing.T) {
 	inv := &inventory.Service{Store: InventoryStore(db)}
 	if _, err := inv.ExportEvidence(ctx, snap.ID, io.Discard); err == nil || !strings.Contains(err.Error(), "altered") {
 		t.Fatalf("export of an altered body: %v", err)
+	}
+}
+
+// The summary reads inventory from the snapshots on the file: a failed
+// collection leaves the gate's inventory blocker, a completed one lifts
+// it, and archiving the source brings it back.
+func TestSummaryFollowsSnapshotsOnFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acme.pmw")
+	summary := func(db *DB) readiness.Summary {
+		t.Helper()
+		sum, err := (&readiness.Service{Store: ReadinessStore(db)}).Summary(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	blocked := func(sum readiness.Summary) bool {
+		for _, b := range sum.PreviewHandoffBlockers {
+			if b.Code == readiness.BlockerNoCompletedInventory {
+				return true
+			}
+		}
+		return false
+	}
+
+	failing := newInventoryFixture(t, path, 4, 3, 0)
+	if _, err := failing.inv.Collect(ctx, "okta-prod", nil); err == nil {
+		t.Fatal("the failing vendor's collection succeeded")
+	}
+	if sum := summary(failing.db); !blocked(sum) || sum.LastInventoryAt != nil {
+		t.Fatalf("after a failed collection: blockers %v, last inventory %v", sum.PreviewHandoffBlockers, sum.LastInventoryAt)
+	}
+	failing.db.Close()
+
+	f := newInventoryFixture(t, path, 2, 0, 0)
+	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := summary(f.db)
+	if blocked(sum) || sum.LastInventoryAt == nil || !sum.LastInventoryAt.Equal(*snap.FinishedAt) {
+		t.Fatalf("after a completed collection: blockers %v, last inventory %v, want %v", sum.PreviewHandoffBlockers, sum.LastInventoryAt, snap.FinishedAt)
+	}
+	if sum.PreviewHandoffStatus != readiness.HandoffBlocked {
+		t.Fatalf("gate = %s with no assessment stage yet", sum.PreviewHandoffStatus)
+	}
+
+	if _, err := f.ws.ArchiveSource(ctx, "okta-prod"); err != nil {
+		t.Fatal(err)
+	}
+	if sum := summary(f.db); !blocked(sum) || sum.LastInventoryAt != nil || sum.ConfiguredSourceCount != 0 {
+		t.Fatalf("after archiving the only source: blockers %v, last inventory %v", sum.PreviewHandoffBlockers, sum.LastInventoryAt)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -81,7 +82,7 @@ func TestServiceThroughStage(t *testing.T) {
 	defer db.Close()
 	svc := service(NewStage(db, func(t *Tx) workspace.Tx { return t }))
 	populate(t, svc)
-	sum, err := svc.Summary(ctx)
+	sum, err := (&readiness.Service{Store: ReadinessStore(db)}).Summary(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

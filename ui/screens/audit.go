@@ -3,8 +3,6 @@ package screens
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,21 +23,7 @@ var auditColumns = []struct {
 	{"Event", 260, func(e audit.Entry) string { return e.Event }},
 	{"Actor", 110, func(e audit.Entry) string { return e.Actor }},
 	{"Target ID", 150, func(e audit.Entry) string { return e.TargetID }},
-	{"Facts", 520, func(e audit.Entry) string { return FormatFacts(e.Facts) }},
-}
-
-// FormatFacts renders an entry's facts as sorted key=value pairs.
-func FormatFacts(facts map[string]string) string {
-	keys := make([]string, 0, len(facts))
-	for k := range facts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + facts[k]
-	}
-	return strings.Join(parts, "  ")
+	{"Facts", 520, func(e audit.Entry) string { return audit.FormatFacts(e.Facts) }},
 }
 
 // AuditScreen shows the trail and verifies its hash chain on request.
@@ -84,7 +68,7 @@ func NewAuditScreen(env Env) Screen {
 		if id.Row >= 0 && id.Row < len(s.entries) {
 			e := s.entries[id.Row]
 			s.detail.SetText(fmt.Sprintf("Entry %d, %s by %s on %s, target %s: %s. Hash %s.",
-				e.Seq, e.Event, e.Actor, formatTime(e.At), e.TargetID, FormatFacts(e.Facts), e.Hash))
+				e.Seq, e.Event, e.Actor, formatTime(e.At), e.TargetID, audit.FormatFacts(e.Facts), e.Hash))
 		}
 	}
 	verify := widget.NewButtonWithIcon("Verify trail", theme.ConfirmIcon(), s.verify)

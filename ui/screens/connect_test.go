@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
@@ -53,7 +54,9 @@ func newConnectHarness(t *testing.T) *connectHarness {
 	test.NewTempApp(t)
 	ctx := context.Background()
 	secrets := &uitest.MemSecrets{}
-	svc := &workspace.Service{Store: &uitest.MemStore{}, Secrets: secrets, Actor: "test-consultant"}
+	store := &uitest.MemStore{}
+	svc := &workspace.Service{Store: store, Secrets: secrets, Actor: "test-consultant"}
+	ready := &readiness.Service{Store: store.Readiness()}
 	if _, err := svc.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeMergeIntoExisting}); err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +66,13 @@ func newConnectHarness(t *testing.T) *connectHarness {
 	t.Cleanup(tasks.Cancel)
 	var screen Screen
 	reload := func() {
-		st, err := Load(ctx, svc)
+		st, err := Load(ctx, svc, ready)
 		if err != nil {
 			t.Fatalf("reload: %v", err)
 		}
 		screen.Show(st)
 	}
-	screen = NewWorkspaceScreen(Env{Window: win, Workspace: svc, Target: probeConnector{svc}, Tasks: tasks, Changed: reload})
+	screen = NewWorkspaceScreen(Env{Window: win, Workspace: svc, Readiness: ready, Target: probeConnector{svc}, Tasks: tasks, Changed: reload})
 	win.SetContent(screen.Content())
 	reload()
 	return &connectHarness{t: t, svc: svc, secrets: secrets, tasks: tasks, cv: win.Canvas()}

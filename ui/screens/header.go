@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/engine/readiness"
 )
 
 // Header is the readiness header: which workspace is open, and whether the
@@ -49,7 +49,7 @@ func (h *Header) Show(st State) {
 	sum := st.Summary
 	h.Title.SetText("Tenant " + sum.Tenant)
 	h.Facts.SetText(fmt.Sprintf("%s  ·  %s", ModeLabel(sum.Mode), Readable(string(sum.Status))))
-	if sum.PreviewHandoffStatus == workspace.HandoffReady {
+	if sum.PreviewHandoffStatus == readiness.HandoffReady {
 		h.gateIcon.SetResource(theme.ConfirmIcon())
 		h.Gate.Importance = widget.SuccessImportance
 		h.Gate.SetText("Preview handoff: ready for future preview")

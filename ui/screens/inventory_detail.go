@@ -96,7 +96,7 @@ func (d *itemDetail) load(snapshotID string, id int64) {
 func ItemFields(it inventory.Item) string {
 	lines := []string{
 		"Kind: " + Readable(string(it.Kind)),
-		"Subtype: " + Readable(it.Subtype),
+		"Subtype: " + factLabel(it.Subtype),
 		"Display name: " + it.DisplayName,
 		"Source ID: " + it.SourceID,
 	}

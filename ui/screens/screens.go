@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -20,7 +21,6 @@ import (
 // Workspace is the engine's workspace stage as the screens use it;
 // *workspace.Service implements it.
 type Workspace interface {
-	Summary(ctx context.Context) (workspace.Summary, error)
 	Get(ctx context.Context) (workspace.Workspace, error)
 	Sources(ctx context.Context) ([]workspace.Source, error)
 	AddSource(ctx context.Context, req workspace.NewSource) (workspace.Source, error)
@@ -28,22 +28,28 @@ type Workspace interface {
 	AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, error)
 }
 
+// Readiness computes the workspace summary and the preview-handoff gate
+// from every stage's records; *readiness.Service implements it.
+type Readiness interface {
+	Summary(ctx context.Context) (readiness.Summary, error)
+}
+
 // State is everything the screens show, read in one go.
 type State struct {
 	Workspace workspace.Workspace
-	Summary   workspace.Summary
+	Summary   readiness.Summary
 	Sources   []workspace.Source
 	Trail     []audit.Entry
 }
 
-// Load reads the state of w.
-func Load(ctx context.Context, w Workspace) (State, error) {
+// Load reads the state of w, and its summary from r.
+func Load(ctx context.Context, w Workspace, r Readiness) (State, error) {
 	var st State
 	var err error
 	if st.Workspace, err = w.Get(ctx); err != nil {
 		return State{}, err
 	}
-	if st.Summary, err = w.Summary(ctx); err != nil {
+	if st.Summary, err = r.Summary(ctx); err != nil {
 		return State{}, err
 	}
 	if st.Sources, err = w.Sources(ctx); err != nil {
@@ -59,6 +65,7 @@ func Load(ctx context.Context, w Workspace) (State, error) {
 type Env struct {
 	Window    fyne.Window
 	Workspace Workspace
+	Readiness Readiness
 	// Inventory is nil when the session offers no inventory stage.
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/engine/readiness"
 )
 
 // field is one labelled, read-only value on the workspace screen.
@@ -51,7 +51,7 @@ var targetFields = []field{
 	{"Connected", func(s State) string { return formatOptionalTime(s.Workspace.Target.ConnectedAt, "Never") }},
 }
 
-func blockerList(bs []workspace.Blocker) string {
+func blockerList(bs []readiness.Blocker) string {
 	if len(bs) == 0 {
 		return "None"
 	}

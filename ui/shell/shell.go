@@ -19,6 +19,7 @@ import (
 type Session struct {
 	Path      string
 	Workspace screens.Workspace
+	Readiness screens.Readiness
 	Inventory screens.Inventory
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
@@ -121,7 +122,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

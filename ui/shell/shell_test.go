@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/shell"
 	"github.com/portal-id/migration-console/ui/uitest"
@@ -38,7 +39,11 @@ func (b *memBackend) Create(ctx context.Context, path string, req workspace.Crea
 		return shell.Session{}, err
 	}
 	b.files[path] = st
-	return shell.Session{Path: path, Workspace: b.service(st)}, nil
+	return b.session(path, st), nil
+}
+
+func (b *memBackend) session(path string, st *uitest.MemStore) shell.Session {
+	return shell.Session{Path: path, Workspace: b.service(st), Readiness: &readiness.Service{Store: st.Readiness()}}
 }
 
 func (b *memBackend) Open(_ context.Context, path string) (shell.Session, error) {
@@ -46,7 +51,7 @@ func (b *memBackend) Open(_ context.Context, path string) (shell.Session, error)
 	if !ok {
 		return shell.Session{}, fmt.Errorf("open %s: no such workspace file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.service(st)}, nil
+	return b.session(path, st), nil
 }
 
 func (b *memBackend) OpenDemo(ctx context.Context) (shell.Session, error) {

@@ -19,9 +19,9 @@ type stage struct {
 	build func(screens.Env) screens.Screen
 }
 
-// stages follow DESIGN.md section 5 (workspace, sources, inventory,
-// assessment, merge review, OCM, cutover, evidence, rollout), then the audit
-// trail. Only stages that work are listed: a new stage is one more line here.
+// stages follow the migration flow of docs/architecture.md (workspace,
+// sources, inventory, assessment, merge review, OCM, cutover, evidence,
+// rollout), then the audit trail. Only stages that work are listed: a new stage is one more line here.
 var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
@@ -76,7 +76,7 @@ func (v *workspaceView) showStage(i widget.ListItemID) {
 // screen, so nothing shows a state older than the last change.
 func (v *workspaceView) reload() {
 	task.Run(v.env.Tasks, func(ctx context.Context) (screens.State, error) {
-		return screens.Load(ctx, v.env.Workspace)
+		return screens.Load(ctx, v.env.Workspace, v.env.Readiness)
 	}, func(st screens.State, err error) {
 		if v.closed {
 			return

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -57,6 +59,19 @@ func (m *MemStore) View(_ context.Context, fn func(workspace.Tx) error) error {
 	return fn(&memTx{memState: m.state.clone()})
 }
 
+// Readiness serves the workspace summary from the store, as
+// workspacedb.ReadinessStore does from a file. The store holds no
+// snapshots: a test about inventory uses a real workspace file.
+func (m *MemStore) Readiness() readiness.Store { return memReadiness{m} }
+
+type memReadiness struct{ m *MemStore }
+
+func (r memReadiness) View(_ context.Context, fn func(readiness.Tx) error) error {
+	r.m.mu.Lock()
+	defer r.m.mu.Unlock()
+	return fn(&memTx{memState: r.m.state.clone()})
+}
+
 // Tamper rewrites the stored audit entry seq with edit, as someone editing
 // the file by hand would.
 func (m *MemStore) Tamper(seq int64, edit func(*audit.Entry)) {
@@ -90,6 +105,9 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 	t.sources = append(t.sources, src)
 	return nil
 }
+
+// Snapshots implements inventory.StatusTx: there are none in memory.
+func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
 func (t *memTx) AuditEntries() ([]audit.Entry, error) {
 	return append([]audit.Entry(nil), t.trail...), nil

@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"sort"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -49,7 +47,7 @@ func newAuditListCmd(e *env) *cobra.Command {
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "SEQ\tAT\tEVENT\tACTOR\tTARGET\tFACTS")
 				for _, en := range entries {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", en.Seq, formatTime(&en.At), en.Event, en.Actor, en.TargetID, formatFacts(en.Facts))
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", en.Seq, formatTime(&en.At), en.Event, en.Actor, en.TargetID, audit.FormatFacts(en.Facts))
 				}
 				return tw.Flush()
 			})
@@ -100,17 +98,4 @@ func newAuditVerifyCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-func formatFacts(facts map[string]string) string {
-	keys := make([]string, 0, len(facts))
-	for k := range facts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + facts[k]
-	}
-	return strings.Join(parts, " ")
 }

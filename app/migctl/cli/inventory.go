@@ -197,7 +197,7 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&snapshotID, "snapshot", "", "the snapshot id (default: the newest)")
 	f.StringVar(&kind, "type", "", "only items of this kind: "+strings.Join(kindNames(), ", "))
-	f.StringVar(&search, "search", "", "only items whose name, id, subtype or attributes match every word (as prefixes)")
+	f.StringVar(&search, "search", "", "only items whose name, id, subtype or view fields match every word (as prefixes)")
 	f.StringVar(&sortBy, "sort", "kind", "order items by kind (then collection order), display_name, subtype or source_id")
 	f.IntVar(&limit, "limit", 100, "show at most N items")
 	f.IntVar(&offset, "offset", 0, "skip the first N matching items")

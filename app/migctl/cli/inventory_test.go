@@ -202,6 +202,24 @@ func TestCollectListShowBothVendors(t *testing.T) {
 		}
 	}
 
+	// The summary reads the completed snapshots: inventory no longer blocks
+	// the gate, and the last inventory is the newest snapshot's finish.
+	var sum struct {
+		LastInventoryAt *time.Time `json:"last_inventory_at"`
+		Blockers        []struct {
+			Code string `json:"code"`
+		} `json:"preview_handoff_blockers"`
+	}
+	decodeInto(t, h.ok("", "workspace", "show", "--json").stdout, &sum)
+	if sum.LastInventoryAt == nil || !sum.LastInventoryAt.Equal(*entraSnap.FinishedAt) {
+		t.Errorf("workspace show: last_inventory_at %v, want the Entra snapshot's finish %v", sum.LastInventoryAt, entraSnap.FinishedAt)
+	}
+	for _, b := range sum.Blockers {
+		if b.Code == "no_completed_inventory" {
+			t.Errorf("workspace show still blocks on inventory after two completed collections: %+v", sum.Blockers)
+		}
+	}
+
 	// show: the newest snapshot by default, every item up to the limit.
 	var shown snapshotItemsDoc
 	decodeInto(t, h.ok("", "inventory", "show", "--limit", "100000", "--json").stdout, &shown)

@@ -1,5 +1,5 @@
 // Package cli is migctl, the headless command line over the same engine as
-// the GUI (DESIGN.md section 5).
+// the GUI (docs/architecture.md, "The command line").
 //
 // Adding a noun: put it in its own file as
 //
@@ -42,7 +42,7 @@ import (
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-// Exit codes, as DESIGN.md section 5 fixes them.
+// Exit codes, as docs/architecture.md ("The command line") fixes them.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -105,6 +105,8 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newAssessmentCmd(e),
 		newMergeCmd(e),
 		newOCMCmd(e),
+		newReportCmd(e),
+		newEvidenceCmd(e),
 	)
 	wrapRunE(root, e)
 	return root

@@ -16,10 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portal-id/migration-console/app/wiring"
-	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/storage/sandboxdb"
 )
 
 // sandboxAdminActor is who the sandbox's admin token acts as.
@@ -102,18 +100,8 @@ func (f sandboxServeFlags) check() error {
 	if f.latency < 0 || f.retryAfter < 0 {
 		return usageErrorf("--latency and --retry-after cannot be negative")
 	}
-	return checkLoopbackAddr(f.addr)
-}
-
-// checkLoopbackAddr refuses any listen address that could reach beyond this
-// machine: the sandbox accepts a well-known demo state and weak test tokens.
-func checkLoopbackAddr(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return usageErrorf("--addr %q must be host:port, e.g. 127.0.0.1:8787", addr)
-	}
-	if !endpoint.IsLoopback(host) {
-		return usageErrorf("--addr %q is not a loopback address; the sandbox listens only on 127.0.0.1, ::1 or localhost", addr)
+	if err := wiring.CheckLoopbackAddr(f.addr); err != nil {
+		return usageErrorf("--addr %v", err)
 	}
 	return nil
 }
@@ -142,67 +130,40 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		defer os.RemoveAll(dir)
 		path = filepath.Join(dir, "sandbox.db")
 	}
-	db, err := sandboxdb.Open(e.ctx, path)
+	sb, err := wiring.StartSandbox(e.ctx, wiring.SandboxSpec{
+		Addr: f.addr, Path: path, Seed: f.seed, Tenant: f.tenant, Actor: sandboxAdminActor, Token: token,
+		Options: sandbox.Options{
+			Latency: f.latency, RateLimitedRate: f.rate429, UnavailableRate: f.rate5xx,
+			CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Log: e.log,
+		},
+		Middleware: func(h http.Handler) http.Handler { return logRequests(e.log, h) },
+	})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := sandbox.Seed(e.ctx, db, f.seed, time.Now()); err != nil {
-		return fmt.Errorf("seed sandbox %s: %w", path, err)
-	}
-	spec := sandbox.AdminTokenSpec(f.tenant, sandboxAdminActor)
-	started := sandboxStarted{Tenant: f.tenant, Seed: f.seed, DB: path, Throwaway: f.db == "", TokenSource: "stdin"}
-	if f.token.envName != "" {
+	started := sandboxStarted{URL: sb.URL, Tenant: f.tenant, Seed: f.seed, DB: path, Throwaway: f.db == "", TokenSource: "stdin"}
+	switch {
+	case sb.Issued:
+		started.TokenSource, started.AdminToken = "generated", sb.Token.Reveal() // printed once, by design
+	case f.token.envName != "":
 		started.TokenSource = "environment"
 	}
-	if token.IsEmpty() {
-		if token, err = sandbox.IssueToken(e.ctx, db, spec); err != nil {
-			return err
-		}
-		started.TokenSource, started.AdminToken = "generated", token.Reveal() // printed once, by design
-	} else if err := sandbox.AcceptToken(e.ctx, db, token, spec); err != nil {
-		return err
-	}
-
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", f.addr, err)
-	}
-	// "localhost" could resolve off the machine on an odd resolver setup:
-	// check what was actually bound.
-	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
-		ln.Close()
-		return fmt.Errorf("listen on %s: bound %s, which is not a loopback address", f.addr, ln.Addr())
-	}
-	started.URL = "http://" + ln.Addr().String()
-
-	handler := sandbox.NewServer(db, sandbox.Options{
-		Latency: f.latency, RateLimitedRate: f.rate429, UnavailableRate: f.rate5xx,
-		CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Log: e.log,
-	})
-	srv := &http.Server{
-		Handler:           logRequests(e.log, handler),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
 	if err := e.print(started, func(out io.Writer) error { return printSandboxStarted(out, started) }); err != nil {
-		srv.Close()
+		sb.Close()
 		return err
 	}
 	e.log.Info("sandbox listening", "url", started.URL, "tenant", f.tenant, "seed", f.seed, "db", path)
 
 	select {
-	case err := <-served:
-		return fmt.Errorf("sandbox server stopped: %w", err)
+	case <-sb.Stopped():
+		sb.Close()
+		return fmt.Errorf("sandbox server stopped: %w", sb.ServeErr())
 	case <-e.ctx.Done():
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		return fmt.Errorf("stop the sandbox: %w", err)
+	if err := sb.Shutdown(ctx); err != nil {
+		return err
 	}
 	e.log.Info("sandbox stopped", "db", path)
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -101,7 +102,7 @@ func newWorkspaceShowCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			sum, err := w.Service.Summary(e.ctx)
+			sum, err := w.Readiness.Summary(e.ctx)
 			if err != nil {
 				return err
 			}
@@ -110,7 +111,7 @@ func newWorkspaceShowCmd(e *env) *cobra.Command {
 	}
 }
 
-func printSummary(out io.Writer, s workspace.Summary) error {
+func printSummary(out io.Writer, s readiness.Summary) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
 	row("Workspace", s.WorkspaceID)

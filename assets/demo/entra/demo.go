@@ -1,5 +1,5 @@
 // Package entra holds the bundled demo Entra tenant: payload files written
-// by engine/entra/graphreplay's Demo generator, served on loopback by
+// by engine/entra/graphreplay/gendemo (make generate), served on loopback by
 // graphreplay.Load.
 package entra
 

@@ -1,5 +1,6 @@
 // Package okta holds the bundled demo Okta org: payload files written by
-// engine/okta/oktareplay/gendemo, served on loopback by oktareplay.LoadFS.
+// engine/okta/oktareplay/gendemo (make generate), served on loopback by
+// oktareplay.LoadFS.
 package okta
 
 import "embed"

@@ -28,6 +28,18 @@ var demoApps = []struct{ name, mode string }{
 	{"Security Scanner", ""}, {"Data Warehouse Loader", ""},
 }
 
+// demoOwners own the apps of other tenants the demo tenant has consented
+// to: Microsoft's first-party tenant and multi-tenant SaaS vendors (an
+// app the demo tenant registered itself is owned by demoHomeTenant).
+var demoOwners = map[string]string{
+	"Microsoft Graph Command Line Tools": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+	"Teams Meeting Bot":                  "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+	"Miro":                               "3b9d6c1e-0000-4000-8000-00000000a001",
+	"Figma":                              "3b9d6c1e-0000-4000-8000-00000000a002",
+	"Asana":                              "3b9d6c1e-0000-4000-8000-00000000a003",
+	"Notion":                             "3b9d6c1e-0000-4000-8000-00000000a004",
+}
+
 // demoRegistrations are app registrations the demo tenant owns: OIDC and
 // API apps later stages can recreate.
 var demoRegistrations = []struct {
@@ -127,9 +139,13 @@ func Demo() *Tenant {
 		if a.name == "Legacy Intranet (SAML)" {
 			certEnd = "2025-01-15T00:00:00Z" // the expired signing certificate
 		}
+		owner, spType := demoOwners[a.name], ""
+		if a.name == "Backup Service Connector" {
+			spType = "ManagedIdentity"
+		}
 		t.ServicePrincipals = append(t.ServicePrincipals, mustJSON(servicePrincipalEntity(spSpec{
 			id: spID, appID: appID, name: a.name, mode: a.mode, replyURL: "https://" + slug + ".example-saas.com/sso/acs",
-			certEnd: certEnd, assignmentRequired: a.mode == "saml" || a.mode == "oidc",
+			certEnd: certEnd, assignmentRequired: a.mode == "saml" || a.mode == "oidc", owner: owner, spType: spType,
 		})))
 		if a.mode == "notSupported" || a.mode == "" {
 			continue

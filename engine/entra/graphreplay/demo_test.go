@@ -3,24 +3,16 @@ package graphreplay
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite assets/demo/entra from the generator")
-
 const demoDir = "../../../assets/demo/entra"
 
 // TestDemoAssetsMatchGenerator keeps the committed demo tenant equal to what
-// Demo generates; run with -update after changing the generator.
+// Demo generates; run `make generate` after changing the generator.
 func TestDemoAssetsMatchGenerator(t *testing.T) {
-	if *update {
-		if err := Demo().WriteDir(demoDir); err != nil {
-			t.Fatal(err)
-		}
-	}
 	want := t.TempDir()
 	if err := Demo().WriteDir(want); err != nil {
 		t.Fatal(err)
@@ -33,10 +25,10 @@ func TestDemoAssetsMatchGenerator(t *testing.T) {
 		w, _ := os.ReadFile(filepath.Join(want, e.Name()))
 		got, err := os.ReadFile(filepath.Join(demoDir, e.Name()))
 		if err != nil {
-			t.Fatalf("%v (regenerate with: go test ./engine/entra/graphreplay -run TestDemoAssetsMatchGenerator -update)", err)
+			t.Fatalf("%v (regenerate with: make generate)", err)
 		}
 		if !bytes.Equal(got, w) {
-			t.Errorf("%s differs from the generator's output; regenerate with -update", e.Name())
+			t.Errorf("%s differs from the generator's output; regenerate with: make generate", e.Name())
 		}
 	}
 }

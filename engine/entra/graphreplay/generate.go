@@ -1,6 +1,7 @@
 package graphreplay
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -144,7 +145,13 @@ type spSpec struct {
 	id, appID, name, mode, replyURL, certEnd string
 	relayState                               string
 	assignmentRequired                       bool
+	// owner is appOwnerOrganizationId ("" for the demo tenant's own);
+	// spType is servicePrincipalType ("" for Application).
+	owner, spType string
 }
+
+// demoHomeTenant owns the demo tenant's own applications.
+const demoHomeTenant = "0a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 
 // servicePrincipalEntity has the shape of Graph's servicePrincipal
 // resource; mode "" is a null preferredSingleSignOnMode.
@@ -191,10 +198,10 @@ func servicePrincipalEntity(s spSpec) any {
 		PasswordCredentials                []any    `json:"passwordCredentials"`
 	}{
 		ID: s.id, AccountEnabled: true, AppDisplayName: s.name, AppID: s.appID,
-		AppOwnerOrganizationID: "0a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", AppRoleAssignmentRequired: s.assignmentRequired,
+		AppOwnerOrganizationID: cmp.Or(s.owner, demoHomeTenant), AppRoleAssignmentRequired: s.assignmentRequired,
 		DisplayName: s.name, NotificationEmailAddresses: []string{"identity-team@example-corp.com"},
 		PreferredSingleSignOnMode: mode, PreferredTokenSigningKeyThumbprint: thumb, ReplyURLs: replies,
-		SamlSingleSignOnSettings: saml, ServicePrincipalNames: []string{s.appID}, ServicePrincipalType: "Application",
+		SamlSingleSignOnSettings: saml, ServicePrincipalNames: []string{s.appID}, ServicePrincipalType: cmp.Or(s.spType, "Application"),
 		SignInAudience: "AzureADMyOrg", Tags: []string{"WindowsAzureActiveDirectoryIntegratedApp"},
 		AppRoles: []any{map[string]any{"allowedMemberTypes": []string{"User"}, "description": "User", "displayName": "User",
 			"id": "18d14569-c3bd-439b-9a66-3a2aee01d14f", "isEnabled": true, "origin": "Application", "value": nil}},

@@ -198,29 +198,46 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// ServeHTTP routes token, discovery and Graph v1.0 requests.
+// ServeHTTP routes token, discovery and Graph v1.0 requests. A request is
+// logged when its status is written, before the client can read the answer,
+// so a test that has its response always finds it in Requests; one that
+// aborts before writing (a truncated answer) is logged when it ends.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	at := time.Now()
-	var collection string
-	// Deferred so a truncated answer (which aborts the handler) is recorded.
-	defer func() {
+	collection, _, _ := s.collection(strings.TrimPrefix(r.URL.Path, "/v1.0/"))
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	rec.record = func(status int) {
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{At: at, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Collection: collection, Status: rec.status})
+		s.requests = append(s.requests, Request{At: at, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Collection: collection, Status: status})
 		s.mu.Unlock()
-	}()
-	collection, _, _ = s.collection(strings.TrimPrefix(r.URL.Path, "/v1.0/"))
+	}
+	defer rec.logOnce()
 	s.route(rec, r)
 }
 
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	record func(status int)
+	logged bool
+}
+
+func (r *statusRecorder) logOnce() {
+	if !r.logged {
+		r.logged = true
+		r.record(r.status)
+	}
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
+	r.logOnce()
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.logOnce()
+	return r.ResponseWriter.Write(b)
 }
 
 func (r *statusRecorder) Flush() {

@@ -10,9 +10,8 @@ import (
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
 )
 
-// The committed demo payloads are exactly what the generator writes: rerun
-// `go run ./engine/okta/oktareplay/gendemo assets/demo/okta` after changing
-// it.
+// The committed demo payloads are exactly what the generator writes: run
+// `make generate` after changing it.
 func TestDemoPayloadsMatchTheGenerator(t *testing.T) {
 	dir := t.TempDir()
 	if err := oktareplay.Generate(oktareplay.DemoSpec).Save(dir); err != nil {
@@ -29,7 +28,7 @@ func TestDemoPayloadsMatchTheGenerator(t *testing.T) {
 			t.Fatalf("demo lacks %s: %v", filepath.Base(f), err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("assets/demo/okta/%s is stale; regenerate it", filepath.Base(f))
+			t.Errorf("assets/demo/okta/%s is stale; regenerate with: make generate", filepath.Base(f))
 		}
 	}
 	org, err := oktareplay.LoadFS(demo.Payloads)

@@ -33,9 +33,10 @@ var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp
 // IdP-discovery rules (domain suffixes, one regex, one dynamic, one limited
 // to a zone and an app), sign-on, access, password, authenticator-enrolment
 // and profile-enrolment policies with rules, domains, and group and user
-// assignments (some direct). The same Spec always yields the same bytes. It always includes
-// the group "Engineering", the app "Expense Portal" and the groups seed 001
-// reserves ("Everyone", "Admin Center Administrators").
+// assignments (some direct). The same Spec always yields the same bytes. It
+// always includes the group "Engineering", the app "Expense Portal" and the
+// two groups a SCIM-provisioned target reserves for itself ("Everyone",
+// "Admin Center Administrators"), which provisioning must not overwrite.
 func Generate(s Spec) *Org {
 	if s.EmailDomain == "" {
 		s.EmailDomain = "example-corp.com"

@@ -1,5 +1,6 @@
 // Command gendemo writes the bundled demo Okta org (oktareplay.DemoSpec) as
 // payload files: go run ./engine/okta/oktareplay/gendemo assets/demo/okta
+// (`make generate` runs it).
 package main
 
 import (

@@ -1,4 +1,4 @@
-package sandboxdb_test
+package client_test
 
 import (
 	"context"

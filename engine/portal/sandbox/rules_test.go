@@ -1,4 +1,4 @@
-package sandboxdb_test
+package sandbox_test
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/storage/sandboxdb"
 )
 
 func countGroups(t *testing.T, h *sbx, tok string) int {
@@ -199,45 +197,5 @@ func TestSandboxDemoSeed(t *testing.T) {
 	}
 	if err := sandbox.Seed(ctx, h.store, "nonsense", h.clock.Now()); err == nil {
 		t.Error("an unknown seed was accepted")
-	}
-}
-
-func TestSandboxFileModeAndReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sandbox.db")
-	ctx := context.Background()
-	db, err := sandboxdb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := sandbox.IssueToken(ctx, db, sandbox.AdminTokenSpec("t1", "tester"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Seed(ctx, db, sandbox.SeedDemo, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if st, err := os.Stat(p); err == nil && st.Mode().Perm() != 0o600 {
-			t.Errorf("%s mode = %v, want 0600", filepath.Base(p), st.Mode().Perm())
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = sandboxdb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.View(ctx, func(tx sandbox.Tx) error {
-		sum := sha256.Sum256([]byte(tok.Reveal()))
-		spec, err := tx.Token(hex.EncodeToString(sum[:]))
-		if err == nil && spec.Tenant != "t1" {
-			t.Errorf("token tenant after reopen = %q", spec.Tenant)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatalf("token after reopen: %v", err)
 	}
 }

@@ -1,7 +1,8 @@
-package sandboxdb_test
+package sandbox_test
 
 // The sandbox's own test harness: the server on a real SQLite file, served
-// on 127.0.0.1, every answer checked against the OpenAPI document.
+// on 127.0.0.1, every request and answer checked against the OpenAPI
+// document by the shared validating transport (engine/portal/portaltest).
 
 import (
 	"bytes"
@@ -17,13 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-
-	"github.com/portal-id/migration-console/engine/portal"
 	"github.com/portal-id/migration-console/engine/portal/api"
+	"github.com/portal-id/migration-console/engine/portal/portaltest"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/storage/sandboxdb"
@@ -42,13 +38,13 @@ func (c *sbxClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.
 func (c *sbxClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 type sbx struct {
-	t      testing.TB
-	path   string
-	store  *sandboxdb.DB
-	url    string
-	router routers.Router
-	clock  *sbxClock
-	http   *http.Client
+	t     testing.TB
+	path  string
+	store *sandboxdb.DB
+	url   string
+	clock *sbxClock
+	// http validates every request and answer against the contract.
+	http *http.Client
 }
 
 func newSbx(t testing.TB, opts sandbox.Options) *sbx {
@@ -68,16 +64,9 @@ func newSbx(t testing.TB, opts sandbox.Options) *sbx {
 	}
 	srv := httptest.NewServer(sandbox.NewServer(db, opts))
 	t.Cleanup(srv.Close)
-	doc, err := portal.LoadSpec(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: srv.URL}}
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &sbx{t: t, path: path, store: db, url: srv.URL, router: router, clock: clock, http: srv.Client()}
+	check := portaltest.NewValidator(t, srv.URL)
+	client := &http.Client{Transport: check.Transport(srv.Client().Transport)}
+	return &sbx{t: t, path: path, store: db, url: srv.URL, clock: clock, http: client}
 }
 
 func (h *sbx) token(sc api.SessionContext, perms ...api.Permission) string {
@@ -123,9 +112,9 @@ func (a answer) decode(t testing.TB, v any) {
 	}
 }
 
-// do sends a request and validates the answer against the contract. hdr
-// holds extra headers; a JSON body gets Content-Type application/json
-// unless hdr sets one.
+// do sends a request that keeps to the contract; the harness's transport
+// validates it and the answer. hdr holds extra headers; a JSON body gets
+// Content-Type application/json unless hdr sets one.
 func (h *sbx) do(tok, method, path string, body []byte, hdr ...string) answer {
 	h.t.Helper()
 	a, err := h.send(tok, method, path, body, hdr...)
@@ -135,9 +124,29 @@ func (h *sbx) do(tok, method, path string, body []byte, hdr ...string) answer {
 	return a
 }
 
-func (h *sbx) send(tok, method, path string, body []byte, hdr ...string) (answer, error) {
+// doBad sends a request that breaks the contract on purpose (bad input, a
+// missing token, an unknown route): only the answer is validated.
+func (h *sbx) doBad(tok, method, path string, body []byte, hdr ...string) answer {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.url+path, bytes.NewReader(body))
+	a, err := h.sendBad(tok, method, path, body, hdr...)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return a
+}
+
+func (h *sbx) send(tok, method, path string, body []byte, hdr ...string) (answer, error) {
+	return h.exchange(portaltest.ReportTo(context.Background(), h.t), tok, method, path, body, hdr...)
+}
+
+func (h *sbx) sendBad(tok, method, path string, body []byte, hdr ...string) (answer, error) {
+	ctx := portaltest.Deliberate(portaltest.ReportTo(context.Background(), h.t))
+	return h.exchange(ctx, tok, method, path, body, hdr...)
+}
+
+func (h *sbx) exchange(ctx context.Context, tok, method, path string, body []byte, hdr ...string) (answer, error) {
+	h.t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, h.url+path, bytes.NewReader(body))
 	if err != nil {
 		return answer{}, err
 	}
@@ -159,35 +168,7 @@ func (h *sbx) send(tok, method, path string, body []byte, hdr ...string) (answer
 	if err != nil {
 		return answer{}, err
 	}
-	a := answer{status: resp.StatusCode, header: resp.Header, body: data}
-	h.validate(req, a)
-	return a, nil
-}
-
-// validate checks an answer against the contract: its status is declared
-// (or covered by default), its headers and body match the schema.
-func (h *sbx) validate(req *http.Request, a answer) {
-	h.t.Helper()
-	if a.status >= 500 && a.status != http.StatusServiceUnavailable {
-		h.t.Errorf("%s %s answered %d: %s", req.Method, req.URL.Path, a.status, a.body)
-	}
-	if a.status >= 400 {
-		a.problem(h.t)
-	}
-	route, params, err := h.router.FindRoute(req)
-	if err != nil {
-		return // an undeclared route: the problem check above is all there is
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-		Status:                 a.status,
-		Header:                 a.header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
-	}
-	in.SetBodyBytes(a.body)
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		h.t.Errorf("%s %s answer %d breaks the contract: %v\n%s", req.Method, req.URL.Path, a.status, err, a.body)
-	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
 func mustJSON(t testing.TB, v any) []byte {

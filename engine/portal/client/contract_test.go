@@ -1,4 +1,4 @@
-package sandboxdb_test
+package client_test
 
 import (
 	"context"
@@ -267,7 +267,7 @@ func TestClientContract(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	assertEveryOperationExercised(t, h.check.seen())
+	assertEveryOperationExercised(t, h.check.Seen())
 }
 
 func assertEveryOperationExercised(t *testing.T, seen map[string]int) {

@@ -1,4 +1,4 @@
-package sandboxdb_test
+package sandbox_test
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func TestSandboxBadInput(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hdr := append([]string{"Idempotency-Key", fmt.Sprint("bad-", i)}, c.hdr...)
-			a := h.do(tok, "POST", c.path, c.body, hdr...)
+			a := h.doBad(tok, "POST", c.path, c.body, hdr...)
 			if a.status != c.status {
 				t.Fatalf("status = %d, want %d: %s", a.status, c.status, a.body)
 			}

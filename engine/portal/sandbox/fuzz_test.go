@@ -1,4 +1,4 @@
-package sandboxdb_test
+package sandbox_test
 
 import (
 	"testing"
@@ -51,7 +51,7 @@ func FuzzSandboxCreate(f *testing.F) {
 		hh := *h
 		hh.t = t
 		path := fuzzCreatePaths[int(pathIdx)%len(fuzzCreatePaths)]
-		a, err := hh.send(tok, "POST", path, body, "Content-Type", contentType, "Idempotency-Key", key)
+		a, err := hh.sendBad(tok, "POST", path, body, "Content-Type", contentType, "Idempotency-Key", key)
 		if err != nil {
 			// Header values Go refuses to send (control characters) never reach the server.
 			t.Skipf("request not sent: %v", err)

@@ -1,4 +1,4 @@
-package sandboxdb_test
+package sandbox_test
 
 import (
 	"fmt"
@@ -20,20 +20,26 @@ func TestSandboxSessionRules(t *testing.T) {
 		body       []byte
 		wantStatus int
 		wantCode   api.ProblemCode
+		// offContract marks a request that breaks the contract on purpose.
+		offContract bool
 	}{
-		{"no token", "", "GET", "/api/v1/groups", nil, 401, api.ProblemCodeUnauthorized},
-		{"unknown token", "fake-unknown-token-for-tests", "GET", "/api/v1/groups", nil, 401, api.ProblemCodeUnauthorized},
-		{"guest reads", h.token(api.GuestAccess, api.PortalMigrationsView), "GET", "/api/v1/groups", nil, 403, api.ProblemCodeForbiddenContext},
-		{"support writes", h.token(api.SupportAccess, api.PortalMigrationsView, api.PortalMigrationsManage), "POST", "/api/v1/groups", group, 403, api.ProblemCodeForbiddenContext},
-		{"viewer writes", h.token(api.VendorTenant, api.PortalMigrationsView), "POST", "/api/v1/groups", group, 403, api.ProblemCodeMissingPermission},
-		{"no permission reads", h.token(api.OperatorTenant), "GET", "/api/v1/groups", nil, 403, api.ProblemCodeMissingPermission},
-		{"viewer reads", h.token(api.VendorTenant, api.PortalMigrationsView), "GET", "/api/v1/groups", nil, 200, ""},
-		{"unknown route", h.admin(), "GET", "/api/v1/nothing-here", nil, 404, api.ProblemCodeNotFound},
-		{"wrong method", h.admin(), "PATCH", "/api/v1/groups", nil, 405, api.ProblemCodeMethodNotAllowed},
+		{"no token", "", "GET", "/api/v1/groups", nil, 401, api.ProblemCodeUnauthorized, true},
+		{"unknown token", "fake-unknown-token-for-tests", "GET", "/api/v1/groups", nil, 401, api.ProblemCodeUnauthorized, false},
+		{"guest reads", h.token(api.GuestAccess, api.PortalMigrationsView), "GET", "/api/v1/groups", nil, 403, api.ProblemCodeForbiddenContext, false},
+		{"support writes", h.token(api.SupportAccess, api.PortalMigrationsView, api.PortalMigrationsManage), "POST", "/api/v1/groups", group, 403, api.ProblemCodeForbiddenContext, false},
+		{"viewer writes", h.token(api.VendorTenant, api.PortalMigrationsView), "POST", "/api/v1/groups", group, 403, api.ProblemCodeMissingPermission, false},
+		{"no permission reads", h.token(api.OperatorTenant), "GET", "/api/v1/groups", nil, 403, api.ProblemCodeMissingPermission, false},
+		{"viewer reads", h.token(api.VendorTenant, api.PortalMigrationsView), "GET", "/api/v1/groups", nil, 200, "", false},
+		{"unknown route", h.admin(), "GET", "/api/v1/nothing-here", nil, 404, api.ProblemCodeNotFound, true},
+		{"wrong method", h.admin(), "PATCH", "/api/v1/groups", nil, 405, api.ProblemCodeMethodNotAllowed, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := h.do(c.tok, c.method, c.path, c.body, "Idempotency-Key", "k-"+c.name)
+			do := h.do
+			if c.offContract {
+				do = h.doBad
+			}
+			a := do(c.tok, c.method, c.path, c.body, "Idempotency-Key", "k-"+c.name)
 			if a.status != c.wantStatus {
 				t.Fatalf("status = %d, want %d: %s", a.status, c.wantStatus, a.body)
 			}
@@ -78,7 +84,7 @@ func TestSandboxETagsAndIfMatch(t *testing.T) {
 	}
 	desc := "Finance and accounting"
 	replacement := mustJSON(t, api.GroupInput{Name: "Finance Team", Description: &desc})
-	if a := h.do(tok, "PUT", path, replacement); a.status != 428 || a.problem(t).Code != api.ProblemCodePreconditionRequired {
+	if a := h.doBad(tok, "PUT", path, replacement); a.status != 428 || a.problem(t).Code != api.ProblemCodePreconditionRequired {
 		t.Errorf("PUT without If-Match = %d %s", a.status, a.body)
 	}
 	if a := h.do(tok, "PUT", path, replacement, "If-Match", `"stale"`); a.status != 412 || a.problem(t).Code != api.ProblemCodePreconditionFailed {
@@ -133,7 +139,7 @@ func TestSandboxPagination(t *testing.T) {
 	if a := h.do(tok, "GET", "/api/v1/groups?cursor=not-a-cursor", nil); a.status != 400 {
 		t.Errorf("bad cursor = %d %s", a.status, a.body)
 	}
-	if a := h.do(tok, "GET", "/api/v1/groups?limit=100000", nil); a.status != 400 {
+	if a := h.doBad(tok, "GET", "/api/v1/groups?limit=100000", nil); a.status != 400 {
 		t.Errorf("limit over the maximum = %d %s", a.status, a.body)
 	}
 }
