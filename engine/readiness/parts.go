@@ -21,16 +21,9 @@ type part struct {
 var parts = []part{
 	{"workspace", readWorkspace},
 	{"inventory", readInventory},
-	pending("assessment", BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot."),
-}
-
-// pending stands for a stage that is not built yet: nothing can have
-// completed it, so it blocks the gate.
-func pending(stage, code, message string) part {
-	return part{stage, func(_ Tx, in *input) error {
-		in.block(code, message)
-		return nil
-	}}
+	{"assessment", readAssessment},
+	{"OCM", readOCM},
+	{"merge review", readMerge},
 }
 
 // readWorkspace counts the sources and closes the gate on an archived
@@ -61,6 +54,7 @@ func readInventory(tx Tx, in *input) error {
 			continue
 		}
 		completed = true
+		in.inventoried[sourceID] = snap
 		if last := in.sum.LastInventoryAt; snap.FinishedAt != nil && (last == nil || snap.FinishedAt.After(*last)) {
 			t := *snap.FinishedAt
 			in.sum.LastInventoryAt = &t

@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -52,6 +55,9 @@ type Summary struct {
 type Blocker struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Count is how many things the blocker is about (pending decisions,
+	// unacknowledged impacts, live objects), when it counts something.
+	Count int `json:"count,omitempty"`
 }
 
 // Handoff gate states.
@@ -72,6 +78,14 @@ const (
 	BlockerNoConfiguredSource    = "no_configured_source"
 	BlockerNoCompletedInventory  = "no_completed_inventory"
 	BlockerNoCompletedAssessment = "no_completed_assessment"
+	BlockerAssessmentRunning     = "assessment_running"
+	BlockerAssessmentFailed      = "assessment_failed"
+	BlockerAssessmentOutdated    = "assessment_outdated"
+	BlockerOCMUnacknowledged     = "ocm_impacts_unacknowledged"
+	BlockerOCMNeedsReview        = "ocm_impacts_need_review"
+	BlockerMergePending          = "merge_decisions_pending"
+	BlockerLiveTargetNotRead     = "live_target_not_read"
+	BlockerLiveTargetNotEmpty    = "live_target_not_empty"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its
@@ -82,6 +96,9 @@ type Tx interface {
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
 	inventory.StatusTx
+	assessment.StatusTx
+	ocm.StatusTx
+	merge.StatusTx
 }
 
 // Store is the workspace file as readiness sees it.
@@ -120,7 +137,7 @@ func Compute(tx Tx) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	in := &input{ws: ws, sources: sources, configured: map[string]bool{}, sum: Summary{
+	in := &input{ws: ws, sources: sources, configured: map[string]bool{}, inventoried: map[string]inventory.Snapshot{}, sum: Summary{
 		WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status,
 		TargetURL: ws.Target.URL, CreatedAt: ws.CreatedAt,
 		OCMStatus:              StageNotStarted,
@@ -157,9 +174,29 @@ type input struct {
 	// configured holds the ids of configured (not archived) sources: only
 	// they count towards readiness.
 	configured map[string]bool
-	sum        Summary
+	// inventoried holds the newest completed snapshot of each configured
+	// source that has one (filled by the inventory part).
+	inventoried map[string]inventory.Snapshot
+	// current are the runs whose impacts and decisions the gate reads:
+	// each configured source's newest run, when completed (filled by the
+	// assessment part).
+	current []assessment.Run
+	sum     Summary
 }
 
 func (in *input) block(code, message string) {
 	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message})
+}
+
+// blockN adds a blocker about count things.
+func (in *input) blockN(code string, count int, message string) {
+	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message, Count: count})
+}
+
+func (in *input) currentIDs() []string {
+	ids := make([]string, len(in.current))
+	for i, r := range in.current {
+		ids[i] = r.ID
+	}
+	return ids
 }

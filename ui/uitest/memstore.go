@@ -8,8 +8,11 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -162,3 +165,15 @@ func (s *MemSecrets) Len() int {
 }
 
 var errNoCredential = errors.New("no such credential")
+
+// Runs implements assessment.StatusTx: there are no assessment runs in
+// memory, so the OCM and merge readers below are never asked about one.
+func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
+
+func (t *memTx) Scan(string) (merge.Scan, bool, error) { return merge.Scan{}, false, nil }
+
+func (t *memTx) DecisionCounts(string) (map[merge.Status]int, error) {
+	return map[merge.Status]int{}, nil
+}
+
+func (t *memTx) AckCounts(string) (map[ocm.Status]int, error) { return map[ocm.Status]int{}, nil }
