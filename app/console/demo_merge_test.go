@@ -2,13 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/merge"
 	"github.com/portal-id/migration-console/engine/ocm"
+	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/ui/screens"
+	"github.com/portal-id/migration-console/ui/shell"
+	"github.com/portal-id/migration-console/ui/uitest"
 )
 
 // demoAssessed launches the demo, collects both incumbents and assesses
@@ -89,5 +100,88 @@ func TestDemoWalksMergeReviewAndOCM(t *testing.T) {
 	}
 	if events[audit.MergeDecisionResolved] != len(page.Decisions) || events[audit.OCMImpactsAcknowledged] == 0 {
 		t.Errorf("audit events %v", events)
+	}
+}
+
+// sessionBackend opens one ready session.
+type sessionBackend struct{ s shell.Session }
+
+func (b sessionBackend) Open(context.Context, string) (shell.Session, error) { return b.s, nil }
+func (b sessionBackend) Create(context.Context, string, workspace.CreateRequest) (shell.Session, error) {
+	return shell.Session{}, errors.New("no create in this test")
+}
+func (b sessionBackend) OpenDemo(context.Context) (shell.Session, error) { return b.s, nil }
+
+// The GUI alone takes the assessed demo to a ready gate: decide with a
+// click, with a key and in bulk, acknowledge by group, and the header
+// follows every change.
+func TestDemoGUIMergeReviewAndOCMToReadyGate(t *testing.T) {
+	needKeychain(t)
+	run := demoAssessed(t)
+	a := test.NewTempApp(t)
+	win := a.NewWindow("console")
+	win.Resize(fyne.NewSize(1500, 950))
+	s := session(run.w)
+	s.Close = nil // the demo launch closes the file
+	c := shell.New(a, win, sessionBackend{s})
+	t.Cleanup(c.Close)
+	g := &invGUI{t: t, c: c, cv: win.Canvas()}
+	c.Open(run.w.Path)
+	c.Wait()
+
+	page, err := run.w.Merge.List(context.Background(), merge.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := page.Pending
+	g.stageNamed("Merge review")
+	c.Wait()
+	g.mustShow(fmt.Sprintf("0 of %d decided · %d pending", n, n))
+	g.mustShow(fmt.Sprintf("Decide %d pending merge decisions.", n))
+
+	// One click: map the first row to the live object it is compared with.
+	g.tap("Map to existing (m)")
+	g.mustShow(fmt.Sprintf("1 of %d decided · %d pending", n, n-1))
+	g.mustShow(fmt.Sprintf("Decide %d pending merge decisions.", n-1))
+
+	// One key: skip the row the list moved on to.
+	list := uitest.Find[*screens.DecisionList](t, g.cv)
+	win.Canvas().Focus(list)
+	test.Type(list, "s")
+	c.Wait()
+	g.mustShow(fmt.Sprintf("2 of %d decided · %d pending", n, n-2))
+
+	// The rest in bulk, after the dry run's preview.
+	g.tap("Decide all shown…")
+	test.Tap(uitest.Button(t, g.cv, "Decide"))
+	c.Wait()
+	g.mustShow(fmt.Sprintf("%d of %d decided · 0 pending", n, n))
+	if uitest.Shows(g.cv, "pending merge decision") {
+		t.Fatal("the header still asks for merge decisions")
+	}
+
+	// OCM: acknowledge group by group until none is left.
+	g.stageNamed("OCM")
+	c.Wait()
+	g.mustShow("Organisational change (OCM)")
+	test.Type(uitest.Find[*widget.Entry](t, g.cv), "customer workshop")
+	for range 50 {
+		var next *widget.Button
+		for _, o := range uitest.Objects(g.cv) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Acknowledge this group" && !b.Disabled() {
+				next = b
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		test.Tap(next)
+		c.Wait()
+	}
+	g.mustShow("Preview handoff: ready for future preview")
+	sum, err := run.w.Readiness.Summary(context.Background())
+	if err != nil || sum.PreviewHandoffStatus != readiness.HandoffReady {
+		t.Fatalf("summary %+v, %v", sum, err)
 	}
 }

@@ -70,7 +70,11 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
-	Tasks  *task.Group
+	// Merge and OCM are nil when the session offers no merge review or
+	// OCM stage.
+	Merge Merge
+	OCM   OCM
+	Tasks *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()

@@ -24,6 +24,10 @@ type Session struct {
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Merge and OCM are the merge review and OCM stages; nil hides their
+	// work.
+	Merge screens.Merge
+	OCM   screens.OCM
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -122,7 +126,8 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target,
+		Merge: s.Merge, OCM: s.OCM, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

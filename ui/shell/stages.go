@@ -26,6 +26,8 @@ var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
+	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
+	{"OCM", theme.AccountIcon, screens.NewOCMScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 
