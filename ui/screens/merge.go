@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/merge"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
@@ -56,6 +57,8 @@ type MergeScreen struct {
 	nextBtn  *widget.Button
 	why      *widget.Label
 	content  fyne.CanvasObject
+	// last is the state of the last reload.
+	last State
 }
 
 // Filter choices of the decision list.
@@ -94,7 +97,7 @@ func NewMergeScreen(env Env) Screen {
 			return l
 		},
 		func(id widget.TableCellID, o fyne.CanvasObject) { s.diffCell(id, o.(*widget.Label)) })
-	for i, w := range []float32{170, 260, 260, 150} {
+	for i, w := range []float32{120, 175, 175, 120} {
 		s.diff.SetColumnWidth(i, w)
 	}
 	s.history = widget.NewLabel("")
@@ -112,24 +115,31 @@ func NewMergeScreen(env Env) Screen {
 	s.setButtons(false)
 
 	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.bulk, s.filter)), nil, nil, nil, s.list)
-	actions := container.NewVBox(s.note, container.NewBorder(nil, nil, nil, s.newBtn, s.newName),
-		container.NewHBox(s.mapBtn, s.skipBtn, s.nextBtn), s.why)
+	actions := container.NewVBox(container.NewGridWithColumns(2, s.note, s.newName),
+		container.NewHBox(s.mapBtn, s.newBtn, s.skipBtn, s.nextBtn), s.why, s.history)
 	right := container.NewBorder(container.NewVBox(s.title, s.facts, container.NewBorder(nil, nil, widget.NewLabel("Compare with"), nil, s.target)),
-		container.NewVBox(widget.NewSeparator(), actions, s.history), nil, nil, s.diff)
+		container.NewVBox(widget.NewSeparator(), actions), nil, nil, s.diff)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.38
 	s.content = container.NewBorder(container.NewVBox(heading("Merge review"), s.tally, s.progress, s.scans), nil, nil, nil, split)
 	return s
 }
 
-// Content implements Screen.
-func (s *MergeScreen) Content() fyne.CanvasObject { return s.content }
+// Content implements Screen. Showing the stage reads its rows again, so a
+// change made elsewhere (migctl on the same file) shows at once.
+func (s *MergeScreen) Content() fyne.CanvasObject {
+	if s.env.Merge != nil && s.env.Tasks != nil {
+		s.Show(s.last)
+	}
+	return s.content
+}
 
 // Show implements Screen: the decisions are read again after every change.
 func (s *MergeScreen) Show(st State) {
 	if s.env.Merge == nil {
 		return
 	}
+	s.last = st
 	task.Run(s.env.Tasks, func(ctx context.Context) (merge.Page, error) {
 		return s.env.Merge.List(ctx, merge.Filter{})
 	}, func(p merge.Page, err error) {
@@ -162,33 +172,40 @@ func (s *MergeScreen) showTally(st State) {
 	} else {
 		s.progress.SetValue(0)
 	}
-	var lines []string
+	var lines, unmoved []string
+	seen := map[string]bool{}
+	n := 0
 	for _, sc := range p.Scans {
-		if sc.Status != merge.ScanRead {
-			lines = append(lines, "The live target was not read: "+sc.Reason)
-			continue
+		line := "The live target was not read: " + sc.Reason
+		if sc.Status == merge.ScanRead {
+			line = "Live Portal as the assessment read it: " + liveCounts(sc) + "."
 		}
-		line := fmt.Sprintf("Live Portal read %s: %s.", formatTime(sc.ReadAt), liveCounts(sc))
-		if sc.Unmoved > 0 {
-			line += fmt.Sprintf(" %d item(s) that will not be created also match live objects and need no decision: %s.",
-				sc.Unmoved, strings.Join(sc.UnmovedSamples, ", "))
+		if !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
 		}
-		lines = append(lines, line)
+		n += sc.Unmoved
+		for _, u := range sc.UnmovedSamples {
+			if !seen[u] {
+				seen[u] = true
+				unmoved = append(unmoved, u)
+			}
+		}
 	}
-	s.scans.SetText(strings.Join(lines, "\n"))
+	if n > 0 {
+		lines = append(lines, fmt.Sprintf("%d item(s) that will not be created also match live objects and need no decision: %s.", n, strings.Join(unmoved, ", ")))
+	}
+	s.scans.SetText(strings.Join(lines, " "))
 }
 
 func liveCounts(sc merge.Scan) string {
 	var parts []string
 	for _, n := range []struct {
-		noun  string
+		noun  assessment.Noun
 		label string
-	}{{"upstream_provider", "providers"}, {"routing_rule", "routing rules"}, {"group", "groups"}, {"application", "applications"}, {"app_assignment", "assignments"}} {
-		for k, v := range sc.Counts {
-			if string(k) == n.noun {
-				parts = append(parts, fmt.Sprintf("%d %s", v, n.label))
-			}
-		}
+	}{{assessment.NounUpstreamProvider, "providers"}, {assessment.NounRoutingRule, "routing rules"}, {assessment.NounGroup, "groups"},
+		{assessment.NounApplication, "applications"}, {assessment.NounAppAssignment, "assignments"}} {
+		parts = append(parts, fmt.Sprintf("%d %s", sc.Counts[n.noun], n.label))
 	}
 	return strings.Join(parts, ", ")
 }

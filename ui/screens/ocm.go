@@ -31,6 +31,8 @@ type OCMScreen struct {
 	status   *widget.Label
 	groups   *fyne.Container
 	content  fyne.CanvasObject
+	// last is the state of the last reload.
+	last State
 	// Buttons are the acknowledge buttons by impact id and by group, for
 	// tests and keyboard users.
 	Buttons map[string]*widget.Button
@@ -55,14 +57,21 @@ func NewOCMScreen(env Env) Screen {
 	return s
 }
 
-// Content implements Screen.
-func (s *OCMScreen) Content() fyne.CanvasObject { return s.content }
+// Content implements Screen. Showing the stage reads its rows again, so a
+// change made elsewhere (migctl on the same file) shows at once.
+func (s *OCMScreen) Content() fyne.CanvasObject {
+	if s.env.OCM != nil && s.env.Tasks != nil {
+		s.Show(s.last)
+	}
+	return s.content
+}
 
 // Show implements Screen: the impacts are read again after every change.
 func (s *OCMScreen) Show(st State) {
 	if s.env.OCM == nil {
 		return
 	}
+	s.last = st
 	task.Run(s.env.Tasks, func(ctx context.Context) (ocm.Listing, error) {
 		return s.env.OCM.List(ctx, ocm.Filter{})
 	}, func(l ocm.Listing, err error) {
@@ -158,7 +167,6 @@ func (s *OCMScreen) impactRow(im ocm.Impact) fyne.CanvasObject {
 	}
 	meta := widget.NewLabel(facts + "\n" + state)
 	meta.Wrapping = fyne.TextWrapWord
-	meta.Importance = widget.LowImportance
 	btn := widget.NewButton("Acknowledge", func() { s.ack(ocm.AckRequest{ImpactID: im.ID}) })
 	if im.Status == ocm.StatusAcknowledged {
 		btn.Disable()
