@@ -57,8 +57,11 @@ func (d *Detector) now() time.Time {
 }
 
 // Contribute records the run's scan and, in merge mode, its decisions. A
-// target that is configured but cannot be read fails the run: its overlaps
-// would be unknown, and a completed run must carry them.
+// target that cannot be read (not configured, unreachable, refusing the
+// token, failing a page) does not fail the run: the classification stands,
+// and the scan records that overlaps are unknown and why, which keeps the
+// preview-handoff gate closed until a rerun reads the target. Only a
+// cancelled run stops here.
 func (d *Detector) Contribute(ctx context.Context, run assessment.Run, results assessment.ResultReader) error {
 	var ws workspace.Workspace
 	if err := d.Store.View(ctx, func(tx Tx) error {
@@ -69,17 +72,23 @@ func (d *Detector) Contribute(ctx context.Context, run assessment.Run, results a
 		return err
 	}
 	scan := Scan{RunID: run.ID, Mode: ws.Mode, TargetURL: ws.Target.URL, Counts: map[assessment.Noun]int{}, Samples: map[assessment.Noun][]string{}}
-	target, err := d.Connect(ctx)
-	if errors.Is(err, ErrTargetNotConfigured) {
-		scan.Status, scan.Reason, scan.ReadAt = ScanNotConfigured, err.Error(), d.now()
+	unread := func(status ScanStatus, err error) error {
+		if ctx.Err() != nil {
+			return err
+		}
+		scan.Status, scan.Reason, scan.ReadAt = status, err.Error(), d.now()
 		return d.Store.Update(ctx, func(tx Tx) error { return tx.SaveScan(scan) })
 	}
+	target, err := d.Connect(ctx)
+	if errors.Is(err, ErrTargetNotConfigured) {
+		return unread(ScanNotConfigured, err)
+	}
 	if err != nil {
-		return fmt.Errorf("connect to the target: %w", err)
+		return unread(ScanFailed, fmt.Errorf("connect to the target: %w", err))
 	}
 	live, err := ReadLive(ctx, target, d.Limits, d.now())
 	if err != nil {
-		return err
+		return unread(ScanFailed, err)
 	}
 	scan.Status, scan.ReadAt, scan.Counts, scan.Samples = ScanRead, live.ReadAt, live.Counts(), live.Samples()
 	if ws.Mode != workspace.ModeMergeIntoExisting {
@@ -87,6 +96,10 @@ func (d *Detector) Contribute(ctx context.Context, run assessment.Run, results a
 	}
 	rows, err := d.detect(ctx, run, results, target, live, &scan)
 	if err != nil {
+		if errors.As(err, new(*targetError)) {
+			scan.Counts, scan.Samples, scan.Unmoved, scan.UnmovedSamples = map[assessment.Noun]int{}, map[assessment.Noun][]string{}, 0, nil
+			return unread(ScanFailed, err)
+		}
 		return err
 	}
 	return d.Store.Update(ctx, func(tx Tx) error {
@@ -107,6 +120,13 @@ func (d *Detector) Contribute(ctx context.Context, run assessment.Run, results a
 		return tx.SaveScan(scan)
 	})
 }
+
+// targetError is a failure to read the live target, as opposed to one of
+// the workspace file.
+type targetError struct{ err error }
+
+func (e *targetError) Error() string { return e.err.Error() }
+func (e *targetError) Unwrap() error { return e.err }
 
 type itemKey struct {
 	kind     inventory.Kind
@@ -182,7 +202,7 @@ func (d *Detector) detect(ctx context.Context, run assessment.Run, results asses
 				if !ok {
 					var isGone bool
 					if mr, isGone, err = resolve(ctx, t, live, h, d.now()); err != nil {
-						return nil, err
+						return nil, &targetError{err}
 					}
 					if isGone {
 						gone[h.ID] = true

@@ -189,6 +189,10 @@ const (
 	// ScanNotConfigured: the workspace names no target admin API, so the
 	// live target could not be read.
 	ScanNotConfigured ScanStatus = "not_configured"
+	// ScanFailed: the target is configured but could not be read whole
+	// (unreachable, token refused, a page failing); Reason says why. No
+	// decision rows are made from a partial read.
+	ScanFailed ScanStatus = "failed"
 )
 
 // Scan is what overlap detection recorded for one run: the mode, whether

@@ -111,7 +111,11 @@ func readMerge(tx Tx, in *input) error {
 		in.blockN(BlockerLiveTargetNotRead, n, fmt.Sprintf("%s ran before the live target was checked: run it again.", count(n, "current assessment")))
 	}
 	for _, sc := range st.Scans {
-		if sc.Status != merge.ScanRead {
+		switch sc.Status {
+		case merge.ScanRead:
+		case merge.ScanFailed:
+			in.blockN(BlockerLiveTargetNotRead, 1, "The live target could not be read ("+sc.Reason+"): run the assessment again once it answers.")
+		default:
 			in.blockN(BlockerLiveTargetNotRead, 1, "The live target was not read: "+sc.Reason+".")
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/assessment/rules"
@@ -20,6 +21,7 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
+	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/sandboxdb"
@@ -35,6 +37,8 @@ type mergeFixture struct {
 	ocm    *ocm.Service
 	plans  *fakePlans
 	target bool // whether Connect finds a target
+	// down makes Connect hand out a client of a Portal nobody answers for.
+	down bool
 }
 
 // fakePlans stands for the cutover stage: it reports the runs whose plan
@@ -88,6 +92,9 @@ func newMergeFixture(t *testing.T, mode workspace.Mode) *mergeFixture {
 	det := &merge.Detector{Store: MergeStore(db), PageSize: 37, Connect: func(context.Context) (merge.Target, error) {
 		if !f.target {
 			return nil, merge.ErrTargetNotConfigured
+		}
+		if f.down {
+			return client.New("http://127.0.0.1:1", tok, client.WithMaxAttempts(1), client.WithTimeout(2*time.Second))
 		}
 		return c, nil
 	}}
@@ -436,4 +443,49 @@ func TestOCMAcknowledgementCarryOver(t *testing.T) {
 	if l, _ = f.ocm.List(ctx, ocm.Filter{}); l.Acknowledged != l.Total {
 		t.Fatalf("after re-acknowledging: %+v", l)
 	}
+}
+
+// A target that cannot be read leaves the classification standing: the run
+// completes, its scan says why the overlaps are unknown, no row is made,
+// and the gate stays closed.
+func TestUnreachableTargetCompletesTheRunWithoutOverlaps(t *testing.T) {
+	ctx := context.Background()
+	f := newMergeFixture(t, workspace.ModeMergeIntoExisting)
+	snap := f.snapshot(t, estate(200, 5))
+	f.overlaps(t, snap)
+	f.down = true
+	run, err := f.svc.Run(ctx, snap.ID, nil)
+	if err != nil || run.Status != assessment.StatusCompleted {
+		t.Fatalf("run %+v, %v", run, err)
+	}
+	p, err := f.merge.List(ctx, merge.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Decisions) != 0 || len(p.Scans) != 1 || p.Scans[0].Status != merge.ScanFailed || !strings.Contains(p.Scans[0].Reason, "127.0.0.1:1") {
+		t.Fatalf("rows %d, scans %+v", len(p.Decisions), p.Scans)
+	}
+	sum, err := (&readiness.Service{Store: ReadinessStore(f.db)}).Summary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.MergeReviewStatus != merge.ReviewTargetNotRead || !strings.Contains(codesOf(sum), readiness.BlockerLiveTargetNotRead) {
+		t.Fatalf("summary %s, blockers %s", sum.MergeReviewStatus, codesOf(sum))
+	}
+	// Once the target answers, a rerun finds the overlaps.
+	f.down = false
+	if _, err := f.svc.Run(ctx, snap.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ = f.merge.List(ctx, merge.Filter{}); len(p.Decisions) == 0 || p.Scans[0].Status != merge.ScanRead {
+		t.Fatalf("after the target came back: %d rows, scans %+v", len(p.Decisions), p.Scans)
+	}
+}
+
+func codesOf(s readiness.Summary) string {
+	var c []string
+	for _, b := range s.PreviewHandoffBlockers {
+		c = append(c, b.Code)
+	}
+	return strings.Join(c, ",")
 }

@@ -9,7 +9,7 @@
 CREATE TABLE merge_scans (
     run_id          TEXT PRIMARY KEY REFERENCES assessment_runs (id),
     mode            TEXT NOT NULL,
-    status          TEXT NOT NULL CHECK (status IN ('read', 'not_configured')),
+    status          TEXT NOT NULL CHECK (status IN ('read', 'not_configured', 'failed')),
     reason          TEXT NOT NULL,
     target_url      TEXT NOT NULL,
     counts          TEXT NOT NULL CHECK (json_valid(counts)),
