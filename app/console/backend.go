@@ -16,7 +16,7 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory, Target: w,
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory, Target: w,
 		Merge: w.Merge, OCM: w.OCM, Close: w.Close}
 }
 

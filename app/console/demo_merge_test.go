@@ -13,6 +13,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/merge"
 	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
@@ -29,7 +30,7 @@ func demoAssessed(t *testing.T) *demoRun {
 	ctx := context.Background()
 	_, run := launch(t, filepath.Join(t.TempDir(), "storage", "demo.migration"))
 	for _, src := range []string{demoOktaSource, demoEntraSource} {
-		if _, err := run.w.Inventory.Collect(ctx, src, nil); err != nil {
+		if _, err := run.w.Inventory.Collect(ctx, src, inventory.CollectOptions{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := run.w.Assessment.RunSource(ctx, src, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/portal-id/migration-console/engine/assessment/assessreport"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
@@ -23,7 +24,10 @@ var Version = "0.1.0"
 // stage (see report.Provider). A stage missing from this list is reported
 // truthfully as not run by the slot's fallback.
 func (w *Workspace) reportProviders() []report.Provider {
-	return []report.Provider{}
+	return []report.Provider{
+		assessreport.Provider{Service: w.Assessment},
+		assessreport.Rules{Service: w.Assessment},
+	}
 }
 
 // Report builds a report of kind from the open workspace, with the
@@ -83,6 +87,11 @@ func (d ReportData) Summary(ctx context.Context) (readiness.Summary, error) {
 
 func (d ReportData) Sources(ctx context.Context) ([]workspace.Source, error) {
 	return d.W.Service.Sources(ctx)
+}
+
+// Locate is where the source points, as its vendor describes it.
+func (d ReportData) Locate(src workspace.Source) string {
+	return d.W.Vendors.Describe(src).Endpoint
 }
 
 func (d ReportData) Snapshots(ctx context.Context) ([]inventory.Snapshot, error) {

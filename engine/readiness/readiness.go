@@ -78,14 +78,18 @@ const (
 	BlockerNoConfiguredSource    = "no_configured_source"
 	BlockerNoCompletedInventory  = "no_completed_inventory"
 	BlockerNoCompletedAssessment = "no_completed_assessment"
-	BlockerAssessmentRunning     = "assessment_running"
-	BlockerAssessmentFailed      = "assessment_failed"
-	BlockerAssessmentOutdated    = "assessment_outdated"
-	BlockerOCMUnacknowledged     = "ocm_impacts_unacknowledged"
-	BlockerOCMNeedsReview        = "ocm_impacts_need_review"
-	BlockerMergePending          = "merge_decisions_pending"
-	BlockerLiveTargetNotRead     = "live_target_not_read"
-	BlockerLiveTargetNotEmpty    = "live_target_not_empty"
+	// BlockerLatestAssessmentNotCompleted: a configured source's newest
+	// assessment run failed or is still assessing.
+	BlockerLatestAssessmentNotCompleted = "latest_assessment_not_completed"
+	// BlockerAssessmentOutdated: a configured source has a completed
+	// snapshot newer than the one its assessment judged.
+	BlockerAssessmentOutdated = "assessment_outdated"
+	// OCM and merge review (docs/merge-review.md).
+	BlockerOCMUnacknowledged  = "ocm_impacts_unacknowledged"
+	BlockerOCMNeedsReview     = "ocm_impacts_need_review"
+	BlockerLiveTargetNotRead  = "live_target_not_read"
+	BlockerMergePending       = "merge_decisions_pending"
+	BlockerLiveTargetNotEmpty = "live_target_not_empty"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its
@@ -137,7 +141,7 @@ func Compute(tx Tx) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	in := &input{ws: ws, sources: sources, configured: map[string]bool{}, inventoried: map[string]inventory.Snapshot{}, sum: Summary{
+	in := &input{ws: ws, sources: sources, configured: map[string]bool{}, sum: Summary{
 		WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status,
 		TargetURL: ws.Target.URL, CreatedAt: ws.CreatedAt,
 		OCMStatus:              StageNotStarted,
@@ -174,14 +178,7 @@ type input struct {
 	// configured holds the ids of configured (not archived) sources: only
 	// they count towards readiness.
 	configured map[string]bool
-	// inventoried holds the newest completed snapshot of each configured
-	// source that has one (filled by the inventory part).
-	inventoried map[string]inventory.Snapshot
-	// current are the runs whose impacts and decisions the gate reads:
-	// each configured source's newest run, when completed (filled by the
-	// assessment part).
-	current []assessment.Run
-	sum     Summary
+	sum        Summary
 }
 
 func (in *input) block(code, message string) {
@@ -191,12 +188,4 @@ func (in *input) block(code, message string) {
 // blockN adds a blocker about count things.
 func (in *input) blockN(code string, count int, message string) {
 	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message, Count: count})
-}
-
-func (in *input) currentIDs() []string {
-	ids := make([]string, len(in.current))
-	for i, r := range in.current {
-		ids[i] = r.ID
-	}
-	return ids
 }

@@ -19,27 +19,33 @@ type fileTx struct {
 	ws      workspace.Workspace
 	sources []workspace.Source
 	snaps   []inventory.Snapshot
+	runs    []assessment.Run
 	err     error
-	// runs are assessment runs, newest first; scans, decisions and acks
-	// the merge and OCM records by run id.
-	runs      []assessment.Run
+	// scans, decisions and acks are the merge and OCM records by run id.
 	scans     map[string]merge.Scan
 	decisions map[string]map[merge.Status]int
 	acks      map[string]map[ocm.Status]int
 }
+
+// Scan reads a run's overlap scan; a test that sets no scans stands for
+// runs that read an empty live target.
+func (f *fileTx) Scan(id string) (merge.Scan, bool, error) {
+	if f.scans == nil {
+		return merge.Scan{RunID: id, Status: merge.ScanRead}, true, nil
+	}
+	s, ok := f.scans[id]
+	return s, ok, nil
+}
+func (f *fileTx) DecisionCounts(id string) (map[merge.Status]int, error) { return f.decisions[id], nil }
+func (f *fileTx) AckCounts(id string) (map[ocm.Status]int, error)        { return f.acks[id], nil }
+
+func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
 
 func (f *fileTx) Workspace() (workspace.Workspace, error) { return f.ws, nil }
 func (f *fileTx) Sources() ([]workspace.Source, error)    { return f.sources, nil }
 func (f *fileTx) Snapshots() ([]inventory.Snapshot, error) {
 	return f.snaps, f.err
 }
-func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
-func (f *fileTx) Scan(id string) (merge.Scan, bool, error) {
-	s, ok := f.scans[id]
-	return s, ok, nil
-}
-func (f *fileTx) DecisionCounts(id string) (map[merge.Status]int, error) { return f.decisions[id], nil }
-func (f *fileTx) AckCounts(id string) (map[ocm.Status]int, error)        { return f.acks[id], nil }
 
 func codes(s Summary) string {
 	var c []string
@@ -153,6 +159,53 @@ func TestGateOpensOnlyWithoutBlockers(t *testing.T) {
 	}
 }
 
+func run(sourceID, snapshotID string, status assessment.Status, started *time.Time, unavoidable int) assessment.Run {
+	r := assessment.Run{ID: sourceID + "-" + snapshotID + "-" + string(status), SourceID: sourceID, SourceName: sourceID,
+		SnapshotID: snapshotID, Status: status, StartedAt: *started, HeartbeatAt: time.Now().UTC(), UnavoidableChangeCount: unavoidable}
+	if status != assessment.StatusAssessing {
+		f := started.Add(time.Minute)
+		r.FinishedAt = &f
+	}
+	return r
+}
+
+// The assessment part: status from the newest run of a configured source,
+// the gate needs a completed run of each source's newest snapshot and no
+// newer failed or running one, and unavoidable changes add up over the
+// sources' newest completed runs.
+func TestAssessmentPart(t *testing.T) {
+	done := snapshot("okta", inventory.StatusCompleted, at(10))
+	tx := &fileTx{
+		ws:      workspace.Workspace{ID: "w", Tenant: "acme", Mode: workspace.ModeFirstRunAdoption, Status: workspace.StatusReadyForInventory},
+		sources: []workspace.Source{{ID: "okta", Status: workspace.SourceConfigured}, {ID: "gone", Status: workspace.SourceArchived}},
+		snaps:   []inventory.Snapshot{done},
+		// Runs are newest first, as the store lists them.
+		runs: []assessment.Run{run("gone", "g1", assessment.StatusCompleted, at(14), 99), run("okta", done.ID, assessment.StatusFailed, at(12), 0)},
+	}
+	sum, err := Compute(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.AssessmentStatus != "failed" || codes(sum) != "latest_assessment_not_completed,no_completed_assessment" || sum.UnavoidableChangeCount != 0 {
+		t.Fatalf("only a failed run of a configured source: status %s, blockers %s, unavoidable %d", sum.AssessmentStatus, codes(sum), sum.UnavoidableChangeCount)
+	}
+	tx.runs = append([]assessment.Run{run("okta", done.ID, assessment.StatusCompleted, at(13), 7)}, tx.runs...)
+	if sum, err = Compute(tx); err != nil {
+		t.Fatal(err)
+	}
+	if sum.AssessmentStatus != "completed" || codes(sum) != "" || sum.PreviewHandoffStatus != HandoffReady || sum.UnavoidableChangeCount != 7 ||
+		!sum.LatestAssessmentStartedAt.Equal(*at(13)) || !sum.LatestAssessmentCompletedAt.Equal(at(13).Add(time.Minute)) {
+		t.Fatalf("a completed run of the newest snapshot: %+v, blockers %s", sum, codes(sum))
+	}
+	// A newer snapshot makes the assessment outdated.
+	newer := snapshot("okta", inventory.StatusCompleted, at(15))
+	newer.ID = "okta-newer"
+	tx.snaps = append([]inventory.Snapshot{newer}, tx.snaps...)
+	if sum, _ = Compute(tx); codes(sum) != "assessment_outdated" {
+		t.Fatalf("newer snapshot: blockers %s", codes(sum))
+	}
+}
+
 // reviewTx is a workspace with one configured source, a completed snapshot
 // and a completed assessment of it.
 func reviewTx(mode workspace.Mode) *fileTx {
@@ -217,7 +270,7 @@ func TestReviewParts(t *testing.T) {
 	delete(tx.scans, "run-1")
 	tx.runs = append([]assessment.Run{{ID: "run-2", SnapshotID: "okta-completed", SourceID: "okta", Status: assessment.StatusFailed,
 		StartedAt: *at(12), FinishedAt: at(12), HeartbeatAt: *at(12), Error: "disk full"}}, tx.runs...)
-	if sum, _ = Compute(tx); codes(sum) != BlockerAssessmentFailed || sum.AssessmentStatus != "failed" || sum.OCMStatus != StageNotStarted {
+	if sum, _ = Compute(tx); codes(sum) != BlockerLatestAssessmentNotCompleted || sum.AssessmentStatus != "failed" || sum.OCMStatus != StageNotStarted {
 		t.Fatalf("failed rerun: %s, %+v", codes(sum), sum)
 	}
 }

@@ -11,78 +11,31 @@ import (
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-// readAssessment: every configured source with a completed snapshot must
-// have its newest assessment run completed, and of its newest completed
-// snapshot. Those runs are the current ones the OCM and merge parts read.
-// assessment_status is the newest run's state among configured sources.
-func readAssessment(tx Tx, in *input) error {
+// currentRuns are the runs whose impacts and decisions the gate reads:
+// each configured source's newest assessment run, when it is completed.
+func currentRuns(tx Tx, in *input) ([]string, error) {
 	st, err := assessment.ReadStatus(tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var newest, newestDone *assessment.Run
-	ids := make([]string, 0, len(in.inventoried))
-	for id := range in.inventoried {
-		ids = append(ids, id)
+	var ids []string
+	for sourceID, r := range st.Latest {
+		if in.configured[sourceID] && r.Status == assessment.StatusCompleted {
+			ids = append(ids, r.ID)
+		}
 	}
 	slices.Sort(ids)
-	names := sourceNames(in.sources)
-	for _, sourceID := range ids {
-		snap := in.inventoried[sourceID]
-		latest, ok := st.Latest[sourceID]
-		if ok && (newest == nil || latest.StartedAt.After(newest.StartedAt)) {
-			r := latest
-			newest = &r
-		}
-		if done, ok := st.LatestCompleted[sourceID]; ok && (newestDone == nil || done.FinishedAt.After(*newestDone.FinishedAt)) {
-			r := done
-			newestDone = &r
-		}
-		switch {
-		case !ok:
-			in.block(BlockerNoCompletedAssessment, fmt.Sprintf("Run a compatibility assessment of source %q.", names[sourceID]))
-		case latest.Status == assessment.StatusAssessing:
-			in.block(BlockerAssessmentRunning, fmt.Sprintf("The assessment of source %q is still running.", names[sourceID]))
-		case latest.Status == assessment.StatusFailed:
-			in.block(BlockerAssessmentFailed, fmt.Sprintf("The latest assessment of source %q failed (%s): run it again.", names[sourceID], latest.Error))
-		default:
-			in.current = append(in.current, latest)
-			in.sum.UnavoidableChangeCount += latest.UnavoidableChangeCount
-			if latest.SnapshotID != snap.ID {
-				in.block(BlockerAssessmentOutdated, fmt.Sprintf("Source %q has a newer snapshot than its latest assessment: assess it.", names[sourceID]))
-			}
-		}
-	}
-	if len(in.inventoried) == 0 {
-		in.block(BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot.")
-	}
-	if newest != nil {
-		in.sum.AssessmentStatus = string(newest.Status)
-		t := newest.StartedAt
-		in.sum.LatestAssessmentStartedAt = &t
-	}
-	if newestDone != nil {
-		t := *newestDone.FinishedAt
-		in.sum.LatestAssessmentCompletedAt = &t
-	}
-	return nil
-}
-
-func sourceNames(sources []workspace.Source) map[string]string {
-	out := make(map[string]string, len(sources))
-	for _, s := range sources {
-		out[s.ID] = s.Name
-	}
-	return out
+	return ids, nil
 }
 
 // readOCM: every OCM impact of the current runs must be acknowledged; one
 // that changed since it was acknowledged needs review.
 func readOCM(tx Tx, in *input) error {
-	if len(in.current) == 0 {
-		return nil // not_started; the assessment part blocks
+	ids, err := currentRuns(tx, in)
+	if err != nil || len(ids) == 0 {
+		return err // none: not_started, and the assessment part blocks
 	}
-	st, err := ocm.ReadStatus(tx, in.currentIDs())
+	st, err := ocm.ReadStatus(tx, ids)
 	if err != nil {
 		return err
 	}
@@ -100,10 +53,11 @@ func readOCM(tx Tx, in *input) error {
 // must be resolved and each run must have read the live target. In
 // first_run_adoption the live target must be empty, as the runs read it.
 func readMerge(tx Tx, in *input) error {
-	if len(in.current) == 0 {
-		return nil
+	ids, err := currentRuns(tx, in)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
-	st, err := merge.ReadStatus(tx, in.currentIDs())
+	st, err := merge.ReadStatus(tx, ids)
 	if err != nil {
 		return err
 	}

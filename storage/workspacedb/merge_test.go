@@ -79,8 +79,8 @@ func newMergeFixture(t *testing.T, mode workspace.Mode) *mergeFixture {
 	if _, err := ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: mode}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
+	src, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+		Settings: map[string]string{"org_url": "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
 	if err != nil {
 		t.Fatal(err)
 	}

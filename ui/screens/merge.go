@@ -352,7 +352,7 @@ func (s *MergeScreen) load(id string) {
 func (s *MergeScreen) showDetail() {
 	d := s.detail.Decision
 	s.title.SetText(fmt.Sprintf("%s %q", kindWord(string(d.Kind)), d.DisplayName))
-	facts := fmt.Sprintf("%s source · %s · %s · decision: %s", KindLabel(d.SourceKind), Readable(string(d.Class)), joinMatch(d.MatchTypes), decisionWord(d))
+	facts := fmt.Sprintf("%s source · %s · %s · decision: %s", s.env.Vendors.Label(d.SourceKind), Readable(string(d.Class)), joinMatch(d.MatchTypes), decisionWord(d))
 	if d.ResolvedAt != nil {
 		facts += fmt.Sprintf(" (by %s, %s)", d.ResolvedBy, formatTime(*d.ResolvedAt))
 	}

@@ -112,6 +112,9 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
+// Runs implements assessment.StatusTx: there are none in memory.
+func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
+
 func (t *memTx) AuditEntries() ([]audit.Entry, error) {
 	return append([]audit.Entry(nil), t.trail...), nil
 }
@@ -166,10 +169,8 @@ func (s *MemSecrets) Len() int {
 
 var errNoCredential = errors.New("no such credential")
 
-// Runs implements assessment.StatusTx: there are no assessment runs in
-// memory, so the OCM and merge readers below are never asked about one.
-func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
-
+// Scan, DecisionCounts and AckCounts implement the merge and OCM status
+// readers: with no assessment runs in memory they are never asked.
 func (t *memTx) Scan(string) (merge.Scan, bool, error) { return merge.Scan{}, false, nil }
 
 func (t *memTx) DecisionCounts(string) (map[merge.Status]int, error) {

@@ -138,10 +138,11 @@ var entraAppRegPermissions = a.Rule{
 	ID: "ENTRA-APPREG-PERMS-001", Version: 1, Vendor: a.VendorEntra, Kind: inventory.KindApplication,
 	Title: "App registration that calls other APIs with Entra permissions",
 	Condition: "an Entra application registration with requiredResourceAccess (delegated scopes or application " +
-		"roles on other APIs, such as Microsoft Graph)",
+		"roles on other APIs, such as Microsoft Graph) beyond the sign-in basics (Microsoft Graph openid, profile, email, " +
+		"offline_access and User.Read, which Portal sign-in covers)",
 	Class:  a.ImportWithApproximation,
 	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application for sign-in only"},
-	Rationale: "{{.Name}} calls {{plural (len .App.OIDC.RequiredResourceAccess) \"API\"}} with Entra-issued tokens; " +
+	Rationale: "{{.Name}} calls {{plural (len .V.apis) \"API\"}} with Entra-issued tokens; " +
 		"Portal tokens sign users in to the app but grant nothing on those APIs.",
 	Notes:          "Sign-in moves; calls to {{list .V.apis}} keep needing Entra tokens (on-behalf-of or app-only) and must be reviewed.",
 	OperatorImpact: a.LevelMedium, UserImpact: a.LevelLow,
@@ -155,10 +156,26 @@ var entraAppRegPermissions = a.Rule{
 		}
 		var apis []string
 		for _, ra := range r.OIDC.RequiredResourceAccess {
+			if ra.ResourceAppID == graphAppID && len(ra.Roles) == 0 && len(outside(ra.Scopes, signInScopes)) == 0 {
+				continue
+			}
 			apis = append(apis, ra.ResourceAppID)
 		}
-		return a.Vars{"apis": apis}, true
+		return a.Vars{"apis": apis}, len(apis) > 0
 	},
+}
+
+// graphAppID is Microsoft Graph's appId; signInScopes are the ids of its
+// delegated permissions openid, profile, email, offline_access and
+// User.Read, which any OIDC sign-in covers.
+const graphAppID = "00000003-0000-0000-c000-000000000000"
+
+var signInScopes = []string{
+	"37f7f235-527c-4136-accd-4a02d197296e", // openid
+	"14dad69e-099b-42c9-810b-d002981feec1", // profile
+	"64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", // email
+	"7427e0e9-2fba-42fe-b0c0-848c9e6a8182", // offline_access
+	"e1fe6dd8-ba31-4d61-89e7-88639da4683d", // User.Read
 }
 
 var entraAppRegNoSignIn = a.Rule{
@@ -183,8 +200,8 @@ var entraSPMicrosoft = a.Rule{
 	Condition: "a service principal whose appOwnerOrganizationId is a Microsoft tenant",
 	Class:     a.VisibilityOnly,
 	Target:    a.Target{Noun: a.NounNone},
-	Rationale: "{{.Name}} is a Microsoft first-party application ({{.App.Publisher}}); it belongs to Microsoft 365 and " +
-		"Azure, not to the tenant, and stays with Entra.",
+	Rationale: "{{.Name}} is a Microsoft first-party application{{with .App.Publisher}} ({{.}}){{end}}; it belongs to " +
+		"Microsoft 365 and Azure, not to the tenant, and stays with Entra.",
 	OperatorImpact: a.LevelNone, UserImpact: a.LevelNone,
 	References: []string{docEntraFirstParty, docGraphSP},
 	Match: func(s *a.Subject) (a.Vars, bool) {

@@ -246,7 +246,8 @@ var anyAppOIDCRedirect = a.Rule{
 	ID: "ANY-APP-OIDC-REDIRECT-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
 	Title: "OIDC client with redirect URIs the Portal refuses",
 	Condition: "an OIDC client with a redirect URI (without wildcard) the Portal refuses: plain http to a host that is " +
-		"not loopback, a custom scheme on a confidential client, a fragment, a relative URL; or more than 50 redirect URIs",
+		"not loopback, a custom scheme on a client known to be confidential, a fragment, a relative URL; or more than 50 " +
+		"redirect URIs",
 	Class:  a.Blocked,
 	Target: a.Target{Noun: a.NounApplication},
 	Rationale: "The Portal refuses {{if .V.count}}more than 50 redirect URIs ({{.V.count}} here){{else}}redirect URI " +
@@ -262,7 +263,10 @@ var anyAppOIDCRedirect = a.Rule{
 		if len(o.RedirectURIs) > 50 {
 			return a.Vars{"count": len(o.RedirectURIs)}, true
 		}
-		public := o.Confidential == inventory.No
+		// A private-use scheme is refused only for a client known to be
+		// confidential: for one whose type is unknown, the proving rule
+		// does not match and the fallback names what is unknown.
+		public := o.Confidential != inventory.Yes
 		for _, u := range o.RedirectURIs {
 			if strings.Contains(u, "*") {
 				continue // ANY-APP-OIDC-WILDCARD-001

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	a "github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 )
@@ -86,7 +88,7 @@ var anyAppCatalogue = a.Rule{
 	ID: "ANY-APP-CATALOGUE-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindApplication,
 	Title: "Catalogue (OIN or gallery) integration",
 	Condition: "an application built from the Okta Integration Network or the Entra gallery that signs in with OIDC " +
-		"or has no single sign-on configured",
+		"(or, for an Entra service principal, has no single sign-on mode set)",
 	Class:  a.ManualRebuildRequired,
 	Target: a.Target{Noun: a.NounApplication, Shape: "custom OIDC application registered by hand for the vendor's app"},
 	Rationale: "{{.Name}} is the vendor integration {{.App.CatalogueID}}: its client settings come from the vendor's " +
@@ -99,7 +101,30 @@ var anyAppCatalogue = a.Rule{
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		ap := app(s)
 		return nil, ap.Catalogue == inventory.CatalogueListed && ap.Origin == inventory.OriginTenant &&
-			(ap.Protocol == inventory.ProtocolOIDC || ap.Protocol == inventory.ProtocolNone)
+			(ap.Protocol == inventory.ProtocolOIDC || (ap.Protocol == inventory.ProtocolNone && ap.Object != inventory.AppObjectOktaApp))
+	},
+}
+
+// directoryApps are the Okta Integration Network keys of directory
+// integrations: the Active Directory and LDAP agents' apps, which import
+// users and groups and are not signed in to.
+var directoryApps = []string{"active_directory", "ldap_interface"}
+
+var oktaAppDirectory = a.Rule{
+	ID: "OKTA-APP-DIRECTORY-001", Version: 1, Vendor: a.VendorOkta, Kind: inventory.KindApplication,
+	Title: "Directory integration",
+	Condition: "an Okta app of a directory integration (Active Directory or LDAP agent: name active_directory or " +
+		"ldap_interface)",
+	Class:  a.VisibilityOnly,
+	Target: a.Target{Noun: a.NounNone},
+	Rationale: "{{.Name}} connects Okta to a directory ({{.App.Name}}); users do not sign in to it, and the groups it " +
+		"imports are assessed as groups.",
+	Notes:          "Users and groups mastered in the directory reach the Portal through provisioning, not through this app.",
+	OperatorImpact: a.LevelMedium, UserImpact: a.LevelNone,
+	References: []string{docOktaApps},
+	Match: func(s *a.Subject) (a.Vars, bool) {
+		ap := app(s)
+		return nil, ap.Object == inventory.AppObjectOktaApp && slices.Contains(directoryApps, ap.Name)
 	},
 }
 

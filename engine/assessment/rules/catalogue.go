@@ -59,6 +59,7 @@ var all = []assessment.Rule{
 	anyAppBookmark,
 	anyAppInactive,
 	anyAppCatalogue,
+	oktaAppDirectory,
 	oktaAppUsernameTemplate,
 	anyAppName,
 	anyAppNameTaken,

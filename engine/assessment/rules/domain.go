@@ -23,7 +23,7 @@ var entraDomainVerified = a.Rule{
 	References: []string{docGraphDomain},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		d := domain(s)
-		return nil, d.Type == inventory.DomainUserNamespace && d.Verified == inventory.Yes && d.AuthType != "federated"
+		return nil, d.Type == inventory.DomainUserNamespace && d.Verified == inventory.Yes && d.AuthType == "managed"
 	},
 }
 

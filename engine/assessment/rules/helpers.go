@@ -47,7 +47,7 @@ const (
 	docOAuthBCP         = "https://www.rfc-editor.org/rfc/rfc9700"
 	docNativeApps       = "https://www.rfc-editor.org/rfc/rfc8252"
 	docPortalAPI        = "engine/portal/openapi.yaml"
-	docReservedGroups   = "docs/migration-contract.md (reserved group names)"
+	docReservedGroups   = "https://support.optimizely.com/hc/en-us/articles/24494074021261-Create-a-SCIM-provisioning-app-in-Okta"
 )
 
 // expiringWithin is how close to its end a certificate must be, at

@@ -284,6 +284,10 @@ func oktaCases() []ruleCase {
 			subject: withRaw(file("applications/basic_auth_app.json", 0), oktaApp, nil), decides: true, class: a.ManualRebuildRequired},
 		ruleCase{rule: "ANY-APP-BOOKMARK-001", source: "applications/bookmark_app.json",
 			subject: withRaw(file("applications/bookmark_app.json", 0), oktaApp, nil), decides: true, class: a.VisibilityOnly},
+		ruleCase{rule: "OKTA-APP-DIRECTORY-001", source: "applications/bookmark_app.json named as the Active Directory integration (Okta publishes no directory app example)",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "applications/bookmark_app.json", 0), func(m map[string]any) { m["name"] = "active_directory" })
+			}, oktaApp, nil), class: a.VisibilityOnly},
 		ruleCase{rule: "ANY-APP-INACTIVE-001", source: "applications/bookmark_app.json deactivated (no published example of an INACTIVE app)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return patched(t, oktaRaw(t, "applications/bookmark_app.json", 0), func(m map[string]any) { m["status"] = "INACTIVE" })
@@ -351,64 +355,64 @@ func oktaCases() []ruleCase {
 	add(
 		ruleCase{rule: "OKTA-ROUTING-DOMAIN-001", source: "policies/idp_discovery_rule_specific_routing.json + docs_idp_discovery_userIdentifier_suffix_fragment.json, to a SAML provider",
 			subject: withRaw(routed(nil), oktaRouting, routingSnap), decides: true, class: a.NativeImport},
-		ruleCase{rule: "OKTA-ROUTING-CONFLICT-001", source: "the domain rule above in a snapshot where another rule routes example.com",
+		ruleCase{rule: "OKTA-ROUTING-CONFLICT-001", source: "idp_discovery_rule_specific_routing.json domain rule above in a snapshot where another rule routes example.com",
 			subject: withRaw(routed(nil), oktaRouting, func() *snap {
 				s := routingSnap()
 				s.routes["gmail.com"] = []string{"0pr2other", "ruleId"}
 				return s
 			}), decides: true, class: a.Blocked},
-		ruleCase{rule: "OKTA-ROUTING-PROVIDER-001", source: "the domain rule above whose provider is not in the snapshot",
+		ruleCase{rule: "OKTA-ROUTING-PROVIDER-001", source: "idp_discovery_rule_specific_routing.json domain rule above whose provider is not in the snapshot",
 			subject: withRaw(routed(nil), oktaRouting, nil), decides: true, class: a.Blocked},
 		ruleCase{rule: "OKTA-ROUTING-PROVIDER-001", source: "policies/idp_discovery_rule_specific_routing.json (to Google, which is rebuilt by hand)",
 			subject: withRaw(file("policies/idp_discovery_rule_specific_routing.json", 0), oktaRouting, func() *snap {
 				return newSnap().set(inventory.KindProvider, "0oa5ks3WmHLRh8Ivr0g4", a.ManualRebuildRequired, "ANY-PROVIDER-SOCIAL-001")
 			}), decides: true, class: a.Blocked},
-		ruleCase{rule: "OKTA-ROUTING-REGEX-001", source: "the domain rule with docs_idp_discovery_userIdentifier_regex_fragment.json",
+		ruleCase{rule: "OKTA-ROUTING-REGEX-001", source: "idp_discovery_rule_specific_routing.json domain rule with docs_idp_discovery_userIdentifier_regex_fragment.json",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return specificRouting(t, func(m map[string]any) {
 					obj(m, "conditions")["userIdentifier"] = fragment(t, "policies/docs_idp_discovery_userIdentifier_regex_fragment.json", "userIdentifier")
 				})
 			}, oktaRouting, routingSnap), decides: true, class: a.ManualRebuildRequired},
-		ruleCase{rule: "OKTA-ROUTING-ATTRIBUTE-001", source: "the domain rule with docs_idp_discovery_userIdentifier_attribute_fragment.json",
+		ruleCase{rule: "OKTA-ROUTING-ATTRIBUTE-001", source: "idp_discovery_rule_specific_routing.json domain rule with docs_idp_discovery_userIdentifier_attribute_fragment.json",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
 				return specificRouting(t, func(m map[string]any) {
 					obj(m, "conditions")["userIdentifier"] = fragment(t, "policies/docs_idp_discovery_userIdentifier_attribute_fragment.json", "userIdentifier")
 				})
 			}, oktaRouting, routingSnap), decides: true, class: a.ManualRebuildRequired},
-		ruleCase{rule: "OKTA-ROUTING-PATTERN-001", source: "the domain rule with a STARTS_WITH pattern (no published example)",
+		ruleCase{rule: "OKTA-ROUTING-PATTERN-001", source: "idp_discovery_rule_specific_routing.json domain rule with a STARTS_WITH pattern (no published example)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "conditions", "userIdentifier")["patterns"] = []any{map[string]any{"matchType": "STARTS_WITH", "value": "contractor."}}
 			}), oktaRouting, routingSnap), decides: true, class: a.ManualRebuildRequired},
 		ruleCase{rule: "OKTA-ROUTING-DYNAMIC-001", source: "policies/idp_discovery_rule_dynamic_routing.json",
 			subject: withRaw(file("policies/idp_discovery_rule_dynamic_routing.json", 0), oktaRouting, nil), class: a.ManualRebuildRequired},
-		ruleCase{rule: "OKTA-ROUTING-CHOICE-001", source: "the domain rule offering two providers (no published example)",
+		ruleCase{rule: "OKTA-ROUTING-CHOICE-001", source: "idp_discovery_rule_specific_routing.json domain rule offering two providers (no published example)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "actions", "idp")["providers"] = []any{map[string]any{"type": "SAML2", "id": "0oa1saml"}, map[string]any{"type": "GOOGLE", "id": "0oa2google"}}
 			}), oktaRouting, routingSnap), class: a.Blocked},
-		ruleCase{rule: "OKTA-ROUTING-LOCAL-001", source: "the domain rule routing to Okta itself",
+		ruleCase{rule: "OKTA-ROUTING-LOCAL-001", source: "idp_discovery_rule_specific_routing.json domain rule routing to Okta itself",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "actions", "idp")["providers"] = []any{map[string]any{"type": "OKTA"}}
 			}), oktaRouting, nil), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "OKTA-ROUTING-ZONE-001", source: "the domain rule limited to a network zone (no published example)",
+		ruleCase{rule: "OKTA-ROUTING-ZONE-001", source: "idp_discovery_rule_specific_routing.json domain rule limited to a network zone (no published example)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "conditions")["network"] = map[string]any{"connection": "ZONE", "include": []any{"nzo1corp"}}
 			}), oktaRouting, routingSnap), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "OKTA-ROUTING-APP-001", source: "the domain rule limited to one app (no published example)",
+		ruleCase{rule: "OKTA-ROUTING-APP-001", source: "idp_discovery_rule_specific_routing.json domain rule limited to one app (no published example)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "conditions")["app"] = map[string]any{"include": []any{map[string]any{"type": "APP", "id": "0oa1app"}}, "exclude": []any{}}
 			}), oktaRouting, routingSnap), class: a.ImportWithApproximation},
-		ruleCase{rule: "OKTA-ROUTING-PEOPLE-001", source: "the domain rule limited to mobile platforms (no published example)",
+		ruleCase{rule: "OKTA-ROUTING-PEOPLE-001", source: "idp_discovery_rule_specific_routing.json domain rule limited to mobile platforms (no published example)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "conditions")["platform"] = map[string]any{"include": []any{map[string]any{"type": "MOBILE", "os": map[string]any{"type": "IOS"}}}, "exclude": []any{}}
 			}), oktaRouting, routingSnap), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "OKTA-ROUTING-UNMODELED-001", source: "the domain rule with a condition the view does not model (built to show the case)",
+		ruleCase{rule: "OKTA-ROUTING-UNMODELED-001", source: "idp_discovery_rule_specific_routing.json domain rule with a condition the view does not model (built to show the case)",
 			subject: withRaw(routed(func(m map[string]any) {
 				obj(m, "conditions")["riskScore"] = map[string]any{"level": "HIGH"}
 				obj(m, "conditions")["futureCondition"] = map[string]any{"x": 1}
 			}), oktaRouting, routingSnap), class: a.ManualRebuildRequired},
 		ruleCase{rule: "OKTA-ROUTING-DEFAULT-001", source: "policies/idp_discovery_rules_list.json (the system rule)",
 			subject: withRaw(file("policies/idp_discovery_rules_list.json", 0), oktaRouting, nil), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "OKTA-ROUTING-INACTIVE-001", source: "the domain rule deactivated",
+		ruleCase{rule: "OKTA-ROUTING-INACTIVE-001", source: "idp_discovery_rule_specific_routing.json domain rule deactivated",
 			subject: withRaw(routed(func(m map[string]any) { m["status"] = "INACTIVE" }), oktaRouting, routingSnap), decides: true, class: a.VisibilityOnly},
 		ruleCase{rule: "ANY-ROUTING-FALLBACK-001", source: "policies/idp_discovery_rule_specific_routing.json without patterns, to a SAML provider (matches nobody by identifier)",
 			subject: withRaw(func(t *testing.T) json.RawMessage {
@@ -424,8 +428,16 @@ func oktaCases() []ruleCase {
 			subject: withRaw(file("policies/okta_sign_on_list.json", 0), oktaPolicy, func() *snap {
 				return newSnap().set(inventory.KindGroup, "groupId", a.NativeImport, "ANY-GROUP-TENANT-001")
 			}), decides: true, class: a.ImportWithApproximation},
-		ruleCase{rule: "ANY-POLICY-REF-001", source: "policies/okta_sign_on_list.json whose group is not in the snapshot",
-			subject: withRaw(file("policies/okta_sign_on_list.json", 0), oktaPolicy, nil), decides: true, class: a.Blocked},
+		ruleCase{rule: "ANY-POLICY-REF-001", source: "policies/okta_sign_on_list.json as a non-default policy whose group is not in the snapshot",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "policies/okta_sign_on_list.json", 0), func(m map[string]any) { m["system"] = false })
+			}, oktaPolicy, nil), decides: true, class: a.Blocked},
+		ruleCase{rule: "OKTA-POLICY-SIGNON-001", source: "policies/okta_sign_on_list.json as a non-default policy for Okta's built-in Everyone group (the whole tenant)",
+			subject: withRaw(func(t *testing.T) json.RawMessage {
+				return patched(t, oktaRaw(t, "policies/okta_sign_on_list.json", 0), func(m map[string]any) { m["system"] = false })
+			}, oktaPolicy, func() *snap {
+				return newSnap().set(inventory.KindGroup, "groupId", a.VisibilityOnly, "OKTA-GROUP-BUILTIN-001")
+			}), decides: true, class: a.ImportWithApproximation},
 		ruleCase{rule: "OKTA-POLICY-SIGNON-001", source: "policies/okta_sign_on_rule_get.json",
 			subject: withRaw(file("policies/okta_sign_on_rule_get.json", 0), func(r json.RawMessage, s *snap) func(*testing.T) *a.Subject {
 				return oktaPolicyRule(r, "OKTA_SIGN_ON", s)

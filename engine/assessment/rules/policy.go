@@ -29,8 +29,10 @@ func kindWord(p *inventory.PolicyView) string {
 var anyPolicyRefs = a.Rule{
 	ID: "ANY-POLICY-REF-001", Version: 1, Vendor: a.VendorAny, Kind: inventory.KindPolicy,
 	Title: "Policy that references objects that will not exist",
-	Condition: "a policy or rule that references, by id, a group, application or provider that is not in the " +
-		"snapshot or will not be created on the Portal, or a rule whose policy is not in the snapshot",
+	Condition: "an active policy or rule other than the incumbent's default that references, by id, a group, " +
+		"application or provider that is not in the snapshot or will not be created on the Portal (the incumbent's " +
+		"built-in Everyone group stands for the whole tenant and counts as present), or a rule whose policy is not in " +
+		"the snapshot",
 	Class:  a.Blocked,
 	Target: a.Target{Noun: a.NounTenantAuthSetting},
 	Rationale: "{{.Name}} refers to objects that will not exist on the Portal: {{join .V.problems \"; \"}}; its " +
@@ -40,8 +42,8 @@ var anyPolicyRefs = a.Rule{
 	References: []string{docOktaPolicies, docGraphCA},
 	Match: func(s *a.Subject) (a.Vars, bool) {
 		p := policy(s)
-		if p.State == inventory.StateInactive {
-			return nil, false
+		if p.State == inventory.StateInactive || p.Default {
+			return nil, false // a default is mapped, never created
 		}
 		var problems []string
 		for _, r := range s.Refs {
@@ -55,6 +57,9 @@ var anyPolicyRefs = a.Rule{
 				o := s.Snapshot.Outcome(r.Kind, r.SourceID)
 				if r.Kind == inventory.KindApplication {
 					_, o = s.Snapshot.Carrier(r.SourceID)
+				}
+				if o.RuleID == oktaGroupBuiltIn.ID {
+					continue // Everyone: the tenant-wide settings apply to everyone
 				}
 				if why := notImported(label, o); why != "" {
 					problems = append(problems, why)
