@@ -75,7 +75,7 @@ func newMergeFixture(t *testing.T, mode workspace.Mode) *mergeFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Actor: "consultant"}
+	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Actor: "consultant", Kinds: testKinds{}}
 	if _, err := ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: mode}); err != nil {
 		t.Fatal(err)
 	}
