@@ -119,12 +119,16 @@ func printScan(out io.Writer, s merge.Scan) {
 	var parts []string
 	for _, n := range []assessment.Noun{assessment.NounUpstreamProvider, assessment.NounRoutingRule, assessment.NounGroup,
 		assessment.NounApplication, assessment.NounAppAssignment} {
-		parts = append(parts, fmt.Sprintf("%d %s", s.Counts[n], strings.ReplaceAll(string(n), "_", " ")))
+		parts = append(parts, plural(s.Counts[n], strings.ReplaceAll(string(n), "_", " ")))
 	}
 	fmt.Fprintf(out, "Assessment %s read the live target at %s: %s.\n", s.RunID, formatTime(&s.ReadAt), strings.Join(parts, ", "))
 	if s.Unmoved > 0 {
-		fmt.Fprintf(out, "  %s also match live objects but get no decision, because they will not be created: %s\n",
-			plural(s.Unmoved, "item"), strings.Join(s.UnmovedSamples, ", "))
+		verb := "match"
+		if s.Unmoved == 1 {
+			verb = "matches"
+		}
+		fmt.Fprintf(out, "  %s also %s live objects but get no decision, because they will not be created: %s\n",
+			plural(s.Unmoved, "item"), verb, strings.Join(s.UnmovedSamples, ", "))
 	}
 }
 

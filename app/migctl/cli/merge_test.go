@@ -52,6 +52,8 @@ func TestMergeReviewAndOCMThroughMigctl(t *testing.T) {
 	}
 	if out := h.ok("", "merge", "show", "--decision", grp.ID).stdout; !strings.Contains(out, "FIELD") || !strings.Contains(out, "by name") {
 		t.Fatalf("merge show for people:\n%s", out)
+	} else {
+		t.Logf("merge list:\n%s\nmerge show:\n%s", human, out)
 	}
 
 	// Refusals: a target that is not a match is bad usage; create_new under
