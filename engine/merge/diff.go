@@ -277,6 +277,10 @@ func incumbentShape(noun assessment.Noun, it *inventory.StoredItem, name func(in
 		if a := v.Application; a != nil && a.OIDC != nil {
 			out["redirect_uris"] = sortedCopy(a.OIDC.RedirectURIs)
 			out["grant_types"] = sortedCopy(a.OIDC.GrantTypes)
+			if len(a.OIDC.GrantTypes) == 0 {
+				// Graph implies grant types from the platforms; it lists none.
+				out["grant_types"] = unknown
+			}
 			switch a.OIDC.Confidential {
 			case inventory.Yes:
 				out["client_type"] = string(api.Confidential)

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -112,6 +113,8 @@ func NewMergeScreen(env Env) Screen {
 	s.nextBtn = widget.NewButtonWithIcon("Next pending (n)", theme.NavigateNextIcon(), s.nextPending)
 	s.why = widget.NewLabel("")
 	s.why.Wrapping = fyne.TextWrapWord
+	s.why.Hide()
+	s.history.Hide()
 	s.setButtons(false)
 
 	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.bulk, s.filter)), nil, nil, nil, s.list)
@@ -338,7 +341,7 @@ func (s *MergeScreen) load(id string) {
 		return s.env.Merge.Get(ctx, id)
 	}, func(d merge.Detail, err error) {
 		if err != nil {
-			s.why.SetText("Could not read the decision: " + err.Error())
+			s.say("Could not read the decision: " + err.Error())
 			return
 		}
 		if d.Decision.ID != s.selected {
@@ -376,9 +379,9 @@ func (s *MergeScreen) showDetail() {
 	s.newName.SetText(d.NewName)
 	s.setButtons(s.detail.Current)
 	if s.detail.CreateNewRefused != "" {
-		s.why.SetText("Create new under its own name: " + s.detail.CreateNewRefused)
+		s.say("Create new under its own name: " + s.detail.CreateNewRefused)
 	} else {
-		s.why.SetText("")
+		s.say("")
 	}
 	var hist []string
 	for _, h := range d.History {
@@ -396,8 +399,20 @@ func (s *MergeScreen) showDetail() {
 	}
 	if len(hist) > 0 {
 		s.history.SetText("History\n" + strings.Join(hist, "\n"))
+		s.history.Show()
 	} else {
-		s.history.SetText("")
+		s.history.Hide()
+	}
+}
+
+// say shows a line beside the buttons, or hides it when empty so the diff
+// keeps the room.
+func (s *MergeScreen) say(text string) {
+	s.why.SetText(text)
+	if text == "" {
+		s.why.Hide()
+	} else {
+		s.why.Show()
 	}
 }
 
@@ -437,7 +452,11 @@ func (s *MergeScreen) diffCell(id widget.TableCellID, l *widget.Label) {
 	r := s.diffRows[id.Row-1]
 	switch id.Col {
 	case 0:
-		l.SetText(strings.ReplaceAll(r.Field, "/", " › "))
+		field := strings.ReplaceAll(r.Field, "/", " › ")
+		if r.Differs {
+			field = "≠ " + field
+		}
+		l.SetText(field)
 	case 1:
 		l.SetText(r.Incumbent)
 		if r.Differs {
@@ -451,6 +470,7 @@ func (s *MergeScreen) diffCell(id widget.TableCellID, l *widget.Label) {
 	case 3:
 		l.SetText(Readable(string(r.Outcome)))
 	}
+	l.Refresh()
 }
 
 func (s *MergeScreen) nextPending() {
@@ -507,10 +527,14 @@ func (s *MergeScreen) resolve(q merge.ResolveRequest) {
 		return s.env.Merge.Resolve(ctx, q)
 	}, func(d merge.Decision, err error) {
 		if err != nil {
-			s.why.SetText("Refused: " + err.Error())
+			s.say("Refused: " + err.Error())
+			if errors.Is(err, merge.ErrNotCurrent) && s.env.Changed != nil {
+				s.selected = ""
+				s.env.Changed() // a newer assessment replaced these rows: show its own
+			}
 			return
 		}
-		s.why.SetText(fmt.Sprintf("Recorded: %s.", decisionWord(d)))
+		s.say(fmt.Sprintf("Recorded: %s.", decisionWord(d)))
 		for i := range s.page.Decisions {
 			if s.page.Decisions[i].ID == d.ID {
 				if s.page.Decisions[i].Status == merge.StatusPending {
@@ -572,7 +596,11 @@ func (s *MergeScreen) bulkDialog() {
 	}
 	choice.OnChanged = func(string) { update() }
 	update()
-	d := dialog.NewCustomConfirm("Decide all shown "+strings.ToLower(strings.TrimSuffix(s.filter.Selected, " (all)")), "Decide", "Cancel",
+	title := "Decide every pending row"
+	if filter.Status == merge.StatusResolved {
+		title = "Decide every resolved row again"
+	}
+	d := dialog.NewCustomConfirm(title, "Decide", "Cancel",
 		container.NewVBox(choice, preview), func(ok bool) {
 			if !ok {
 				return
@@ -583,7 +611,7 @@ func (s *MergeScreen) bulkDialog() {
 						ShowError(s.env.Window, "Could not decide in bulk", err)
 						return
 					}
-					s.why.SetText(fmt.Sprintf("Decided %d row(s); %d refused.", r.Resolved, r.Refused))
+					s.say(fmt.Sprintf("Decided %d row(s); %d refused.", r.Resolved, r.Refused))
 					if s.env.Changed != nil {
 						s.env.Changed()
 					}
