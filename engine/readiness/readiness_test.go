@@ -21,7 +21,7 @@ type fileTx struct {
 	err     error
 }
 
-func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
+func (f *fileTx) AssessmentRuns() ([]assessment.Run, error) { return f.runs, nil }
 
 func (f *fileTx) Workspace() (workspace.Workspace, error) { return f.ws, nil }
 func (f *fileTx) Sources() ([]workspace.Source, error)    { return f.sources, nil }
