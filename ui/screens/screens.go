@@ -74,6 +74,8 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
+	// Assessment is nil when the session offers no assessment stage.
+	Assessment Assessment
 	// Rollout is nil when the session offers no rollout stage.
 	Rollout Rollout
 	Tasks   *task.Group
