@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +46,9 @@ func (e *TimeoutError) Error() string {
 // Timeout reports true, as net.Error's Timeout does.
 func (e *TimeoutError) Timeout() bool { return true }
 
+// ErrBodyLimit is what a *BodyLimitError is, for errors.Is.
+var ErrBodyLimit = errors.New("response body over the limit")
+
 // BodyLimitError is a response body larger than Bounds.MaxBody: read up to
 // the limit and no further, or refused at once when its Content-Length
 // already said so.
@@ -63,6 +68,9 @@ func (e *BodyLimitError) Error() string {
 	return fmt.Sprintf("the response to %s %s the %s limit on one response (counted after decompression); no real page is that large, so the server is broken or hostile: check the URL",
 		e.Endpoint, size, Size(e.Limit))
 }
+
+// Is makes a *BodyLimitError ErrBodyLimit.
+func (e *BodyLimitError) Is(target error) bool { return target == ErrBodyLimit }
 
 // Size renders a byte count in binary units: "128 MiB".
 func Size(n int64) string {
@@ -101,7 +109,8 @@ func Retryable(err error) bool {
 	}
 	var limit *BodyLimitError
 	var loop *LoopError
-	if errors.As(err, &limit) || errors.As(err, &loop) || isTLS(err) {
+	var final *FinalError
+	if errors.As(err, &limit) || errors.As(err, &loop) || errors.As(err, &final) || isTLS(err) {
 		return false
 	}
 	var dns *net.DNSError
@@ -149,9 +158,11 @@ func isTLS(err error) bool {
 // as the URL names it.
 func Explain(host string, err error) string {
 	var (
+		final    *FinalError
 		timeout  *TimeoutError
 		limit    *BodyLimitError
 		loop     *LoopError
+		op       *net.OpError
 		dns      *net.DNSError
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
@@ -160,6 +171,8 @@ func Explain(host string, err error) string {
 		alert    tls.AlertError
 	)
 	switch {
+	case errors.As(err, &final):
+		return final.Why
 	case errors.As(err, &timeout):
 		return timeout.Error()
 	case errors.As(err, &limit):
@@ -187,8 +200,10 @@ func Explain(host string, err error) string {
 		return fmt.Sprintf("%s dropped the connection (%s)", host, rootCause(err))
 	case IsTimeout(err):
 		return fmt.Sprintf("%s did not answer in time (%s)", host, rootCause(err))
+	case errors.As(err, &op):
+		return fmt.Sprintf("cannot reach %s: %s", host, rootCause(err))
 	}
-	return fmt.Sprintf("cannot reach %s: %s", host, rootCause(err))
+	return err.Error()
 }
 
 // rootCause is the innermost message of err's chain, without the URL
@@ -201,4 +216,44 @@ func rootCause(err error) string {
 		}
 		err = next
 	}
+}
+
+// FinalError is an exchange that failed for a reason another attempt would
+// not change (Retryable is false), explained in the consultant's terms. A
+// layer that knows a failure of its own is final (the database refusing a
+// page) says so by returning one.
+type FinalError struct {
+	// Why says what went wrong and what to check, naming the endpoint.
+	Why string
+	Err error
+}
+
+// Final explains err, the failure of req, as a *FinalError (err itself
+// when it already is one).
+func Final(req *http.Request, err error) *FinalError {
+	var final *FinalError
+	if errors.As(err, &final) {
+		return final
+	}
+	endpoint := Endpoint(req)
+	why := Explain(req.URL.Host, err)
+	if !strings.Contains(why, endpoint) {
+		why = endpoint + ": " + why
+	}
+	return &FinalError{Why: why, Err: err}
+}
+
+func (e *FinalError) Error() string { return e.Why }
+func (e *FinalError) Unwrap() error { return e.Err }
+
+// Unquote returns the error net/http's *url.Error wraps, when err is one:
+// its text repeats the request's whole URL, query included (a cursor, or a
+// token request's signed client assertion), where this package's errors
+// name the endpoint alone.
+func Unquote(err error) error {
+	var u *url.Error
+	if errors.As(err, &u) && u.Err != nil {
+		return u.Err
+	}
+	return err
 }
