@@ -151,7 +151,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, d Dialect, f Faul
 		case Okta:
 			w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="self"`, self))
 			w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="next"`, self))
-			fmt.Fprint(w, `[]`)
+			if strings.HasSuffix(r.URL.Path, "/domains") {
+				// Okta wraps this one listing in an object.
+				fmt.Fprint(w, `{"domains":[]}`)
+			} else {
+				fmt.Fprint(w, `[]`)
+			}
 		case Graph:
 			fmt.Fprintf(w, `{"@odata.context":"%s/$metadata#groups","value":[],"@odata.nextLink":%q}`, "http://"+r.Host+"/v1.0", self)
 		case Portal:
@@ -301,6 +306,109 @@ func Named(t testing.TB, err error, want ...string) {
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not name %q", err, w)
+		}
+	}
+}
+
+// Counter is an http.RoundTripper that counts the exchanges base sends:
+// how often each path was sent and with what error, and how many were
+// in flight at once (from sending to the body's close or end).
+type Counter struct {
+	Base http.RoundTripper
+
+	mu       sync.Mutex
+	sent     map[string][]string
+	inFlight int
+	most     int
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *Counter) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	if c.sent == nil {
+		c.sent = map[string][]string{}
+	}
+	c.inFlight++
+	c.most = max(c.most, c.inFlight)
+	c.mu.Unlock()
+	resp, err := c.Base.RoundTrip(req)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	outcome := "answered"
+	if err != nil {
+		outcome = err.Error()
+		c.inFlight--
+	} else {
+		resp.Body = &counted{ReadCloser: resp.Body, c: c}
+	}
+	c.sent[req.URL.Path] = append(c.sent[req.URL.Path], outcome)
+	return resp, err
+}
+
+// Most is the path sent most often, how often, and each attempt's outcome.
+func (c *Counter) Most() (path string, outcomes []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p, o := range c.sent {
+		if len(o) > len(outcomes) {
+			path, outcomes = p, o
+		}
+	}
+	return path, outcomes
+}
+
+// MostInFlight is the most exchanges in flight at once.
+func (c *Counter) MostInFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.most
+}
+
+type counted struct {
+	io.ReadCloser
+	c    *Counter
+	once sync.Once
+}
+
+func (b *counted) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.done()
+	}
+	return n, err
+}
+
+func (b *counted) Close() error {
+	b.done()
+	return b.ReadCloser.Close()
+}
+
+func (b *counted) done() {
+	b.once.Do(func() {
+		b.c.mu.Lock()
+		b.c.inFlight--
+		b.c.mu.Unlock()
+	})
+}
+
+// NoBlame fails t when err blames the credential (names a credential, a
+// token, 401 or 403), for a failure where the server never refused one.
+// Paths and URLs in the message are skipped: a path may hold such a word.
+func NoBlame(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var words []string
+	for _, w := range strings.Fields(err.Error()) {
+		if !strings.Contains(w, "/") {
+			words = append(words, w)
+		}
+	}
+	text := strings.ToLower(strings.Join(words, " "))
+	for _, blame := range []string{"credential", "token", "401", "403", "unauthori", "forbidden"} {
+		if strings.Contains(text, blame) {
+			t.Errorf("%q mentions %q though the server never refused the credential", err, blame)
 		}
 	}
 }
