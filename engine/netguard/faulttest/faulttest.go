@@ -80,8 +80,23 @@ type Server struct {
 	stop     chan struct{}
 }
 
-// Start serves fault f in dialect d until the test ends.
+// Start serves fault f in dialect d over plain HTTP until the test ends.
 func Start(t testing.TB, d Dialect, f Fault) *Server {
+	t.Helper()
+	return start(t, d, f, false)
+}
+
+// StartTLS serves fault f in dialect d over TLS, for a client that insists
+// on https (an OAuth authority); Transport trusts its certificate.
+func StartTLS(t testing.TB, d Dialect, f Fault) *Server {
+	t.Helper()
+	return start(t, d, f, true)
+}
+
+// Transport is a transport that trusts the server's certificate.
+func (s *Server) Transport() http.RoundTripper { return s.srv.Client().Transport }
+
+func start(t testing.TB, d Dialect, f Fault, tls bool) *Server {
 	t.Helper()
 	s := &Server{stop: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +104,11 @@ func Start(t testing.TB, d Dialect, f Fault) *Server {
 		s.serve(w, r, d, f)
 	}))
 	s.srv.Listener = listen(t)
-	s.srv.Start()
+	if tls {
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
 	return s
