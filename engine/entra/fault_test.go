@@ -77,6 +77,7 @@ func TestCollectionEndsOnEveryFault(t *testing.T) {
 			start := time.Now()
 			grew := faulttest.PeakHeap(func() { err = c.Collect(context.Background(), &memory{}) })
 			faulttest.Within(t, string(tc.fault), time.Since(start), 5*tc.bound)
+			t.Log(err)
 			faulttest.Named(t, err, tc.want...)
 			if bound := 10 * faultBounds.MaxBody * int64(count.MostInFlight()); grew > bound {
 				t.Errorf("the heap grew by %s, over ten times the %s body limit for each of the %d exchanges in flight",

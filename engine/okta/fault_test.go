@@ -78,6 +78,7 @@ func TestCollectionEndsOnEveryFault(t *testing.T) {
 			start := time.Now()
 			grew := faulttest.PeakHeap(func() { err = c.Collect(context.Background(), &recorder{}) })
 			faulttest.Within(t, string(tc.fault), time.Since(start), 5*tc.bound)
+			t.Log(err)
 			faulttest.Named(t, err, tc.want...)
 			// Each listing in flight may hold one body up to the limit.
 			if bound := 10 * faultBounds.MaxBody * int64(count.MostInFlight()); grew > bound {
