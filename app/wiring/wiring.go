@@ -13,7 +13,10 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/vendor"
@@ -33,9 +36,15 @@ type Workspace struct {
 	Service *workspace.Service
 	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
+	// Assessment runs and reads compatibility assessments (assessment.go).
+	Assessment *assessment.Service
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
+	// Merge reads and resolves merge decisions; OCM acknowledges impacts
+	// (merge.go).
+	Merge *merge.Service
+	OCM   *ocm.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -100,8 +109,11 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Vendors:   vendors,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
 		Inventory: newInventory(db, kc, vendors, actor),
+		Merge:     newMerge(db, actor),
+		OCM:       newOCM(db, actor),
 		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
+	w.Assessment = newAssessment(w, actor)
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }

@@ -66,6 +66,10 @@ const (
 	RolloutStepApplied               = "migration.rollout_step.applied"
 	RolloutStepFailed                = "migration.rollout_step.failed"
 	RolloutStepSkipped               = "migration.rollout_step.skipped"
+	// A consultant's what-if on an assessment finding (will fix, risk
+	// accepted, not applicable), and its withdrawal.
+	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
+	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
 )
 
 // GenesisHash is the PrevHash of the first entry.

@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -52,6 +55,9 @@ type Summary struct {
 type Blocker struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Count is how many things the blocker is about (pending decisions,
+	// unacknowledged impacts, live objects), when it counts something.
+	Count int `json:"count,omitempty"`
 }
 
 // Handoff gate states.
@@ -72,6 +78,18 @@ const (
 	BlockerNoConfiguredSource    = "no_configured_source"
 	BlockerNoCompletedInventory  = "no_completed_inventory"
 	BlockerNoCompletedAssessment = "no_completed_assessment"
+	// BlockerLatestAssessmentNotCompleted: a configured source's newest
+	// assessment run failed or is still assessing.
+	BlockerLatestAssessmentNotCompleted = "latest_assessment_not_completed"
+	// BlockerAssessmentOutdated: a configured source has a completed
+	// snapshot newer than the one its assessment judged.
+	BlockerAssessmentOutdated = "assessment_outdated"
+	// OCM and merge review (docs/merge-review.md).
+	BlockerOCMUnacknowledged  = "ocm_impacts_unacknowledged"
+	BlockerOCMNeedsReview     = "ocm_impacts_need_review"
+	BlockerLiveTargetNotRead  = "live_target_not_read"
+	BlockerMergePending       = "merge_decisions_pending"
+	BlockerLiveTargetNotEmpty = "live_target_not_empty"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its
@@ -82,6 +100,9 @@ type Tx interface {
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
 	inventory.StatusTx
+	assessment.StatusTx
+	ocm.StatusTx
+	merge.StatusTx
 }
 
 // Store is the workspace file as readiness sees it.
@@ -162,4 +183,9 @@ type input struct {
 
 func (in *input) block(code, message string) {
 	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message})
+}
+
+// blockN adds a blocker about count things.
+func (in *input) blockN(code string, count int, message string) {
+	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message, Count: count})
 }

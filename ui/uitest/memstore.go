@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -109,6 +112,9 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
+// Runs implements assessment.StatusTx: there are none in memory.
+func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
+
 // VendorSecrets implements workspace.Tx: the store keeps no evidence, so
 // no collection kept a vendor secret.
 func (t *memTx) VendorSecrets(string) ([]workspace.VendorSecret, error) { return nil, nil }
@@ -167,3 +173,13 @@ func (s *MemSecrets) Len() int {
 
 // errNoCredential is the keychain's not-found, as the real one reports it.
 var errNoCredential = fmt.Errorf("no such credential: %w", secret.ErrNotFound)
+
+// Scan, DecisionCounts and AckCounts implement the merge and OCM status
+// readers: with no assessment runs in memory they are never asked.
+func (t *memTx) Scan(string) (merge.Scan, bool, error) { return merge.Scan{}, false, nil }
+
+func (t *memTx) DecisionCounts(string) (map[merge.Status]int, error) {
+	return map[merge.Status]int{}, nil
+}
+
+func (t *memTx) AckCounts(string) (map[ocm.Status]int, error) { return map[ocm.Status]int{}, nil }
