@@ -15,7 +15,7 @@ type Tx interface {
 	StatusTx
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
-	// Runs lists every assessment run, newest first.
+	// AssessmentRuns lists every assessment run, newest first.
 	AssessmentRuns() ([]assessment.Run, error)
 	// ItemViews returns the items with the given ids of a snapshot, with
 	// their views and without raw payloads.

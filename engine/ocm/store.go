@@ -14,7 +14,7 @@ type Tx interface {
 	StatusTx
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
-	// Runs lists every assessment run, newest first.
+	// AssessmentRuns lists every assessment run, newest first.
 	AssessmentRuns() ([]assessment.Run, error)
 	// RunImpacts lists a run's impact rows with their acknowledgement and
 	// up to itemLimit of the items each touches (-1 for all), in ordinal
