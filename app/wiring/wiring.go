@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/assessment"
+	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
@@ -39,6 +40,10 @@ type Workspace struct {
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
+	// Evidence records rollback guidance and completion evidence on
+	// cutover plans and derives the handoff criteria. Its Plans is the
+	// cutover stage's evidence.Plans; nil while the console has none.
+	Evidence *evidence.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -104,6 +109,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
 		Inventory:  newInventory(db, kc, vendors, actor),
 		Assessment: newAssessment(db, actor),
+		Evidence:   &evidence.Service{Store: workspacedb.EvidenceStore(db), Actor: actor},
 		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 	w.Assessment.Contributors = w.assessmentContributors()

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -271,57 +270,90 @@ func normalizeCompletion(c Completion) Completion {
 	return c
 }
 
+// Problem is one thing wrong with a form, by the field it concerns (the
+// field names of Change), so a form can show it beside that field.
+type Problem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// InvalidError lists every problem of a refused form; it is ErrInvalid.
+type InvalidError struct{ Problems []Problem }
+
+func (e *InvalidError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Message
+	}
+	return ErrInvalid.Error() + ": " + strings.Join(msgs, "; ")
+}
+
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+type problems []Problem
+
+func (ps *problems) add(field, format string, a ...any) {
+	*ps = append(*ps, Problem{Field: field, Message: fmt.Sprintf(format, a...)})
+}
+
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &InvalidError{Problems: ps}
+}
+
 // checkText refuses text a report or a terminal would mangle: invalid
-// UTF-8 and control characters other than newline and tab, and text longer
-// than max characters.
-func checkText(field, s string, max int) error {
+// UTF-8 and control characters other than newline and tab, text longer
+// than max characters, and a line break in a one-line field.
+func (ps *problems) checkText(field, label, s string, max int, oneLine bool) {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%w: %s is not valid UTF-8 text", ErrInvalid, field)
+		ps.add(field, "%s is not valid UTF-8 text", label)
+		return
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Errorf("%w: %s is %d characters; keep it to %d (put long material in the artifact or ticket it references)", ErrInvalid, field, n, max)
+		ps.add(field, "%s is %d characters; keep it to %d (put long material in the artifact or ticket it references)", label, n, max)
+		return
+	}
+	if oneLine && strings.ContainsAny(s, "\n\r") {
+		ps.add(field, "%s is one line", label)
+		return
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return fmt.Errorf("%w: %s holds a control character (%U); remove it", ErrInvalid, field, r)
+			ps.add(field, "%s holds a control character (%U); remove it", label, r)
+			return
 		}
 	}
-	return nil
 }
 
 func validateRollback(r Rollback) error {
-	var errs []error
+	var ps problems
 	if r.Summary == "" && (r.Owner != "" || len(r.Steps) > 0) {
-		errs = append(errs, fmt.Errorf("%w: rollback guidance needs a summary", ErrInvalid))
+		ps.add("rollback_summary", "rollback guidance needs a summary")
 	}
+	ps.checkText("rollback_summary", "the rollback summary", r.Summary, MaxTextLen, false)
+	ps.checkText("rollback_owner", "the rollback owner (a name or a team)", r.Owner, MaxShortLen, true)
 	if len(r.Steps) > MaxSteps {
-		errs = append(errs, fmt.Errorf("%w: rollback guidance has %d steps; keep it to %d", ErrInvalid, len(r.Steps), MaxSteps))
-	}
-	errs = append(errs, checkText("the rollback summary", r.Summary, MaxTextLen), checkText("the rollback owner", r.Owner, MaxShortLen))
-	if strings.ContainsAny(r.Owner, "\n\r") {
-		errs = append(errs, fmt.Errorf("%w: the rollback owner is one line (a name or a team)", ErrInvalid))
+		ps.add("rollback_steps", "rollback guidance has %d steps; keep it to %d", len(r.Steps), MaxSteps)
 	}
 	for i, st := range r.Steps {
-		errs = append(errs, checkText(fmt.Sprintf("rollback step %d", i+1), st, MaxTextLen))
+		ps.checkText("rollback_steps", fmt.Sprintf("rollback step %d", i+1), st, MaxTextLen, false)
 	}
-	return errors.Join(errs...)
+	return ps.err()
 }
 
 func validateCompletion(c Completion) error {
-	var errs []error
+	var ps problems
 	if c.CommunicationsComplete && c.CommunicationsSummary == "" {
-		errs = append(errs, fmt.Errorf("%w: communications complete needs a summary (who was told what, and when)", ErrInvalid))
+		ps.add("communications_summary", "communications complete needs a summary (who was told what, and when)")
 	}
 	if c.FollowUpReviewed && c.FollowUpSummary == "" {
-		errs = append(errs, fmt.Errorf("%w: follow-up reviewed needs a summary (what was reviewed and what remains)", ErrInvalid))
+		ps.add("follow_up_summary", "follow-up reviewed needs a summary (what was reviewed and what remains)")
 	}
-	errs = append(errs,
-		checkText("the communications summary", c.CommunicationsSummary, MaxTextLen),
-		checkText("the artifact or ticket reference", c.ArtifactReference, MaxShortLen),
-		checkText("the manual validation summary", c.ManualValidationSummary, MaxTextLen),
-		checkText("the follow-up summary", c.FollowUpSummary, MaxTextLen))
-	if strings.ContainsAny(c.ArtifactReference, "\n\r") {
-		errs = append(errs, fmt.Errorf("%w: the artifact or ticket reference is one line", ErrInvalid))
-	}
-	return errors.Join(errs...)
+	ps.checkText("communications_summary", "the communications summary", c.CommunicationsSummary, MaxTextLen, false)
+	ps.checkText("artifact_reference", "the artifact or ticket reference", c.ArtifactReference, MaxShortLen, true)
+	ps.checkText("manual_validation_summary", "the manual validation summary", c.ManualValidationSummary, MaxTextLen, false)
+	ps.checkText("follow_up_summary", "the follow-up summary", c.FollowUpSummary, MaxTextLen, false)
+	return ps.err()
 }
