@@ -19,10 +19,11 @@ import (
 func newEvidenceCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "evidence",
-		Short: "Write a signed evidence bundle of the workspace, or verify one without the workspace",
+		Short: "Record a cutover plan's rollback and completion evidence; write a signed evidence bundle, or verify one without the workspace",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newEvidenceBundleCmd(e), newEvidenceVerifyCmd(e))
+	cmd.AddCommand(newEvidenceBundleCmd(e), newEvidenceVerifyCmd(e),
+		newEvidenceShowCmd(e), newEvidenceSetRollbackCmd(e), newEvidenceSetCompletionCmd(e))
 	return cmd
 }
 
