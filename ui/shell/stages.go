@@ -28,6 +28,7 @@ var stages = []stage{
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
 	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
+	{"Evidence & reports", theme.DocumentIcon, screens.NewEvidenceScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 
