@@ -29,16 +29,17 @@ func (HandoffReport) Slot() report.Slot    { return report.SlotHandoff }
 
 // views reads every plan's evidence, newest plan first. A nil slice and a
 // note when there is nothing to report: no cutover stage, or no plan.
-func (s *Service) views(ctx context.Context, what string) ([]View, string, error) {
+// noStage and noPlan are the notes for the two cases.
+func (s *Service) views(ctx context.Context, noStage, noPlan string) ([]View, string, error) {
 	if s.Plans == nil {
-		return nil, fmt.Sprintf("No %s has been recorded: the cutover stage is not available in this console, so no cutover plan exists to record it on.", what), nil
+		return nil, noStage, nil
 	}
 	plans, err := s.PlanList(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	if len(plans) == 0 {
-		return nil, fmt.Sprintf("No %s has been recorded. It is entered on a cutover plan, and no cutover plan exists in this workspace.", what), nil
+		return nil, noPlan, nil
 	}
 	out := make([]View, 0, len(plans))
 	err = s.Store.View(ctx, func(tx Tx) error {
@@ -79,7 +80,9 @@ func planHeading(p PlanFacts) report.Block {
 
 // Contribute implements report.Provider.
 func (r RollbackReport) Contribute(ctx context.Context, _ report.Input) (report.Contribution, error) {
-	views, note, err := r.Service.views(ctx, "rollback guidance")
+	views, note, err := r.Service.views(ctx,
+		"No rollback guidance has been recorded: the cutover stage is not available in this console, so no cutover plan exists to record it on.",
+		"No rollback guidance has been recorded. It is entered on a cutover plan, and no cutover plan exists in this workspace.")
 	if err != nil || views == nil {
 		return notRunSection(report.SlotRollback, note), err
 	}
@@ -123,7 +126,9 @@ func yesNo(b bool) string {
 
 // Contribute implements report.Provider.
 func (c CompletionReport) Contribute(ctx context.Context, _ report.Input) (report.Contribution, error) {
-	views, note, err := c.Service.views(ctx, "completion evidence")
+	views, note, err := c.Service.views(ctx,
+		"No completion evidence has been recorded: the cutover stage is not available in this console, so no cutover plan exists to record it on.",
+		"No completion evidence has been recorded. It is entered on a cutover plan, and no cutover plan exists in this workspace.")
 	if err != nil || views == nil {
 		return notRunSection(report.SlotCompletion, note), err
 	}
@@ -155,7 +160,9 @@ func (c CompletionReport) Contribute(ctx context.Context, _ report.Input) (repor
 
 // Contribute implements report.Provider.
 func (h HandoffReport) Contribute(ctx context.Context, _ report.Input) (report.Contribution, error) {
-	views, note, err := h.Service.views(ctx, "handoff criterion")
+	views, note, err := h.Service.views(ctx,
+		"The handoff criteria are not met: the cutover stage is not available in this console, so no cutover has been executed.",
+		"The handoff criteria are not met: no cutover plan exists in this workspace, so no cutover has been executed.")
 	if err != nil || views == nil {
 		return notRunSection(report.SlotHandoff, note), err
 	}

@@ -57,6 +57,7 @@ type reportExport struct {
 	phase   *widget.Label
 	cancel  *widget.Button
 	result  *widget.Label
+	busy    *fyne.Container // the progress bar and Cancel, shown while exporting
 	stop    context.CancelFunc
 	running bool
 	content fyne.CanvasObject
@@ -85,8 +86,9 @@ func newReportExport(env Env) *reportExport {
 	x.start = widget.NewButtonWithIcon("Export report…", theme.DocumentSaveIcon(), x.choose)
 	x.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), x.cancelExport)
 	x.bar.Stop()
-	x.bar.Hide()
-	x.cancel.Hide()
+	x.busy = container.NewBorder(nil, nil, nil, x.cancel, x.bar)
+	x.busy.Hide()
+	x.phase.Hide()
 	if env.Reports == nil {
 		x.start.Disable()
 		x.result.SetText("This session cannot write reports.")
@@ -95,7 +97,7 @@ func newReportExport(env Env) *reportExport {
 		heading("Export a report"),
 		wrapped("The assessment, cutover or engagement report of this workspace, as PDF, HTML, JSON or CSV (one file per table, in a new folder). An export never overwrites a file."),
 		container.NewHBox(widget.NewLabel("Report"), x.kind, widget.NewLabel("Format"), x.format, x.start),
-		container.NewBorder(nil, nil, nil, x.cancel, x.bar), x.phase, x.result)
+		x.busy, x.phase, x.result)
 	return x
 }
 
@@ -154,11 +156,11 @@ func (x *reportExport) exportTo(path string, placeholder bool) {
 	x.start.Disable()
 	x.result.SetText("")
 	x.phase.SetText("Starting the " + string(kind) + " report…")
-	x.bar.Show()
+	x.phase.Show()
+	x.busy.Show()
 	x.bar.Start()
 	x.cancel.SetText("Cancel")
 	x.cancel.Enable()
-	x.cancel.Show()
 	task.Run(x.env.Tasks, func(group context.Context) (ExportedReport, error) {
 		defer cancel()
 		defer context.AfterFunc(group, cancel)() // closing the window stops the export
@@ -206,9 +208,8 @@ func (x *reportExport) cancelExport() {
 func (x *reportExport) showResult(r ExportedReport, err error) {
 	x.running = false
 	x.bar.Stop()
-	x.bar.Hide()
-	x.cancel.Hide()
-	x.phase.SetText("")
+	x.busy.Hide()
+	x.phase.Hide()
 	if x.env.Reports != nil {
 		x.start.Enable()
 	}
