@@ -32,6 +32,10 @@ type Session struct {
 	Target screens.TargetConnector
 	// Rollout is the SSO rollout stage; nil leaves it disabled.
 	Rollout screens.Rollout
+	// Merge and OCM are the merge review and OCM stages; nil hides their
+	// work.
+	Merge screens.Merge
+	OCM   screens.OCM
 	// Evidence is the post-cutover evidence stage and Reports the report
 	// export; nil leaves them disabled.
 	Evidence screens.Evidence
@@ -135,7 +139,8 @@ func (c *Console) show(s Session) {
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
-		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Rollout: s.Rollout, Evidence: s.Evidence, Reports: s.Reports})
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout,
+		Evidence: s.Evidence, Reports: s.Reports})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

@@ -27,6 +27,8 @@ var stages = []stage{
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
 	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
+	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
+	{"OCM", theme.InfoIcon, screens.NewOCMScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Evidence & reports", theme.DocumentIcon, screens.NewEvidenceScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
