@@ -19,6 +19,7 @@ import (
 	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/shell"
 	"github.com/portal-id/migration-console/ui/uitest"
 )
@@ -266,5 +267,64 @@ func TestEvidenceStageExportsReports(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*partial*"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// heldReports holds an export until it is cancelled, then lets the real
+// export run on the cancelled context.
+type heldReports struct {
+	reports
+	started chan struct{}
+}
+
+func (h heldReports) ExportReport(ctx context.Context, kind report.Kind, format, path string, progress func(string)) (screens.ExportedReport, error) {
+	progress("Held for the test…")
+	close(h.started)
+	<-ctx.Done()
+	return h.reports.ExportReport(ctx, kind, format, path, progress)
+}
+
+func TestEvidenceStageExportCancelWritesNothing(t *testing.T) {
+	w := evidenceWorkspaceFile(t, nil)
+	t.Setenv("HOME", t.TempDir())
+	a := test.NewTempApp(t)
+	win := a.NewWindow("console")
+	win.Resize(fyne.NewSize(1400, 1000))
+	s := session(w)
+	s.Close = func() error { return nil }
+	held := heldReports{reports: reports{w}, started: make(chan struct{})}
+	s.Reports = held
+	c := shell.New(a, win, sessionBackend{s})
+	t.Cleanup(c.Close)
+	g := &evidenceGUI{invGUI{t: t, c: c, cv: win.Canvas()}}
+	c.Open(w.Path)
+	c.Wait()
+	g.stageNamed("Evidence & reports")
+	c.Wait()
+
+	test.Tap(uitest.Button(t, g.cv, "Export report…"))
+	var fileName *widget.Entry
+	for _, o := range uitest.Objects(g.cv) {
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.Text, "engagement-report-") {
+			fileName = e
+		}
+	}
+	if fileName == nil {
+		t.Fatal("no save dialog")
+	}
+	fileName.SetText("held.pdf")
+	test.Tap(uitest.Button(t, g.cv, "Save"))
+	<-held.started
+	if !uitest.Button(t, g.cv, "Export report…").Disabled() {
+		t.Error("a second export can start while one runs")
+	}
+	g.tap("Cancel")
+	g.mustShow("Export cancelled: nothing was written.")
+	home, _ := os.UserHomeDir()
+	left, _ := os.ReadDir(home)
+	for _, f := range left {
+		if f.Name() == "held.pdf" || strings.Contains(f.Name(), "partial") {
+			t.Errorf("a cancelled export left %s", f.Name())
+		}
 	}
 }

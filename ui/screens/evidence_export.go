@@ -169,12 +169,9 @@ func (x *reportExport) exportTo(path string, placeholder bool) {
 				return ExportedReport{}, err
 			}
 		}
-		var last time.Time
+		// A phase changes a few times per export: each is one hop to the
+		// UI goroutine.
 		return x.env.Reports.ExportReport(ctx, kind, format, path, func(phase string) {
-			if time.Since(last) < 100*time.Millisecond { // about ten updates a second at most
-				return
-			}
-			last = time.Now()
 			fyne.Do(func() { x.phase.SetText(phase) })
 		})
 	}, x.showResult)
