@@ -292,3 +292,17 @@ func TestWithoutCutoverStage(t *testing.T) {
 		t.Errorf("SetRollback: %v", err)
 	}
 }
+
+func TestArchivedWorkspaceRefusesEvidence(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	if _, err := (&workspace.Service{Store: h.db, Actor: "consultant"}).Archive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.svc.SetRollback(ctx, "plan-1", evidence.Rollback{Summary: "x"}); !errors.Is(err, workspace.ErrArchived) {
+		t.Errorf("SetRollback on an archived workspace: %v", err)
+	}
+	if _, err := h.svc.Show(ctx, "plan-1"); err != nil {
+		t.Errorf("an archived workspace's evidence still reads: %v", err)
+	}
+}
