@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/assessment"
+	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/merge"
 	"github.com/portal-id/migration-console/engine/ocm"
@@ -45,6 +46,10 @@ type Workspace struct {
 	// (merge.go).
 	Merge *merge.Service
 	OCM   *ocm.Service
+	// Evidence records rollback guidance and completion evidence on
+	// cutover plans and derives the handoff criteria. Its Plans is the
+	// cutover stage's evidence.Plans; nil while the console has none.
+	Evidence *evidence.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -111,6 +116,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Inventory: newInventory(db, kc, vendors, actor),
 		Merge:     newMerge(db, actor),
 		OCM:       newOCM(db, actor),
+		Evidence:  &evidence.Service{Store: workspacedb.EvidenceStore(db), Actor: actor},
 		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 	w.Assessment = newAssessment(w, actor)

@@ -82,6 +82,10 @@ type Env struct {
 	OCM   OCM
 	// Rollout is nil when the session offers no rollout stage.
 	Rollout Rollout
+	// Evidence is nil when the session offers no evidence stage.
+	Evidence Evidence
+	// Reports is nil when the session cannot write reports.
+	Reports Reports
 	Tasks   *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.

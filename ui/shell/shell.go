@@ -36,6 +36,10 @@ type Session struct {
 	// work.
 	Merge screens.Merge
 	OCM   screens.OCM
+	// Evidence is the post-cutover evidence stage and Reports the report
+	// export; nil leaves them disabled.
+	Evidence screens.Evidence
+	Reports  screens.Reports
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -135,7 +139,8 @@ func (c *Console) show(s Session) {
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
-		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout})
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout,
+		Evidence: s.Evidence, Reports: s.Reports})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

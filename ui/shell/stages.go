@@ -30,6 +30,7 @@ var stages = []stage{
 	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
 	{"OCM", theme.InfoIcon, screens.NewOCMScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
+	{"Evidence & reports", theme.DocumentIcon, screens.NewEvidenceScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 

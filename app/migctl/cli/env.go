@@ -28,6 +28,11 @@ type env struct {
 	logLevel      string
 
 	log *slog.Logger
+
+	// adjust, when set, is applied to every workspace open returns: the
+	// in-process tests stand in with it for a stage this build lacks
+	// (the cutover stage's evidence.Plans).
+	adjust func(*wiring.Workspace)
 }
 
 // setup builds the logger from --log-level or PMC_LOG_LEVEL.
@@ -67,7 +72,11 @@ func (e *env) open() (*wiring.Workspace, error) {
 		return nil, err
 	}
 	e.log.Debug("open workspace", "path", p)
-	return wiring.Open(e.ctx, p, wiring.WithGetenv(e.getenv))
+	w, err := wiring.Open(e.ctx, p, wiring.WithGetenv(e.getenv))
+	if err == nil && e.adjust != nil {
+		e.adjust(w)
+	}
+	return w, err
 }
 
 // secretFlags are a pair of flags naming where one secret comes from.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portal-id/migration-console/app/outfile"
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/bundle"
 	"github.com/portal-id/migration-console/engine/report"
@@ -19,10 +20,11 @@ import (
 func newEvidenceCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "evidence",
-		Short: "Write a signed evidence bundle of the workspace, or verify one without the workspace",
+		Short: "Record a cutover plan's rollback and completion evidence; write a signed evidence bundle, or verify one without the workspace",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newEvidenceBundleCmd(e), newEvidenceVerifyCmd(e))
+	cmd.AddCommand(newEvidenceBundleCmd(e), newEvidenceVerifyCmd(e),
+		newEvidenceShowCmd(e), newEvidenceSetRollbackCmd(e), newEvidenceSetCompletionCmd(e))
 	return cmd
 }
 
@@ -57,7 +59,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			if err := oneOf("pages", pages, string(bundle.PagesBodies), string(bundle.PagesDigests)); err != nil {
 				return err
 			}
-			if err := mustNotExist(outPath); err != nil {
+			if err := outfile.MustNotExist(outPath); err != nil {
 				return err
 			}
 			w, err := e.open()
@@ -98,7 +100,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			sum := sha256.New()
 			var n int64
 			var m bundle.Manifest
-			err = writeNew(outPath, func(out io.Writer) error {
+			err = outfile.WriteNew(outPath, func(out io.Writer) error {
 				counted := &countingWriter{w: io.MultiWriter(out, sum)}
 				var err error
 				m, err = bundle.Write(e.ctx, counted, in, master.SigningKey())

@@ -31,6 +31,9 @@ type harness struct {
 	path    string
 	env     map[string]string
 	printed []string
+	// adjust stands in, on every workspace migctl opens, for a stage this
+	// build lacks (see env.adjust).
+	adjust func(*wiring.Workspace)
 }
 
 func newHarness(t *testing.T) *harness {
@@ -52,7 +55,8 @@ func (h *harness) run(stdin string, args ...string) result {
 func (h *harness) runRaw(stdin string, args ...string) result {
 	h.t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return h.env[k] })
+	code := run(&env{ctx: context.Background(), stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return h.env[k] }, adjust: h.adjust}, args)
 	r := result{code: code, stdout: out.String(), stderr: errOut.String()}
 	h.printed = append(h.printed, r.stdout, r.stderr)
 	return r

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portal-id/migration-console/app/outfile"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
 )
@@ -86,11 +87,11 @@ write leaves nothing behind.`,
 				return err
 			}
 			if f.MultiFile {
-				err = writeNewDir(outPath, func(create func(string) (io.Writer, error)) error {
+				err = outfile.WriteNewDir(outPath, func(create func(string) (io.Writer, error)) error {
 					return render(&countedFiles{create: create, out: &res.Files})
 				})
 			} else {
-				err = writeNew(outPath, func(out io.Writer) error {
+				err = outfile.WriteNew(outPath, func(out io.Writer) error {
 					return render(&countedFiles{create: func(string) (io.Writer, error) { return out, nil }, out: &res.Files, single: filepath.Base(outPath)})
 				})
 			}

@@ -79,13 +79,17 @@ const (
 // process exit code. Everything it touches comes in through its parameters,
 // so tests run it in-process.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}, args)
+}
+
+// run executes migctl with e's streams and environment.
+func run(e *env, args []string) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	cmd, err := root.ExecuteContextC(ctx)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	cmd, err := root.ExecuteContextC(e.ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -96,7 +100,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if code == exitUsage {
 		msg += fmt.Sprintf(" Run '%s --help' for usage.", cmd.CommandPath())
 	}
-	fmt.Fprintf(stderr, "migctl: %s\n", msg)
+	fmt.Fprintf(e.stderr, "migctl: %s\n", msg)
 	return code
 }
 

@@ -1,4 +1,8 @@
-package cli
+// Package outfile writes the files the console hands to a reader (reports,
+// evidence bundles) so that a partial one never passes for a whole one and
+// nothing the operator already has is overwritten. migctl and the GUI both
+// write through it.
+package outfile
 
 import (
 	"crypto/rand"
@@ -10,14 +14,14 @@ import (
 	"path/filepath"
 )
 
-// writeNew writes a file that must not exist yet, atomically: the content
+// WriteNew writes a file that must not exist yet, atomically: the content
 // goes to a temporary file beside it, is synced, and only then appears at
 // path (by a hard link, which fails rather than replace a file that
 // appeared meanwhile). A killed or failed write leaves no file at path,
 // so a partial report or bundle never passes for a whole one, and nothing
 // the operator already has is ever overwritten.
-func writeNew(path string, write func(io.Writer) error) error {
-	if err := mustNotExist(path); err != nil {
+func WriteNew(path string, write func(io.Writer) error) error {
+	if err := MustNotExist(path); err != nil {
 		return err
 	}
 	dir := filepath.Dir(path)
@@ -40,11 +44,11 @@ func writeNew(path string, write func(io.Writer) error) error {
 	return publish(tmpName, path)
 }
 
-// writeNewDir makes a folder that must not exist yet and fills it through
+// WriteNewDir makes a folder that must not exist yet and fills it through
 // create, atomically in the same way: the files are written into a
 // temporary folder beside it, synced, and the folder renamed into place.
-func writeNewDir(path string, fill func(create func(name string) (io.Writer, error)) error) error {
-	if err := mustNotExist(path); err != nil {
+func WriteNewDir(path string, fill func(create func(name string) (io.Writer, error)) error) error {
+	if err := MustNotExist(path); err != nil {
 		return err
 	}
 	tmpDir := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial-"+randomSuffix())
@@ -83,7 +87,7 @@ func writeNewDir(path string, fill func(create func(name string) (io.Writer, err
 	if err != nil {
 		return err
 	}
-	if err := mustNotExist(path); err != nil {
+	if err := MustNotExist(path); err != nil {
 		return err
 	}
 	if err := os.Rename(tmpDir, path); err != nil {
@@ -93,9 +97,10 @@ func writeNewDir(path string, fill func(create func(name string) (io.Writer, err
 	return nil
 }
 
-func mustNotExist(path string) error {
+// MustNotExist refuses a path that names anything already.
+func MustNotExist(path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; reports and bundles are never overwritten: choose another --out", path)
+		return fmt.Errorf("%s already exists; reports and bundles are never overwritten: choose another name", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
@@ -109,11 +114,11 @@ func publish(tmp, path string) error {
 		return nil
 	}
 	if errors.Is(err, os.ErrExist) {
-		return mustNotExist(path)
+		return MustNotExist(path)
 	}
 	// Some file systems (FAT on a USB stick) have no hard links: rename,
 	// having checked the name is still free.
-	if err := mustNotExist(path); err != nil {
+	if err := MustNotExist(path); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
