@@ -258,7 +258,7 @@ func (s *InventoryScreen) updateButtons() {
 	} else {
 		s.collect.Enable()
 	}
-	if _, ok := s.selectedSnapshot(); ok && s.env.Inventory != nil {
+	if _, ok := s.selectedSnapshot(); ok && s.env.Inventory != nil && s.env.WriteNew != nil {
 		s.export.Enable()
 	} else {
 		s.export.Disable()

@@ -6,6 +6,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -71,6 +72,10 @@ type Env struct {
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
 	Tasks  *task.Group
+	// WriteNew writes a new file at path through write, atomically: a
+	// failed or killed write leaves nothing at path (app/console passes
+	// storage/atomicfile's). nil disables exports.
+	WriteNew func(path string, write func(io.Writer) error) error
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()

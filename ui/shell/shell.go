@@ -5,6 +5,7 @@ package shell
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -29,6 +30,8 @@ type Session struct {
 	Name string
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
+	// WriteNew writes a new file atomically (exports); nil disables them.
+	WriteNew func(path string, write func(io.Writer) error) error
 }
 
 // Backend opens and creates workspace files; app/console implements it.
@@ -122,7 +125,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks, WriteNew: s.WriteNew})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

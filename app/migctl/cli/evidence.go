@@ -14,6 +14,7 @@ import (
 	"github.com/portal-id/migration-console/engine/bundle"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 )
 
 func newEvidenceCmd(e *env) *cobra.Command {
@@ -57,7 +58,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			if err := oneOf("pages", pages, string(bundle.PagesBodies), string(bundle.PagesDigests)); err != nil {
 				return err
 			}
-			if err := mustNotExist(outPath); err != nil {
+			if err := atomicfile.MustNotExist(outPath); err != nil {
 				return err
 			}
 			w, err := e.open()
@@ -98,7 +99,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			sum := sha256.New()
 			var n int64
 			var m bundle.Manifest
-			err = writeNew(outPath, func(out io.Writer) error {
+			err = atomicfile.WriteNew(outPath, func(out io.Writer) error {
 				counted := &countingWriter{w: io.MultiWriter(out, sum)}
 				var err error
 				m, err = bundle.Write(e.ctx, counted, in, master.SigningKey())

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 )
 
 func newInventoryCmd(e *env) *cobra.Command {
@@ -274,27 +274,23 @@ func newInventoryExportCmd(e *env) *cobra.Command {
 			if _, err := w.Inventory.Snapshot(e.ctx, snapshotID); err != nil {
 				return err
 			}
-			f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("%s already exists; evidence bundles are never overwritten: choose another --out", outPath)
-			}
-			if err != nil {
-				return fmt.Errorf("create the evidence bundle: %w", err)
-			}
+			// Written beside outPath and moved into place only when whole: a
+			// killed export leaves no partial zip to pass for evidence or to
+			// block the next attempt.
 			sum := sha256.New()
-			counted := &countingWriter{w: io.MultiWriter(f, sum)}
-			m, err := w.Inventory.ExportEvidence(e.ctx, snapshotID, counted)
-			if err == nil {
-				err = f.Sync()
-			}
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+			var m inventory.Manifest
+			var n int64
+			err = atomicfile.WriteNew(outPath, func(f io.Writer) error {
+				counted := &countingWriter{w: io.MultiWriter(f, sum)}
+				var err error
+				m, err = w.Inventory.ExportEvidence(e.ctx, snapshotID, counted)
+				n = counted.n
+				return err
+			})
 			if err != nil {
-				// A partial bundle must not pass for evidence.
-				return errors.Join(fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err), os.Remove(outPath))
+				return fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err)
 			}
-			res := exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: counted.n, SHA256: hex.EncodeToString(sum.Sum(nil))}
+			res := exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil))}
 			return e.print(res, func(out io.Writer) error {
 				_, err := fmt.Fprintf(out, "Wrote the raw evidence of snapshot %s (%s, manifest.json lists each page's SHA-256) to %s.\nSHA-256 of the bundle: %s\n",
 					res.SnapshotID, plural(res.Pages, "page"), res.Path, res.SHA256)
