@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 	"github.com/portal-id/migration-console/ui/shell"
 )
 
@@ -16,7 +16,7 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory, Target: w, Close: w.Close}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory, Target: w, Close: w.Close, WriteNew: atomicfile.WriteNew}
 }
 
 func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
@@ -28,12 +28,9 @@ func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
 }
 
 func (b backend) Create(ctx context.Context, path string, req workspace.CreateRequest) (shell.Session, error) {
-	w, err := wiring.Create(ctx, path)
+	w, _, err := wiring.Create(ctx, path, req)
 	if err != nil {
 		return shell.Session{}, err
-	}
-	if _, err := w.Service.Create(ctx, req); err != nil {
-		return shell.Session{}, errors.Join(err, w.Discard())
 	}
 	return session(w), nil
 }

@@ -17,16 +17,12 @@ func TestCreateThenOpen(t *testing.T) {
 	env := map[string]string{"PMC_ACTOR": "test-consultant"}
 	getenv := func(k string) string { return env[k] }
 
-	w, err := Create(ctx, path, WithGetenv(getenv))
+	w, ws, err := Create(ctx, path, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}, WithGetenv(getenv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Service.Actor != "test-consultant" || w.Service.Store == nil || w.Service.Secrets == nil || w.Keychain == nil {
-		t.Fatalf("service not ready: actor %q, store %v, secrets %v", w.Service.Actor, w.Service.Store, w.Service.Secrets)
-	}
-	ws, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
-	if err != nil {
-		t.Fatal(err)
+	if w.Service.Actor != "test-consultant" || w.Service.Store == nil || w.Service.Secrets == nil || w.Keychain == nil || w.Path != path {
+		t.Fatalf("service not ready: actor %q, store %v, secrets %v, path %s", w.Service.Actor, w.Service.Store, w.Service.Secrets, w.Path)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -60,25 +56,19 @@ func TestOpenMissingFile(t *testing.T) {
 	}
 }
 
-func TestDiscardRemovesTheUnfinishedFile(t *testing.T) {
+func TestFailedCreateLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "acme.pmcw")
-	w, err := Create(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "Not Valid!", Mode: workspace.ModeFirstRunAdoption}); !errors.Is(err, workspace.ErrInvalid) {
+	_, _, err := Create(ctx, path, workspace.CreateRequest{Tenant: "Not Valid!", Mode: workspace.ModeFirstRunAdoption})
+	if !errors.Is(err, workspace.ErrInvalid) {
 		t.Fatalf("create with a bad tenant: %v", err)
-	}
-	if err := w.Discard(); err != nil {
-		t.Fatal(err)
 	}
 	left, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range left {
-		t.Errorf("Discard left %s behind", f.Name())
+		t.Errorf("a failed create left %s behind", f.Name())
 	}
 }

@@ -65,6 +65,9 @@ type Service struct {
 	Actor string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Witness, when set, lets VerifyAudit compare the trail with the
+	// keychain's anchor.
+	Witness AuditWitness
 }
 
 func (s *Service) now() time.Time {
@@ -87,10 +90,16 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-var tenantPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+var (
+	tenantPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	idPattern     = regexp.MustCompile(`^[0-9a-f]{32}$`)
+)
 
 // CreateRequest is a new workspace. TargetURL and TargetToken are optional.
+// ID, when set, is the workspace id to use (a NewID): app/wiring picks it
+// first, so the workspace's key exists to seal its first audit entry.
 type CreateRequest struct {
+	ID          string
 	Tenant      string
 	Mode        Mode
 	TargetURL   string
@@ -117,8 +126,14 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Workspace, err
 	if !req.TargetToken.IsEmpty() && target.URL == "" {
 		return Workspace{}, invalid("a target token needs a target URL")
 	}
+	id := req.ID
+	if id == "" {
+		id = NewID()
+	} else if !idPattern.MatchString(id) {
+		return Workspace{}, invalid("workspace id %q must be 32 lowercase hex digits", id)
+	}
 	now := s.now()
-	ws := Workspace{ID: NewID(), Tenant: tenant, Mode: req.Mode, Status: StatusDraft, Target: target, CreatedAt: now, UpdatedAt: now}
+	ws := Workspace{ID: id, Tenant: tenant, Mode: req.Mode, Status: StatusDraft, Target: target, CreatedAt: now, UpdatedAt: now}
 
 	if !req.TargetToken.IsEmpty() {
 		if err := s.Secrets.Set(ctx, ws.ID, RoleTargetToken, req.TargetToken); err != nil {

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/audit"
 )
 
@@ -55,47 +57,75 @@ func newAuditListCmd(e *env) *cobra.Command {
 	}
 }
 
-// auditVerification is the --json document of audit verify.
+// auditVerification is the --json document of audit verify: the chain's
+// verdict and how the trail compares with this machine's keychain.
 type auditVerification struct {
-	OK      bool         `json:"ok"`
-	Entries int          `json:"entries"`
-	Break   *audit.Break `json:"break"`
+	OK      bool              `json:"ok"`
+	Entries int               `json:"entries"`
+	Break   *audit.Break      `json:"break"`
+	Anchor  audit.AnchorState `json:"anchor"`
+	// FileChangedOutside: the file's bytes changed after the console last
+	// closed it, without a console writing to it (other commands refuse
+	// such a file as damaged).
+	FileChangedOutside bool `json:"file_changed_outside_console"`
 }
+
+const changedOutside = "The workspace file changed after the console last closed it, and no console wrote to it since: other commands refuse it as damaged"
 
 func newAuditVerifyCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
-		Short: "Check the audit trail's hash chain; exit 1 naming the first bad entry",
-		Args:  cobra.NoArgs,
+		Short: "Check the audit trail's hash chain and its anchor in this machine's keychain; exit 1 naming the first bad entry",
+		Long: `Check the audit trail: every entry against its hash and the one before it, and
+the trail against the anchor this machine's keychain keeps, so a trail that was
+emptied, rewritten as a whole, or rolled back to an older copy of the file is
+found and named. Entries the console wrote but had not yet anchored (it
+stopped first) are a warning, not a break; the next open anchors them.
+Without this workspace's key in the keychain (a file copied from another
+machine) only the file's own chain is checked, and the output says so.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			w, err := e.open()
+			w, err := e.open(wiring.ForAuditVerification())
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			entries, brk, err := w.Service.AuditTrail(e.ctx)
+			c, err := w.Service.VerifyAudit(e.ctx)
 			if err != nil {
 				return err
 			}
-			doc := auditVerification{OK: brk == nil, Entries: len(entries), Break: brk}
+			v := c.Verdict
+			doc := auditVerification{OK: v.OK(), Entries: v.Entries, Break: v.Break, Anchor: v.Anchor, FileChangedOutside: w.DB.ChangedOutside()}
 			err = e.print(doc, func(out io.Writer) error {
-				if brk != nil {
+				if v.Break != nil {
 					return nil // the failure is reported on stderr
 				}
+				if doc.FileChangedOutside {
+					fmt.Fprintln(out, changedOutside+".")
+				}
 				noun := "entries"
-				if len(entries) == 1 {
+				if v.Entries == 1 {
 					noun = "entry"
 				}
-				_, err := fmt.Fprintf(out, "Audit trail intact: %d %s, each linked to the one before.\n", len(entries), noun)
+				_, err := fmt.Fprintf(out, "Audit trail intact: %d %s, each linked to the one before.\n%s\n", v.Entries, noun, v.Anchor.Note)
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			if brk != nil {
-				return fmt.Errorf("the audit trail is broken at %w; the workspace file was changed outside the console", *brk)
+			b := v.Break
+			if b == nil {
+				return nil
 			}
-			return nil
+			cause := "; the workspace file was changed outside the console"
+			switch b.Kind {
+			case audit.BreakEmptied, audit.BreakRewritten, audit.BreakRolledBack, audit.BreakCutShort, audit.BreakAnchorForged:
+				cause = "" // the reason says how
+			}
+			if doc.FileChangedOutside {
+				cause += "; " + strings.ToLower(changedOutside[:1]) + changedOutside[1:]
+			}
+			return fmt.Errorf("the audit trail is broken at %w%s", *b, cause)
 		},
 	}
 }

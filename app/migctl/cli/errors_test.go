@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/audit"
 	_ "modernc.org/sqlite"
 )
 
@@ -197,16 +198,21 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The engine's own wording of the break; the CLI must report it whole.
-			reason := engineBreak(t, h.path, tc.seq)
+			brk := engineBreak(t, h.path, tc.seq)
+			reason := brk.Reason
 
 			r := h.run("", "audit", "verify", "--json")
 			if r.code != 1 {
 				t.Fatalf("audit verify on a tampered trail: exit %d, stderr %s", r.code, r.stderr)
 			}
-			want := map[string]any{"ok": false, "entries": tc.entries, "break": map[string]any{"seq": float64(tc.seq), "reason": reason}}
-			if diff := cmp.Diff(want, decodeOne(t, r.stdout)); diff != "" {
+			want := map[string]any{"ok": false, "entries": tc.entries, "break": map[string]any{"seq": float64(tc.seq), "kind": brk.Kind, "reason": reason}, "file_changed_outside_console": true}
+			got := decodeOne(t, r.stdout)
+			delete(got, "anchor")
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("audit verify --json (-want +got):\n%s", diff)
 			}
+			// Any other command refuses the edited file as damaged.
+			checkError(t, h.run("", "workspace", "show"), 1, "changed after the console closed it")
 			r = h.run("", "audit", "verify")
 			checkError(t, r, 1, fmt.Sprintf("audit trail is broken at audit entry %d: %s", tc.seq, reason))
 		})
@@ -215,19 +221,20 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 
 // engineBreak asks the engine where the trail at path breaks, requires it
 // to be entry seq, and returns the reason.
-func engineBreak(t *testing.T, path string, seq int64) string {
+func engineBreak(t *testing.T, path string, seq int64) audit.Break {
 	t.Helper()
-	w, err := wiring.Open(context.Background(), path)
+	w, err := wiring.Open(context.Background(), path, wiring.ForAuditVerification())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	_, brk, err := w.Service.AuditTrail(context.Background())
+	c, err := w.Service.VerifyAudit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	brk := c.Verdict.Break
 	if brk == nil || brk.Seq != seq || brk.Reason == "" {
 		t.Fatalf("engine reports break %+v, want one at entry %d", brk, seq)
 	}
-	return brk.Reason
+	return *brk
 }

@@ -143,8 +143,13 @@ func TestDoneWhen(t *testing.T) {
 	}
 
 	verified := h.okJSON("", "audit", "verify")
-	if diff := cmp.Diff(map[string]any{"ok": true, "entries": 2.0, "break": nil}, verified); diff != "" {
+	anchor, _ := verified["anchor"].(map[string]any)
+	delete(verified, "anchor")
+	if diff := cmp.Diff(map[string]any{"ok": true, "entries": 2.0, "break": nil, "file_changed_outside_console": false}, verified); diff != "" {
 		t.Errorf("audit verify --json (-want +got):\n%s", diff)
+	}
+	if anchor["status"] != audit.ChainOnly && (anchor["status"] != audit.Anchored || anchor["anchored_seq"] != 2.0) {
+		t.Errorf("audit verify --json anchor: %v", anchor)
 	}
 
 	archived := h.okJSON("", "source", "archive", "--name", "acme-okta")
@@ -234,7 +239,8 @@ func TestHumanOutput(t *testing.T) {
 	if doc := h.okJSON("", "source", "list"); cmp.Diff(map[string]any{"sources": []any{}}, doc) != "" {
 		t.Errorf("source list --json on an empty workspace: %v", doc)
 	}
-	if out := h.ok("", "audit", "verify").stdout; out != "Audit trail intact: 1 entry, each linked to the one before.\n" {
+	if out := h.ok("", "audit", "verify").stdout; !strings.HasPrefix(out, "Audit trail intact: 1 entry, each linked to the one before.\n") ||
+		!(strings.Contains(out, "Anchored: the trail ends at entry 1") || strings.Contains(out, "Only the file's own chain was checked")) {
 		t.Errorf("audit verify: %q", out)
 	}
 	if out := h.ok("", "audit", "list").stdout; !strings.Contains(out, audit.WorkspaceCreated) || !strings.Contains(out, "mode=merge_into_existing status=draft") {
