@@ -16,7 +16,7 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Inventory: w.Inventory, Target: w, Close: w.Close, WriteNew: atomicfile.WriteNew}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory, Target: w, Rollout: w.Rollout, Close: w.Close, AuditAtOpen: w.AuditAtOpen, WriteNew: atomicfile.WriteNew}
 }
 
 func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {

@@ -75,8 +75,8 @@ func addSources(t *testing.T, w *Workspace, from, to int) {
 	t.Helper()
 	for i := from; i < to; i++ {
 		if _, err := w.Service.AddSource(context.Background(), workspace.NewSource{
-			Name: fmt.Sprintf("okta-%02d", i), Kind: workspace.KindOkta,
-			Okta:       &workspace.OktaSettings{OrgURL: fmt.Sprintf("https://tenant-%02d.okta.example", i)},
+			Name: fmt.Sprintf("okta-%02d", i), Kind: "okta",
+			Settings:   map[string]string{"org_url": fmt.Sprintf("https://tenant-%02d.okta.example", i)},
 			Credential: secret.New("fake-okta-token-for-tests-0123456789"),
 		}); err != nil {
 			t.Fatal(err)

@@ -64,8 +64,8 @@ func seedEngagement(b *testing.B, items int) *Workspace {
 	b.Cleanup(func() { w.Close() })
 	w.Service.Secrets = &memSecrets{m: map[string]secret.Value{}}
 	for _, name := range []string{"okta-prod", "okta-test"} {
-		if _, err := w.Service.AddSource(ctx, workspace.NewSource{Name: name, Kind: workspace.KindOkta,
-			Okta: &workspace.OktaSettings{OrgURL: "https://" + name + ".okta.com"}, Credential: secret.New("fake-token-for-bench")}); err != nil {
+		if _, err := w.Service.AddSource(ctx, workspace.NewSource{Name: name, Kind: "okta",
+			Settings: map[string]string{"org_url": "https://" + name + ".okta.com"}, Credential: secret.New("fake-token-for-bench")}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,8 @@
 // Package wiring assembles what both entry points (the GUI and migctl) need
-// to work on one workspace file: the SQLite store, the OS keychain and the
-// engine's workspace service. It imports no Fyne, so migctl built on it
-// still builds with CGO_ENABLED=0.
+// to work on one workspace file: the SQLite store, the OS keychain, the
+// vendor registry (vendors.go, the one list of incumbent platforms) and the
+// engine's services. It imports no Fyne, so migctl built on it still builds
+// with CGO_ENABLED=0.
 package wiring
 
 import (
@@ -17,6 +18,8 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/rollout"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/atomicfile"
 	"github.com/portal-id/migration-console/storage/keychain"
@@ -29,9 +32,14 @@ type Workspace struct {
 	Path     string
 	DB       *workspacedb.DB
 	Keychain *keychain.Keychain
-	Service  *workspace.Service
-	// Inventory collects and reads snapshots (see inventory.go).
+	// Vendors are the incumbent platforms sources can be of.
+	Vendors vendor.Registry
+	Service *workspace.Service
+	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
+	// Rollout runs the progressive SSO rollout against the workspace's
+	// Portal, connecting on first use (see rollout.go).
+	Rollout *rollout.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -87,7 +95,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 	}
 	w, cfg := assemble(path, db, kc, opts)
 	if !cfg.verifyOnly { // verification changes nothing in the file
-		if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders); err != nil {
+		if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open workspace file %s: %w", path, err)
 		}
@@ -190,15 +198,19 @@ func configure(opts []Option) config {
 func assemble(path string, db *workspacedb.DB, kc *keychain.Keychain, opts []Option) (*Workspace, config) {
 	cfg := configure(opts)
 	actor := ResolveActor(cfg.getenv)
-	return &Workspace{
+	vendors := Vendors()
+	w := &Workspace{
 		Path:      path,
 		DB:        db,
 		Keychain:  kc,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory: newInventory(db, kc, actor),
+		Vendors:   vendors,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory: newInventory(db, kc, vendors, actor),
 		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 		log:       cfg.log,
-	}, cfg
+	}
+	w.Rollout = newRollout(db, w, actor)
+	return w, cfg
 }
 
 // Close anchors the audit trail's last entries and closes the workspace

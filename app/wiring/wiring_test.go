@@ -1,11 +1,17 @@
 package wiring
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -70,5 +76,74 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 	}
 	for _, f := range left {
 		t.Errorf("a failed create left %s behind", f.Name())
+	}
+}
+
+// TestVendors: the one list registers every incumbent once, with a spec
+// the registry accepts (NewRegistry panics otherwise), and the services of
+// an opened workspace use it.
+func TestVendors(t *testing.T) {
+	if got := strings.Join(Vendors().Kinds(), ","); got != "okta,entra" {
+		t.Fatalf("vendors %s, want okta,entra", got)
+	}
+	w, _, err := Create(context.Background(), filepath.Join(t.TempDir(), "acme.pmcw"), workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if w.Service.Kinds == nil || w.Inventory.Incumbents == nil || len(w.Vendors.Kinds()) != 2 {
+		t.Fatalf("the services are not given the vendor registry")
+	}
+}
+
+// TestAKilledCreateLeavesNothingRefused kills a process that creates
+// workspaces one after another: every file at a workspace path opens as a
+// workspace, and none is left half-made to be refused as foreign.
+func TestAKilledCreateLeavesNothingRefused(t *testing.T) {
+	if dir := os.Getenv("PMC_CREATE_CHILD"); dir != "" {
+		for i := 0; ; i++ {
+			w, _, err := Create(context.Background(), filepath.Join(dir, fmt.Sprintf("ws-%03d.pmcw", i)),
+				workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			fmt.Println("created", i)
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAKilledCreateLeavesNothingRefused$")
+	cmd.Env = append(os.Environ(), "PMC_CREATE_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(out)
+	for i := 0; i < 3; i++ { // let a few complete, then kill during the next
+		if _, err := r.ReadString('\n'); err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("child stopped: %v", err)
+		}
+	}
+	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	paths, _ := filepath.Glob(filepath.Join(dir, "ws-*.pmcw"))
+	if len(paths) < 3 {
+		t.Fatalf("%d workspaces created before the kill, want at least 3", len(paths))
+	}
+	for _, p := range paths {
+		w, err := Open(context.Background(), p)
+		if err != nil {
+			t.Errorf("%s, left by a killed create: %v", filepath.Base(p), err)
+			continue
+		}
+		if _, err := w.Service.Get(context.Background()); err != nil {
+			t.Errorf("%s holds no workspace: %v", filepath.Base(p), err)
+		}
+		w.CloseAndForget(context.Background())
 	}
 }

@@ -165,6 +165,11 @@ func TestHostileZips(t *testing.T) {
 		"path traversal": {rezip(t, b, keep, map[string][]byte{"../outside.txt": []byte("x")}), "../outside.txt"},
 		"absolute path":  {rezip(t, b, keep, map[string][]byte{"/etc/x": []byte("x")}), "/etc/x"},
 		"duplicate":      {rezip(t, b, keep, map[string][]byte{bundle.AuditName: []byte("{}\n")}), bundle.AuditName},
+		// A manifest changed so that it no longer parses is named, not
+		// refused as an unreadable bundle.
+		"garbage manifest": {rezip(t, b, func(n string, body []byte) []byte {
+			return map[bool][]byte{true: []byte("{"), false: body}[n == bundle.ManifestName]
+		}, nil), bundle.ManifestName},
 		"page body swapped": {rezip(t, b, func(name string, body []byte) []byte {
 			if strings.HasPrefix(name, "evidence/pages/") {
 				return append(body, ' ')
@@ -189,9 +194,6 @@ func TestHostileZips(t *testing.T) {
 		}, nil),
 		"no signature": rezip(t, b, func(n string, body []byte) []byte {
 			return map[bool][]byte{true: nil, false: body}[n == bundle.SignatureName]
-		}, nil),
-		"garbage manifest": rezip(t, b, func(n string, body []byte) []byte {
-			return map[bool][]byte{true: []byte("{"), false: body}[n == bundle.ManifestName]
 		}, nil),
 	} {
 		if _, err := bundle.Verify(bytes.NewReader(z), int64(len(z)), ""); !errors.Is(err, bundle.ErrNotABundle) {

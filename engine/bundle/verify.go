@@ -94,11 +94,15 @@ func Verify(r io.ReaderAt, size int64, expected string) (Result, error) {
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(manifestBytes))
 	dec.DisallowUnknownFields()
+	// A manifest that no longer parses was most likely changed: name it as
+	// the first problem rather than refusing the bundle as unreadable.
 	if err := dec.Decode(&m); err != nil {
-		return res, fmt.Errorf("%w: %s is not a manifest: %v", ErrNotABundle, ManifestName, err)
+		add(Problem{Path: ManifestName, Reason: fmt.Sprintf("is not a readable manifest (changed or damaged): %v", err)})
+		return res, nil
 	}
 	if m.Format != Format {
-		return res, fmt.Errorf("%w: %s has format %q, this console reads %q", ErrNotABundle, ManifestName, m.Format, Format)
+		add(Problem{Path: ManifestName, Reason: fmt.Sprintf("has format %q; this console reads %q", m.Format, Format)})
+		return res, nil
 	}
 	res.Manifest = &m
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -27,6 +28,9 @@ type Workspace interface {
 	AddSource(ctx context.Context, req workspace.NewSource) (workspace.Source, error)
 	ArchiveSource(ctx context.Context, name string) (workspace.Source, error)
 	AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, error)
+	// VerifyAudit checks the trail's chain and its anchor in this
+	// machine's keychain.
+	VerifyAudit(ctx context.Context) (workspace.AuditCheck, error)
 }
 
 // Readiness computes the workspace summary and the preview-handoff gate
@@ -67,11 +71,19 @@ type Env struct {
 	Window    fyne.Window
 	Workspace Workspace
 	Readiness Readiness
+	// Vendors are the incumbent platforms: their names, how their sources
+	// are described, and the add-source forms built from their specs.
+	Vendors vendor.Registry
 	// Inventory is nil when the session offers no inventory stage.
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
-	Tasks  *task.Group
+	// Rollout is nil when the session offers no rollout stage.
+	Rollout Rollout
+	Tasks   *task.Group
+	// AuditAtOpen is what comparing the audit trail with the keychain
+	// found when the workspace was opened (nil: not compared).
+	AuditAtOpen *audit.Verdict
 	// WriteNew writes a new file at path through write, atomically: a
 	// failed or killed write leaves nothing at path (app/console passes
 	// storage/atomicfile's). nil disables exports.

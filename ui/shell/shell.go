@@ -10,6 +10,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/portal-id/migration-console/engine/vendor"
+	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/task"
@@ -21,15 +23,22 @@ type Session struct {
 	Path      string
 	Workspace screens.Workspace
 	Readiness screens.Readiness
+	// Vendors are the incumbent platforms sources can be of.
+	Vendors   vendor.Registry
 	Inventory screens.Inventory
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Rollout is the SSO rollout stage; nil leaves it disabled.
+	Rollout screens.Rollout
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
+	// AuditAtOpen is what opening found comparing the audit trail with the
+	// keychain; nil when it was not compared.
+	AuditAtOpen *audit.Verdict
 	// WriteNew writes a new file atomically (exports); nil disables them.
 	WriteNew func(path string, write func(io.Writer) error) error
 }
@@ -125,7 +134,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks, WriteNew: s.WriteNew})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Rollout: s.Rollout, Tasks: c.tasks, AuditAtOpen: s.AuditAtOpen, WriteNew: s.WriteNew})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

@@ -26,6 +26,7 @@ var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
+	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 
