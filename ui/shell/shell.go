@@ -10,8 +10,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/task"
