@@ -46,6 +46,7 @@ func (w *Workspace) startAudit(ctx context.Context, verifyOnly bool) {
 	}
 	sealer := audit.NewSealer(m, ws.ID)
 	w.DB.SealAuditWith(sealer)
+	w.sealer = sealer
 	a := audit.NewAnchorer(audit.AnchorerConfig{
 		WorkspaceID: ws.ID, Sealer: sealer, Store: w.Keychain, Trail: w.DB,
 		Note: w.Service.NoteAuditTrail,
@@ -70,6 +71,35 @@ func (w *Workspace) startAudit(ctx context.Context, verifyOnly bool) {
 		w.log.Info("audit trail re-anchored", "found", v.Anchor.Note)
 	}
 	w.DB.OnAuditCommit(a.Committed)
+}
+
+// AcceptAuditTrail makes the trail as it is now the anchored one, after a
+// consultant restored an older copy of the file on purpose, recording
+// their reason and the finding it settles in a migration.audit_trail.anchored
+// entry. It needs this workspace's key in the keychain, and a trail whose
+// own chain verifies.
+func (w *Workspace) AcceptAuditTrail(ctx context.Context, reason string) (audit.Verdict, error) {
+	if w.anchorer == nil {
+		return audit.Verdict{}, errors.New("accepting the audit trail needs this workspace's key in the keychain, and there is none on this machine (or the keychain cannot be read)")
+	}
+	c, err := w.Service.VerifyAudit(ctx)
+	if err != nil {
+		return audit.Verdict{}, err
+	}
+	if c.Verdict.Break == nil {
+		return c.Verdict, nil
+	}
+	w.DB.SealAuditWith(w.sealer)
+	err = w.anchorer.Accept(ctx, map[string]string{
+		"finding":         c.Verdict.Break.Kind,
+		"operator_reason": reason,
+	})
+	if err != nil {
+		w.DB.SealAuditWith(nil)
+		return c.Verdict, err
+	}
+	w.DB.OnAuditCommit(w.anchorer.Committed)
+	return c.Verdict, nil
 }
 
 func chainOnlyWhy(reason string) string {

@@ -378,3 +378,41 @@ func crashChild(t *testing.T) {
 	fmt.Println("appended")
 	time.Sleep(time.Minute)
 }
+
+// TestAcceptingARestoredCopy: a backup restored on purpose is accepted with
+// a reason, recorded in the trail, and anchored again.
+func TestAcceptingARestoredCopy(t *testing.T) {
+	path, _ := trailFile(t, 1)
+	backup := path + ".copy"
+	copyFile(t, path, backup)
+	w, err := Open(context.Background(), path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addSources(t, w, 1, 3)
+	w.Close()
+	copyFile(t, backup, path)
+
+	w, err = Open(context.Background(), path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := w.AcceptAuditTrail(context.Background(), "restored last night's backup after a disk failure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Break == nil || before.Break.Kind != audit.BreakRolledBack {
+		t.Fatalf("accepted %+v, want the rollback", before)
+	}
+	addSources(t, w, 3, 4) // sealed and anchored again
+	entries, _, _ := w.Service.AuditTrail(context.Background())
+	w.Close()
+	accepted := entries[2]
+	if accepted.Event != audit.AuditTrailAnchored || accepted.Facts["reason"] != audit.AnchorAccepted || accepted.Facts["finding"] != audit.BreakRolledBack ||
+		accepted.Facts["previous_anchor_seq"] != "4" || !strings.Contains(accepted.Facts["operator_reason"], "disk failure") {
+		t.Fatalf("acceptance entry: %+v", accepted)
+	}
+	if v, _ := verify(t, path); v.Break != nil || v.Anchor.Status != audit.Anchored || v.Anchor.Seq != 4 {
+		t.Fatalf("after accepting: %+v", v)
+	}
+}

@@ -49,6 +49,7 @@ type Workspace struct {
 	AuditAtOpen *audit.Verdict
 
 	anchorer *audit.Anchorer
+	sealer   *audit.Sealer
 	log      *slog.Logger
 }
 

@@ -271,6 +271,46 @@ func (a *Anchorer) halt(b *Break) {
 	}
 }
 
+// Accept makes the file's trail, as it is now, the anchored one: after a
+// consultant restored a backup on purpose, say. The trail's own chain must
+// verify. An AuditTrailAnchored entry (reason AnchorAccepted, with facts
+// and the anchor it replaces) records who accepted what; then its head is
+// anchored and anchoring resumes. The caller seals appends again first.
+func (a *Anchorer) Accept(ctx context.Context, facts map[string]string) error {
+	a.run.Lock()
+	defer a.run.Unlock()
+	tail, err := a.cfg.Trail.TrailFrom(ctx, 1)
+	if err != nil {
+		return err
+	}
+	if b := Verify(tail.Entries, tail.Head); b != nil {
+		return fmt.Errorf("the file's own chain is broken at %w; only a trail whose chain verifies can be accepted", *b)
+	}
+	all := map[string]string{"reason": AnchorAccepted}
+	for k, v := range facts {
+		all[k] = v
+	}
+	if prev, err := a.cfg.Store.LoadAnchor(ctx, a.cfg.WorkspaceID); err == nil {
+		all["previous_anchor_seq"], all["previous_anchor_hash"] = strconv.FormatInt(prev.Seq, 10), prev.Hash
+	}
+	if err := a.cfg.Note(ctx, all); err != nil {
+		return fmt.Errorf("record the acceptance: %w", err)
+	}
+	if tail, err = a.cfg.Trail.TrailFrom(ctx, 1); err != nil {
+		return err
+	}
+	if b := Verify(tail.Entries, tail.Head); b != nil || !a.cfg.Sealer.Valid(tail.Head) {
+		return fmt.Errorf("the trail changed while it was being accepted; try again")
+	}
+	if err := a.save(ctx, tail.Head); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.halted = nil
+	a.mu.Unlock()
+	return nil
+}
+
 // Halted returns the break that stopped anchoring, nil while it runs.
 func (a *Anchorer) Halted() *Break {
 	a.mu.Lock()

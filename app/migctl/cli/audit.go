@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -18,7 +17,7 @@ func newAuditCmd(e *env) *cobra.Command {
 		Short: "Read and verify the workspace's tamper-evident audit trail",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newAuditListCmd(e), newAuditVerifyCmd(e))
+	cmd.AddCommand(newAuditListCmd(e), newAuditVerifyCmd(e), newAuditAcceptCmd(e))
 	return cmd
 }
 
@@ -57,21 +56,6 @@ func newAuditListCmd(e *env) *cobra.Command {
 	}
 }
 
-// auditVerification is the --json document of audit verify: the chain's
-// verdict and how the trail compares with this machine's keychain.
-type auditVerification struct {
-	OK      bool              `json:"ok"`
-	Entries int               `json:"entries"`
-	Break   *audit.Break      `json:"break"`
-	Anchor  audit.AnchorState `json:"anchor"`
-	// FileChangedOutside: the file's bytes changed after the console last
-	// closed it, without a console writing to it (other commands refuse
-	// such a file as damaged).
-	FileChangedOutside bool `json:"file_changed_outside_console"`
-}
-
-const changedOutside = "The workspace file changed after the console last closed it, and no console wrote to it since: other commands refuse it as damaged"
-
 func newAuditVerifyCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
@@ -94,38 +78,46 @@ machine) only the file's own chain is checked, and the output says so.`,
 			if err != nil {
 				return err
 			}
-			v := c.Verdict
-			doc := auditVerification{OK: v.OK(), Entries: v.Entries, Break: v.Break, Anchor: v.Anchor, FileChangedOutside: w.DB.ChangedOutside()}
-			err = e.print(doc, func(out io.Writer) error {
-				if v.Break != nil {
-					return nil // the failure is reported on stderr
-				}
-				if doc.FileChangedOutside {
-					fmt.Fprintln(out, changedOutside+".")
-				}
-				noun := "entries"
-				if v.Entries == 1 {
-					noun = "entry"
-				}
-				_, err := fmt.Fprintf(out, "Audit trail intact: %d %s, each linked to the one before.\n%s\n", v.Entries, noun, v.Anchor.Note)
+			v := newAuditVerification(c.Verdict, w.DB.ChangedOutside())
+			if err := e.show(v); err != nil {
 				return err
-			})
+			}
+			return v.failure()
+		},
+	}
+}
+
+func newAuditAcceptCmd(e *env) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "accept --reason TEXT",
+		Short: "Accept the audit trail as the file holds it now, after restoring an older copy on purpose",
+		Long: `When audit verify reports the trail rolled back (or otherwise not the one this
+machine's keychain anchored) because you restored a backup on purpose, accept
+the file as it is: an audit entry records your reason and the finding it
+settles, and the trail is anchored at its head again. The file's own chain must
+verify; nothing is accepted when the trail already matches its anchor.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "reason"); err != nil {
+				return err
+			}
+			w, err := e.open()
 			if err != nil {
 				return err
 			}
-			b := v.Break
-			if b == nil {
-				return nil
+			defer w.Close()
+			before, err := w.AcceptAuditTrail(e.ctx, reason)
+			if err != nil {
+				return err
 			}
-			cause := "; the workspace file was changed outside the console"
-			switch b.Kind {
-			case audit.BreakEmptied, audit.BreakRewritten, audit.BreakRolledBack, audit.BreakCutShort, audit.BreakAnchorForged:
-				cause = "" // the reason says how
+			c, err := w.Service.VerifyAudit(e.ctx)
+			if err != nil {
+				return err
 			}
-			if doc.FileChangedOutside {
-				cause += "; " + strings.ToLower(changedOutside[:1]) + changedOutside[1:]
-			}
-			return fmt.Errorf("the audit trail is broken at %w%s", *b, cause)
+			return e.show(auditAccepted{Accepted: before.Break, Verdict: newAuditVerification(c.Verdict, false)})
 		},
 	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the file as it is now is the right one (recorded in the audit trail)")
+	return cmd
 }
