@@ -25,6 +25,7 @@ FUZZ_TARGETS := \
 	./engine/okta:FuzzNormalizeOktaPolicy \
 	./engine/okta:FuzzNormalizeOktaDomain \
 	./engine/okta:FuzzNormalizeOktaAssignment \
+	./engine/redact:FuzzRedact \
 	./engine/portal/sandbox:FuzzSandboxCreate
 # The Entra normalizers' fuzz targets (./engine/entra: FuzzNormalizeApplication,
 # ...ServicePrincipal, ...Group, ...Domain, ...Policy, ...Assignment) run

@@ -80,10 +80,13 @@ func ForAuditVerification() Option {
 	return func(c *config) { c.verifyOnly = true }
 }
 
-// Open opens an existing workspace file. Items it stored before typed
-// views existed get their views rebuilt from their raw payloads first.
-// Then the audit trail is compared with this machine's keychain and
-// anchored (AuditAtOpen says what was found).
+// Open opens an existing workspace file. First its audit trail is compared
+// with this machine's keychain and anchored (AuditAtOpen says what was
+// found), so the upgrades below append to a checked, sealed trail. A file
+// collected before vendor secrets were redacted is then redacted (see
+// redactStored), and items it stored before typed views existed get their
+// views rebuilt from their (by then redacted) raw payloads, so no view is
+// built from a secret.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	kc := keychain.New()
 	dbOpts := []workspacedb.Option{workspacedb.WithCloseLedger(closeLedger{kc})}
@@ -95,13 +98,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	w, cfg := assemble(path, db, kc, opts)
+	w.startAudit(ctx, cfg.verifyOnly)
 	if !cfg.verifyOnly { // verification changes nothing in the file
+		if err := w.redactStored(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
 		if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open workspace file %s: %w", path, err)
 		}
 	}
-	w.startAudit(ctx, cfg.verifyOnly)
 	return w, nil
 }
 

@@ -43,6 +43,9 @@ const (
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
+	// InventorySecretsRedacted: evidence and items stored before secret
+	// redaction existed were redacted and the search index rebuilt.
+	InventorySecretsRedacted = "migration.inventory.secrets_redacted"
 
 	// The progressive SSO rollout (docs/rollout.md). Per-user changes are
 	// steps, as a cutover's are.
