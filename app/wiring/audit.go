@@ -123,11 +123,11 @@ var _ workspace.AuditWitness = absentWitness("")
 const cleanCloseRole = "workspace-file-clean-close"
 
 // closeLedger keeps workspacedb's clean-close records in the keychain as
-// "v1 <marker> <size> <mtime-unix-ns> <crc32c>". None of it is secret;
+// "v1 <marker> <size> <mtime-unix-ns> <crc32c> [<device>:<inode>]". None of it is secret;
 // the keychain is where it is kept because it is outside the file.
 type closeLedger struct{ kc *keychain.Keychain }
 
-var closePattern = regexp.MustCompile(`^v1 ([0-9a-f]{32}) ([0-9]{1,19}) (-?[0-9]{1,19}) ([0-9]{1,10})$`)
+var closePattern = regexp.MustCompile(`^v1 ([0-9a-f]{32}) ([0-9]{1,19}) (-?[0-9]{1,19}) ([0-9]{1,10})(?: ([0-9]{1,20}:[0-9]{1,20}))?$`)
 
 func (l closeLedger) LastClose(ctx context.Context, workspaceID string) (workspacedb.CleanClose, error) {
 	v, err := l.kc.Get(ctx, workspaceID, cleanCloseRole)
@@ -144,11 +144,15 @@ func (l closeLedger) LastClose(ctx context.Context, workspaceID string) (workspa
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return workspacedb.CleanClose{}, fmt.Errorf("the keychain's clean-close record of %s is malformed: %w", workspaceID, err)
 	}
-	return workspacedb.CleanClose{Marker: m[1], Size: size, ModTime: time.Unix(0, ns), CRC32C: uint32(crc)}, nil
+	return workspacedb.CleanClose{Marker: m[1], Size: size, ModTime: time.Unix(0, ns), Identity: m[5], CRC32C: uint32(crc)}, nil
 }
 
 func (l closeLedger) RecordClose(ctx context.Context, workspaceID string, c workspacedb.CleanClose) error {
-	return l.kc.Set(ctx, workspaceID, cleanCloseRole, secret.New(fmt.Sprintf("v1 %s %d %d %d", c.Marker, c.Size, c.ModTime.UnixNano(), c.CRC32C)))
+	rec := fmt.Sprintf("v1 %s %d %d %d", c.Marker, c.Size, c.ModTime.UnixNano(), c.CRC32C)
+	if c.Identity != "" {
+		rec += " " + c.Identity
+	}
+	return l.kc.Set(ctx, workspaceID, cleanCloseRole, secret.New(rec))
 }
 
 // keychainRoles are the keychain entries a workspace owns besides its

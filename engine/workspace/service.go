@@ -163,6 +163,11 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Workspace, err
 	if !req.TargetToken.IsEmpty() && target.URL == "" {
 		return Workspace{}, invalid("a target token needs a target URL")
 	}
+	if !req.TargetToken.IsEmpty() {
+		if err := checkLength(req.TargetToken, "the target admin token"); err != nil {
+			return Workspace{}, err
+		}
+	}
 	id := req.ID
 	if id == "" {
 		id = NewID()
@@ -448,6 +453,21 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 	return src, nil
 }
 
+// checkLength refuses a credential shorter than any real one: it was cut
+// off or is not the credential, and scrubbing so short a value from
+// messages would garble them (secret.MinLength). The message never quotes
+// it.
+func checkLength(v secret.Value, what string) error {
+	if v.TooShort() {
+		n := fmt.Sprintf("%d characters", len([]rune(v.Reveal())))
+		if n == "1 characters" {
+			n = "1 character"
+		}
+		return invalid("%s is only %s; a real API token, client secret, key or access token is at least %d: paste the whole value", what, n, secret.MinLength)
+	}
+	return nil
+}
+
 // AuditTrail returns every audit entry in order, and the first break in the
 // chain (nil when the trail verifies).
 func (s *Service) AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, error) {
@@ -490,6 +510,9 @@ func (s *Service) validateSource(req NewSource) (Source, error) {
 	}
 	if req.Credential.IsEmpty() {
 		return Source{}, fmt.Errorf("%w: source %q %w", ErrInvalid, req.Name, ErrNoCredential)
+	}
+	if err := checkLength(req.Credential, fmt.Sprintf("source %q's credential", req.Name)); err != nil {
+		return Source{}, err
 	}
 	if s.Kinds == nil {
 		return Source{}, errors.New("this build knows no source kinds")

@@ -20,17 +20,26 @@ import (
 // console records, outside the file (the OS keychain, through CloseLedger),
 // what the file was when it last closed it cleanly: a random marker it
 // wrote into the file as its last change, and the file's size,
-// modification time and CRC-32C. At open:
+// modification time, identity (device and inode, where the system has them)
+// and CRC-32C. At open:
 //
-//   - the marker in the file matches the record and size and modification
-//     time are unchanged: the file is as the console left it, and the quick
-//     check suffices;
+//   - the marker in the file matches the record and size, modification
+//     time and identity are unchanged: the file is as the console left it,
+//     and the quick check suffices;
 //   - the marker matches but the bytes do not (their CRC differs): the file
 //     changed after the console closed it, and no console wrote to it since
 //     (the first write of every session empties the marker), so a disk,
 //     a copy or a hand edit changed it: it is refused as damaged;
 //   - anything else (no record, no keychain, another marker, an empty one
 //     after a crash, a WAL holding writes): the full integrity check.
+//
+// The identity is what catches a copy that kept the modification time (cp
+// -p, rsync -a, a restore from backup) and was damaged on the way: it is
+// another file, so its bytes are compared. A file whose identity the
+// system does not give (Windows) relies on size and time; and like make
+// or git, the stat comparison cannot see an edit in place that keeps the
+// size and lands within the file system's timestamp granularity of the
+// close (milliseconds; two seconds on FAT).
 //
 // The record lives outside the file because nothing inside a file can vouch
 // for the file. SQLite's data_version would not do: it only tells a
@@ -46,7 +55,10 @@ type CleanClose struct {
 	Marker  string
 	Size    int64
 	ModTime time.Time
-	CRC32C  uint32
+	// Identity is the file's device and inode ("" where the system has
+	// none).
+	Identity string
+	CRC32C   uint32
 }
 
 // CloseLedger keeps each workspace's last clean close outside its file.
@@ -76,9 +88,10 @@ func (db *DB) ChangedOutside() bool { return db.changedOutside }
 
 // fileStamp is what the file system says about the main file.
 type fileStamp struct {
-	size    int64
-	modTime time.Time
-	walSize int64
+	size     int64
+	modTime  time.Time
+	identity string
+	walSize  int64
 }
 
 func stampOf(path string) (fileStamp, error) {
@@ -86,7 +99,7 @@ func stampOf(path string) (fileStamp, error) {
 	if err != nil {
 		return fileStamp{}, fmt.Errorf("open workspace file %s: %w", path, err)
 	}
-	fs := fileStamp{size: st.Size(), modTime: st.ModTime()}
+	fs := fileStamp{size: st.Size(), modTime: st.ModTime(), identity: fileIdentity(st)}
 	if wal, err := os.Stat(path + "-wal"); err == nil {
 		fs.walSize = wal.Size()
 	}
@@ -116,7 +129,10 @@ func (db *DB) cleanSince(ctx context.Context, stamp fileStamp) (bool, error) {
 	if db.ledger == nil {
 		return false, nil
 	}
-	id, marker := db.readCleanState(ctx)
+	id, marker, err := db.readCleanState(ctx)
+	if err != nil {
+		return false, err
+	}
 	if id == "" || marker == "" || stamp.walSize > 0 {
 		// Never closed cleanly by this version, in use or crashed, or
 		// holding writes that did not come through the console.
@@ -126,7 +142,7 @@ func (db *DB) cleanSince(ctx context.Context, stamp fileStamp) (bool, error) {
 	if err != nil || rec.Marker != marker {
 		return false, nil
 	}
-	if stamp.size == rec.Size && stamp.modTime.Equal(rec.ModTime) {
+	if stamp.size == rec.Size && stamp.modTime.Equal(rec.ModTime) && stamp.identity == rec.Identity {
 		return true, nil
 	}
 	crc, err := fileCRC(db.path)
@@ -146,19 +162,32 @@ func (db *DB) cleanSince(ctx context.Context, stamp fileStamp) (bool, error) {
 
 // readCleanState reads the workspace id and the clean-close marker; either
 // is empty when the file has none (or cannot say: the full check that
-// follows names the damage).
-func (db *DB) readCleanState(ctx context.Context) (id, marker string) {
+// follows names the damage). The id is also kept beside the marker: two
+// copies that differ are damage, which no console writes.
+func (db *DB) readCleanState(ctx context.Context) (id, marker string, err error) {
 	var n int
 	if err := db.write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'clean_close'").Scan(&n); err != nil || n == 0 {
-		return "", ""
+		return "", "", nil
 	}
-	if err := db.write.QueryRowContext(ctx, "SELECT marker FROM clean_close WHERE singleton = 1").Scan(&marker); err != nil {
-		return "", ""
+	var closedID string
+	if err := db.write.QueryRowContext(ctx, "SELECT marker, workspace_id FROM clean_close WHERE singleton = 1").Scan(&marker, &closedID); err != nil {
+		return "", "", nil
 	}
 	if err := db.write.QueryRowContext(ctx, "SELECT id FROM workspace WHERE singleton = 1").Scan(&id); err != nil {
-		return "", ""
+		return "", "", nil
 	}
-	return id, marker
+	if marker != "" && closedID != id {
+		return "", "", fmt.Errorf("%w: %s records two different workspace ids (%q and %q): a disk or copy error, or an edit outside the console; %s",
+			ErrDamaged, db.path, clipID(id), clipID(closedID), restoreAdvice)
+	}
+	return id, marker, nil
+}
+
+func clipID(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // totalChanges is SQLite's count of rows this connection has changed: a
@@ -200,7 +229,7 @@ func (db *DB) markClean() (id, marker string) {
 		return "", ""
 	}
 	marker = hex.EncodeToString(b[:])
-	if _, err := db.write.ExecContext(ctx, "UPDATE clean_close SET marker = ? WHERE singleton = 1", marker); err != nil {
+	if _, err := db.write.ExecContext(ctx, "UPDATE clean_close SET marker = ?, workspace_id = ? WHERE singleton = 1", marker, id); err != nil {
 		return "", ""
 	}
 	return id, marker
@@ -225,5 +254,7 @@ func (db *DB) recordClean(id, marker string) {
 	if err != nil {
 		return
 	}
-	_ = db.ledger.RecordClose(context.Background(), id, CleanClose{Marker: marker, Size: st.Size(), ModTime: st.ModTime(), CRC32C: crc})
+	_ = db.ledger.RecordClose(context.Background(), id, CleanClose{Marker: marker, Size: st.Size(), ModTime: st.ModTime(), Identity: fileIdentity(st), CRC32C: crc})
 }
+
+func fmtIdentity(dev, ino uint64) string { return fmt.Sprintf("%d:%d", dev, ino) }

@@ -145,6 +145,47 @@ func TestAFileEditedAfterItsCleanCloseIsRefused(t *testing.T) {
 	}
 }
 
+// TestACopyThatKeptTheTimeIsCompared: a copy made with its modification
+// time kept (cp -p, rsync -a, a restore) and damaged on the way has the
+// size and time of the closed file, but it is another file: its bytes are
+// compared, and it is refused.
+func TestACopyThatKeptTheTimeIsCompared(t *testing.T) {
+	path, l := ledgerFile(t)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fileIdentity(st) == "" {
+		t.Skip("this system gives no file identity")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-100] ^= 0x10 // in the last page: a row's bytes or its free space
+	cp := filepath.Join(t.TempDir(), "restored.pmw")
+	if err := os.WriteFile(cp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cp, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openedClean(t, cp, l); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "changed after the console closed it") {
+		t.Fatalf("a damaged copy with the original's size and time: %v", err)
+	}
+	// Undamaged, the same copy is vouched for by its bytes.
+	b[len(b)-100] ^= 0x10
+	if err := os.WriteFile(cp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cp, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if clean, err := openedClean(t, cp, l); err != nil || !clean {
+		t.Fatalf("an intact copy: quick %v, %v", clean, err)
+	}
+}
+
 // TestACrashedSessionGetsTheFullCheck kills a process that wrote to the
 // file: the next open runs the full check and accepts the file.
 func TestACrashedSessionGetsTheFullCheck(t *testing.T) {

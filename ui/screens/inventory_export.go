@@ -86,9 +86,13 @@ func (s *InventoryScreen) showExport() {
 				return
 			}
 			d.Hide()
-			dialog.ShowInformation("Evidence exported", fmt.Sprintf(
-				"Wrote %s evidence page%s of snapshot %s and their SHA-256 manifest to\n%s",
-				FormatCount(len(m.Pages)), plural(len(m.Pages)), snap.ID, path), s.env.Window)
+			title, note := "Evidence exported", ""
+			if m.Partial {
+				title, note = "Partial evidence exported", m.PartialNote+"\n\n"
+			}
+			dialog.ShowInformation(title, fmt.Sprintf(
+				"%sWrote %s evidence page%s of snapshot %s and their SHA-256 manifest to\n%s",
+				note, FormatCount(len(m.Pages)), plural(len(m.Pages)), snap.ID, path), s.env.Window)
 		})
 	}
 	d = dialog.NewCustomWithoutButtons("Export evidence of snapshot "+snap.ID, container.NewVBox(form, problem), s.env.Window)

@@ -49,16 +49,17 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		want  []string
 	}{
 		{"unknown flag", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--bogus"}, []string{"unknown flag: --bogus", "'migctl workspace create --help'"}},
-		{"secret as a flag value", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret", "fake-token"}, []string{"unknown flag: --secret"}},
+		{"secret as a flag value", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret", "fake-token-for-tests"}, []string{"unknown flag: --secret"}},
 		{"value given to a bool flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin=fake-token-typed-inline"}, []string{"--secret-stdin takes no value"}},
 		{"missing tenant", "", nil, []string{"workspace", "create", "--mode", "merge_into_existing"}, []string{"missing required flag --tenant"}},
 		{"missing mode", "", nil, []string{"workspace", "create", "--tenant", "acme"}, []string{"missing required flag --mode"}},
 		{"bad mode", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "sideways"}, []string{`--mode "sideways" must be one of first_run_adoption, merge_into_existing`}},
 		{"bad tenant", "", nil, []string{"workspace", "create", "--tenant", "Not Valid!", "--mode", "merge_into_existing"}, []string{"tenant id"}},
 		{"plain http target", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "http://portal.example.com"}, []string{"only loopback hosts"}},
-		{"target token without URL", "fake-token", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-token-stdin"}, []string{"needs --target-url"}},
-		{"both target token flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin", "--target-token-env", "T"}, []string{"either --target-token-stdin or --target-token-env, not both"}},
-		{"both secret flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
+		{"target token without URL", "fake-token-for-tests", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-token-stdin"}, []string{"needs --target-url"}},
+		{"both target token flags", "fake-token-for-tests", map[string]string{"T": "fake-token-for-tests"}, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin", "--target-token-env", "T"}, []string{"either --target-token-stdin or --target-token-env, not both"}},
+		{"both secret flags", "fake-token-for-tests", map[string]string{"T": "fake-token-for-tests"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
+		{"one-character target token", "t", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin"}, []string{"the target admin token is only 1 character", "paste the whole value"}},
 		{"neither secret flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta}, []string{"the source credential is required"}},
 		{"empty stdin", "\n", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin"}, []string{"read from stdin is empty"}},
 		{"unset variable", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", "OKTA_TOKEN"}, []string{"environment variable OKTA_TOKEN", "unset or empty"}},
@@ -133,7 +134,7 @@ func TestFailuresExitOne(t *testing.T) {
 		h := newHarness(t)
 		h.createWorkspace("merge_into_existing")
 		h.ok("", "workspace", "archive")
-		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "late", "--org-url", "https://acme.okta.com", "--secret-stdin"), 1, "archived")
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "okta", "--name", "late", "--org-url", "https://acme.okta.com", "--secret-stdin"), 1, "archived")
 		checkError(t, h.run("", "workspace", "archive"), 1, "archived")
 		if doc := h.okJSON("", "source", "list"); cmp.Diff(map[string]any{"sources": []any{}}, doc) != "" {
 			t.Errorf("a source was added to an archived workspace: %v", doc)
@@ -147,8 +148,8 @@ func TestFailuresExitOne(t *testing.T) {
 	t.Run("plain http incumbent", func(t *testing.T) {
 		h := newHarness(t)
 		h.createWorkspace("merge_into_existing")
-		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "o", "--org-url", "http://acme.okta.com", "--secret-stdin"), 2, "plain http")
-		checkError(t, h.run("fake-token", "source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com",
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "okta", "--name", "o", "--org-url", "http://acme.okta.com", "--secret-stdin"), 2, "plain http")
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com",
 			"--auth", "access_token", "--graph-url", "http://graph.example.com", "--secret-stdin"), 2, "plain http")
 	})
 }
@@ -157,11 +158,11 @@ func TestDuplicateSourceName(t *testing.T) {
 	h := newHarness(t)
 	kc := requireKeychain(t, h)
 	id := h.createWorkspace("merge_into_existing")
-	h.ok("fake-token-one", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
-	checkError(t, h.run("fake-token-two", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://other.okta.com", "--secret-stdin"),
+	h.ok("fake-token-one-for-tests", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
+	checkError(t, h.run("fake-token-two-for-tests", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://other.okta.com", "--secret-stdin"),
 		1, "already exists")
 	got, err := kc.Get(t.Context(), id, "source/acme-okta")
-	if err != nil || got.Reveal() != "fake-token-one" {
+	if err != nil || got.Reveal() != "fake-token-one-for-tests" {
 		t.Errorf("the first source's credential was replaced or lost (err %v)", err)
 	}
 	if doc := h.okJSON("", "workspace", "show"); doc["source_count"] != 1.0 {

@@ -199,7 +199,8 @@ func newInventoryExportCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err)
 			}
-			return e.show(exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+			return e.show(exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil)),
+				Partial: m.Partial, PartialNote: m.PartialNote})
 		},
 	}
 	f := cmd.Flags()

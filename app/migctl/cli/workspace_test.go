@@ -49,7 +49,7 @@ func TestDoneWhen(t *testing.T) {
 	}
 	timeField(t, created, "updated_at")
 
-	added := h.okJSON("fake-token\n", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
+	added := h.okJSON("fake-token-for-tests\n", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
 	srcID, _ := added["id"].(string)
 	if !hexID.MatchString(srcID) {
 		t.Fatalf("source id %q is not 32 hex characters", srcID)
@@ -65,7 +65,7 @@ func TestDoneWhen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the credential is not in the keychain: %v", err)
 	}
-	if stored.Reveal() != "fake-token" {
+	if stored.Reveal() != "fake-token-for-tests" {
 		t.Errorf("keychain holds a credential of %d bytes, want the piped token without its newline", len(stored.Reveal()))
 	}
 

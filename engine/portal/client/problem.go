@@ -104,10 +104,7 @@ func problemFrom(status int, header http.Header, body []byte, token secret.Value
 	if wait, ok := retryAfter(header, time.Now()); ok && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
 		p.RetryAfter = wait
 	}
-	if !token.IsEmpty() {
-		p.Title = strings.ReplaceAll(p.Title, token.Reveal(), "[REDACTED]")
-		p.Detail = strings.ReplaceAll(p.Detail, token.Reveal(), "[REDACTED]")
-	}
+	p.Title, p.Detail = token.Scrub(p.Title), token.Scrub(p.Detail)
 	return p
 }
 

@@ -10,14 +10,17 @@
 -- modification time and CRC-32C at that close, so opening can tell a file
 -- untouched since (quick check) from one that changed (full integrity
 -- check), and one whose bytes changed without any console writing it
--- (refused as damaged) (docs/architecture.md, "The workspace file").
+-- (refused as damaged) (docs/audit-trail.md, "The workspace file itself").
+-- workspace_id repeats the workspace's id as of that close: the record is
+-- found by id, so a damaged id must not lead to the wrong record, or none.
 
 -- +goose Up
 ALTER TABLE audit_head ADD COLUMN seal TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE clean_close (
-    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-    marker    TEXT NOT NULL
+    singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+    marker       TEXT NOT NULL,
+    workspace_id TEXT NOT NULL
 ) STRICT;
 
-INSERT INTO clean_close (singleton, marker) VALUES (1, '');
+INSERT INTO clean_close (singleton, marker, workspace_id) VALUES (1, '', '');
