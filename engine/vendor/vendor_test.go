@@ -160,4 +160,3 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("checked settings %s, %v", got, err)
 	}
 }
-

@@ -459,7 +459,7 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 // it.
 func checkLength(v secret.Value, what string) error {
 	if v.TooShort() {
-		n := fmt.Sprintf("%d characters", len([]rune(v.Reveal())))
+		n := fmt.Sprintf("%d characters", v.Len())
 		if n == "1 characters" {
 			n = "1 character"
 		}
