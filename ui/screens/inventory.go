@@ -247,7 +247,11 @@ func (s *InventoryScreen) showSelected() {
 	if snap.FinishedAt != nil {
 		line += ", finished " + formatTime(*snap.FinishedAt)
 	}
-	line += fmt.Sprintf(". %s from %s evidence page%s.", CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount))
+	line += fmt.Sprintf(". %s from %s evidence page%s", CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount))
+	if snap.Status == inventory.StatusFailed {
+		line += ", stored before the collection stopped: not the whole tenant"
+	}
+	line += "."
 	if snap.Error != "" {
 		line += " Error: " + snap.Error
 	}

@@ -32,7 +32,11 @@ func (s snapshotView) human(out io.Writer) error {
 	if s.FinishedAt != nil {
 		fmt.Fprintf(tw, "  finished\t%s (took %s)\n", formatTime(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
 	}
-	fmt.Fprintf(tw, "  items\t%d\n", s.ItemCount)
+	if s.Status == inventory.StatusFailed {
+		fmt.Fprintf(tw, "  items\t%d, stored before the collection stopped: not the whole tenant\n", s.ItemCount)
+	} else {
+		fmt.Fprintf(tw, "  items\t%d\n", s.ItemCount)
+	}
 	for _, k := range inventory.Kinds {
 		fmt.Fprintf(tw, "    %s\t%d\n", k, s.Counts[k])
 	}
