@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +31,9 @@ import (
 //     changed after the console closed it, and no console wrote to it since
 //     (the first write of every session empties the marker), so a disk,
 //     a copy or a hand edit changed it: it is refused as damaged;
+//   - a marker that fails its own CRC, or a workspace id that differs from
+//     the copy kept beside the marker: damage, refused (falling back to
+//     the full check would let a changed value through);
 //   - anything else (no record, no keychain, another marker, an empty one
 //     after a crash, a WAL holding writes): the full integrity check.
 //
@@ -131,6 +135,10 @@ func (db *DB) cleanSince(ctx context.Context, stamp fileStamp) (bool, error) {
 	}
 	id, marker, err := db.readCleanState(ctx)
 	if err != nil {
+		if db.inspect {
+			db.changedOutside = true
+			return false, nil
+		}
 		return false, err
 	}
 	if id == "" || marker == "" || stamp.walSize > 0 {
@@ -175,6 +183,10 @@ func (db *DB) readCleanState(ctx context.Context) (id, marker string, err error)
 	}
 	if err := db.write.QueryRowContext(ctx, "SELECT id FROM workspace WHERE singleton = 1").Scan(&id); err != nil {
 		return "", "", nil
+	}
+	if marker != "" && !markerIntact(marker) {
+		return "", "", fmt.Errorf("%w: %s holds a clean-close marker that no console wrote: a disk or copy error, or an edit outside the console; %s",
+			ErrDamaged, db.path, restoreAdvice)
 	}
 	if marker != "" && closedID != id {
 		return "", "", fmt.Errorf("%w: %s records two different workspace ids (%q and %q): a disk or copy error, or an edit outside the console; %s",
@@ -224,11 +236,10 @@ func (db *DB) markClean() (id, marker string) {
 	if err := db.write.QueryRowContext(ctx, "SELECT id FROM workspace WHERE singleton = 1").Scan(&id); err != nil {
 		return "", "" // no workspace in it yet: nothing to vouch for
 	}
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	marker, err := newMarker()
+	if err != nil {
 		return "", ""
 	}
-	marker = hex.EncodeToString(b[:])
 	if _, err := db.write.ExecContext(ctx, "UPDATE clean_close SET marker = ?, workspace_id = ? WHERE singleton = 1", marker, id); err != nil {
 		return "", ""
 	}
@@ -258,3 +269,21 @@ func (db *DB) recordClean(id, marker string) {
 }
 
 func fmtIdentity(dev, ino uint64) string { return fmt.Sprintf("%d:%d", dev, ino) }
+
+// newMarker is 12 random bytes and their CRC-32C, in hex. The CRC makes
+// the marker check itself: a damaged marker would otherwise only fail to
+// match the record, which sends the file to the full check, and that
+// check cannot see a changed value.
+func newMarker() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:12]); err != nil {
+		return "", err
+	}
+	binary.BigEndian.PutUint32(b[12:], crc32.Checksum(b[:12], castagnoli))
+	return hex.EncodeToString(b[:]), nil
+}
+
+func markerIntact(marker string) bool {
+	b, err := hex.DecodeString(marker)
+	return err == nil && len(b) == 16 && binary.BigEndian.Uint32(b[12:]) == crc32.Checksum(b[:12], castagnoli)
+}

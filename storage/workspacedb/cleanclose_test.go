@@ -186,6 +186,30 @@ func TestACopyThatKeptTheTimeIsCompared(t *testing.T) {
 	}
 }
 
+// TestADamagedMarkerOrIDIsRefused: the two values that find the record
+// are damage when they do not check out, not a reason to fall back to the
+// full check (which cannot see a changed value).
+func TestADamagedMarkerOrIDIsRefused(t *testing.T) {
+	for name, edit := range map[string]string{
+		"marker": "UPDATE clean_close SET marker = (CASE WHEN substr(marker, 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr(marker, 2)",
+		"id":     "UPDATE clean_close SET workspace_id = 'x' || substr(workspace_id, 2)",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path, l := ledgerFile(t)
+			rawSQL(t, path, edit)
+			if _, err := openedClean(t, path, l); !errors.Is(err, ErrDamaged) {
+				t.Fatalf("open with a damaged %s: %v", name, err)
+			}
+			// Inspection still opens it, and says it changed outside.
+			db, err := Open(context.Background(), path, WithCloseLedger(l), ForInspection())
+			if err != nil || !db.ChangedOutside() {
+				t.Fatalf("inspection: %v", err)
+			}
+			db.Close()
+		})
+	}
+}
+
 // TestACrashedSessionGetsTheFullCheck kills a process that wrote to the
 // file: the next open runs the full check and accepts the file.
 func TestACrashedSessionGetsTheFullCheck(t *testing.T) {
