@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 	"github.com/portal-id/migration-console/ui/shell"
 )
 
@@ -19,7 +19,7 @@ type backend struct {
 func session(w *wiring.Workspace) shell.Session {
 	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory,
 		Assessment: assessmentService{w.Assessment}, Merge: w.Merge, OCM: w.OCM, Target: w, Rollout: w.Rollout,
-		Evidence: w.Evidence, Reports: reports{w}, Close: w.Close}
+		Evidence: w.Evidence, Reports: reports{w}, Close: w.Close, AuditAtOpen: w.AuditAtOpen, WriteNew: atomicfile.WriteNew}
 }
 
 // assessmentService is the engine's assessment service with the rules of
@@ -37,12 +37,9 @@ func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
 }
 
 func (b backend) Create(ctx context.Context, path string, req workspace.CreateRequest) (shell.Session, error) {
-	w, err := wiring.Create(ctx, path)
+	w, _, err := wiring.Create(ctx, path, req)
 	if err != nil {
 		return shell.Session{}, err
-	}
-	if _, err := w.Service.Create(ctx, req); err != nil {
-		return shell.Session{}, errors.Join(err, w.Discard())
 	}
 	return session(w), nil
 }

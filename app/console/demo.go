@@ -91,7 +91,7 @@ func openDemo(ctx context.Context, path string) (shell.Session, error) {
 		return shell.Session{}, errors.Join(err, estate.Close())
 	}
 	if err := prepareDemo(ctx, w); err != nil {
-		return shell.Session{}, errors.Join(err, forgetSecrets(ctx, w), w.Discard(), estate.Close())
+		return shell.Session{}, errors.Join(err, w.CloseAndForget(ctx), wiring.RemoveSQLiteFiles(path), estate.Close())
 	}
 	run := &demoRun{w: w, estate: estate}
 	demos.running[path] = run
@@ -105,21 +105,18 @@ func openDemo(ctx context.Context, path string) (shell.Session, error) {
 // the replay servers, every credential in the keychain. It leaves neither
 // file nor secret behind when a step fails.
 func createDemoWorkspace(ctx context.Context, path string, e *demoEstate) (_ *wiring.Workspace, err error) {
-	w, err := wiring.Create(ctx, path)
+	w, _, err := wiring.Create(ctx, path, workspace.CreateRequest{
+		Tenant: demoTenant, Mode: workspace.ModeMergeIntoExisting, TargetURL: e.portalURL, TargetToken: e.adminToken,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("demo workspace: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("demo workspace: %w", errors.Join(err, forgetSecrets(ctx, w), w.Discard()))
+			err = fmt.Errorf("demo workspace: %w", errors.Join(err, w.CloseAndForget(ctx), wiring.RemoveSQLiteFiles(path)))
 		}
 	}()
 	svc := w.Service
-	if _, err := svc.Create(ctx, workspace.CreateRequest{
-		Tenant: demoTenant, Mode: workspace.ModeMergeIntoExisting, TargetURL: e.portalURL, TargetToken: e.adminToken,
-	}); err != nil {
-		return nil, err
-	}
 	// Each source goes through the vendor registry like one typed into the
 	// add-source form: the vendor checks its settings.
 	sources := []workspace.NewSource{
@@ -157,7 +154,7 @@ func createDemoWorkspace(ctx context.Context, path string, e *demoEstate) (_ *wi
 func forgetDemo(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		if w, err := wiring.Open(ctx, path); err == nil {
-			if err := errors.Join(forgetSecrets(ctx, w), w.Close()); err != nil {
+			if err := w.CloseAndForget(ctx); err != nil {
 				return fmt.Errorf("remove the previous demo: %w", err)
 			}
 		}
@@ -168,29 +165,4 @@ func forgetDemo(ctx context.Context, path string) error {
 		return fmt.Errorf("remove the previous demo: %w", err)
 	}
 	return nil
-}
-
-// forgetSecrets deletes the target token and every source credential of the
-// workspace in w from the keychain.
-func forgetSecrets(ctx context.Context, w *wiring.Workspace) error {
-	ws, err := w.Service.Get(ctx)
-	if errors.Is(err, workspace.ErrNoWorkspace) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	sources, err := w.Service.Sources(ctx)
-	if err != nil {
-		return err
-	}
-	roles := []string{workspace.RoleTargetToken}
-	for _, src := range sources {
-		roles = append(roles, workspace.SourceRole(src.Name))
-	}
-	var errs []error
-	for _, role := range roles {
-		errs = append(errs, w.Keychain.Delete(ctx, ws.ID, role))
-	}
-	return errors.Join(errs...)
 }

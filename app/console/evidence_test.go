@@ -51,15 +51,13 @@ func appliedPlanFacts() evidence.PlanFacts {
 // reads plans from the stand-in.
 func evidenceWorkspaceFile(t *testing.T, plans evidence.Plans) *wiring.Workspace {
 	t.Helper()
+	needKeychain(t)
 	ctx := context.Background()
-	w, err := wiring.Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"))
+	w, _, err := wiring.Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"), workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { w.Close() })
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { w.CloseAndForget(ctx) })
 	w.Evidence.Plans = plans
 	return w
 }

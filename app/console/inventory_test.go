@@ -29,6 +29,7 @@ import (
 	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 	"github.com/portal-id/migration-console/storage/workspacedb"
 	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/shell"
@@ -66,7 +67,7 @@ func (b fileBackend) Open(_ context.Context, path string) (shell.Session, error)
 	if path != b.path {
 		return shell.Session{}, fmt.Errorf("open %s: not this test's file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Vendors: wiring.Vendors(), Inventory: b.inv}, nil
+	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Vendors: wiring.Vendors(), Inventory: b.inv, WriteNew: atomicfile.WriteNew}, nil
 }
 
 func (b fileBackend) Create(context.Context, string, workspace.CreateRequest) (shell.Session, error) {

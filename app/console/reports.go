@@ -4,16 +4,16 @@ import (
 	"context"
 	"io"
 
-	"github.com/portal-id/migration-console/app/outfile"
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 	"github.com/portal-id/migration-console/ui/screens"
 )
 
 // reports is the GUI's report export over the open workspace: the same
 // builder and renderers as `migctl report`, written through the same
-// atomic writer (app/outfile).
+// atomic writer (storage/atomicfile).
 type reports struct{ w *wiring.Workspace }
 
 var _ screens.Reports = reports{}
@@ -44,12 +44,12 @@ func (r reports) ExportReport(ctx context.Context, kind report.Kind, format, pat
 	// Every write checks for a cancel, so Cancel stops a long render.
 	files := cancellableFiles{ctx: ctx, res: &res}
 	if f.MultiFile {
-		err = outfile.WriteNewDir(path, func(create func(string) (io.Writer, error)) error {
+		err = atomicfile.WriteNewDir(path, func(create func(string) (io.Writer, error)) error {
 			files.create = create
 			return formats.Render(doc, f.Name, files)
 		})
 	} else {
-		err = outfile.WriteNew(path, func(out io.Writer) error {
+		err = atomicfile.WriteNew(path, func(out io.Writer) error {
 			files.create = func(string) (io.Writer, error) { return out, nil }
 			return formats.Render(doc, f.Name, files)
 		})

@@ -17,7 +17,6 @@ import (
 	"github.com/portal-id/migration-console/engine/report/formats"
 	"github.com/portal-id/migration-console/engine/report/reporttest"
 	"github.com/portal-id/migration-console/engine/report/schema"
-	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -38,15 +37,12 @@ func (f fakePlans) EvidencePlans(context.Context) ([]evidence.PlanFacts, error) 
 func evidenceWorkspace(t *testing.T) *Workspace {
 	t.Helper()
 	ctx := context.Background()
-	w, err := Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"))
+	needKeychain(t)
+	w, _, err := Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"), workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}, WithGetenv(func(string) string { return "" }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { w.Close() })
-	w.Service.Secrets = &memSecrets{m: map[string]secret.Value{}}
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { w.CloseAndForget(ctx) })
 	return w
 }
 

@@ -143,23 +143,16 @@ func (d ReportData) EachItem(ctx context.Context, snapshotID string, fn func(inv
 	}
 }
 
-// AuditTrail reads the whole trail, its recorded head and the verdict.
+// AuditTrail reads the whole trail, its recorded head and the verdict,
+// compared with this machine's keychain anchor when there is one.
 func (d ReportData) AuditTrail(ctx context.Context) (report.AuditTrail, error) {
-	var t report.AuditTrail
-	err := d.W.Service.Store.View(ctx, func(tx workspace.Tx) error {
-		var err error
-		if t.Entries, err = tx.AuditEntries(); err != nil {
-			return err
-		}
-		t.Head, err = tx.AuditHead()
-		return err
-	})
+	c, err := d.W.Service.VerifyAudit(ctx)
 	if err != nil {
-		return t, fmt.Errorf("read the audit trail: %w", err)
+		return report.AuditTrail{}, err
 	}
+	t := report.AuditTrail{Entries: c.Entries, Head: c.Head, Break: c.Verdict.Break}
 	if t.Entries == nil {
 		t.Entries = []audit.Entry{}
 	}
-	t.Break = audit.Verify(t.Entries, t.Head)
 	return t, nil
 }

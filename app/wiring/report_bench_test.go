@@ -57,15 +57,12 @@ func (s *memSecrets) Delete(_ context.Context, ws, role string) error {
 func seedEngagement(b *testing.B, items int) *Workspace {
 	b.Helper()
 	ctx := context.Background()
-	w, err := Create(ctx, filepath.Join(b.TempDir(), "bench.pmcw"))
+	w, _, err := Create(ctx, filepath.Join(b.TempDir(), "bench.pmcw"), workspace.CreateRequest{Tenant: "bench-corp", Mode: workspace.ModeMergeIntoExisting})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { w.Close() })
 	w.Service.Secrets = &memSecrets{m: map[string]secret.Value{}}
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "bench-corp", Mode: workspace.ModeMergeIntoExisting}); err != nil {
-		b.Fatal(err)
-	}
 	for _, name := range []string{"okta-prod", "okta-test"} {
 		if _, err := w.Service.AddSource(ctx, workspace.NewSource{Name: name, Kind: "okta",
 			Settings: map[string]string{"org_url": "https://" + name + ".okta.com"}, Credential: secret.New("fake-token-for-bench")}); err != nil {

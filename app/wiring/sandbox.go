@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -109,12 +110,15 @@ func StartSandbox(ctx context.Context, spec SandboxSpec) (_ *Sandbox, err error)
 	if spec.Middleware != nil {
 		handler = spec.Middleware(handler)
 	}
-	s.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	var errLog *log.Logger
 	if spec.Options.Log != nil {
-		s.srv.ErrorLog = slog.NewLogLogger(spec.Options.Log.Handler(), slog.LevelWarn)
+		errLog = slog.NewLogLogger(spec.Options.Log.Handler(), slog.LevelWarn)
 	}
+	timeouts := sandbox.DefaultTimeouts
+	timeouts.Write += spec.Options.Latency // injected latency is not a stalled client
+	s.srv = sandbox.HTTPServer(handler, timeouts, errLog)
 	go func() {
-		s.serveErr = s.srv.Serve(ln)
+		s.serveErr = s.srv.Serve(sandbox.ProblemListener(ln))
 		close(s.stopped)
 	}()
 	return s, nil

@@ -53,14 +53,11 @@ func TestProbeTargetAgainstTheSandbox(t *testing.T) {
 // the Portal and records nothing.
 func TestConnectRefusesAnArchivedWorkspace(t *testing.T) {
 	ctx := context.Background()
-	w, err := Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"), WithGetenv(func(string) string { return "" }))
+	w, _, err := Create(ctx, filepath.Join(t.TempDir(), "acme.pmcw"), workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}, WithGetenv(func(string) string { return "" }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := w.Service.Archive(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,17 @@
 package wiring
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -18,16 +23,12 @@ func TestCreateThenOpen(t *testing.T) {
 	env := map[string]string{"PMC_ACTOR": "test-consultant"}
 	getenv := func(k string) string { return env[k] }
 
-	w, err := Create(ctx, path, WithGetenv(getenv))
+	w, ws, err := Create(ctx, path, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}, WithGetenv(getenv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Service.Actor != "test-consultant" || w.Service.Store == nil || w.Service.Secrets == nil || w.Keychain == nil {
-		t.Fatalf("service not ready: actor %q, store %v, secrets %v", w.Service.Actor, w.Service.Store, w.Service.Secrets)
-	}
-	ws, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
-	if err != nil {
-		t.Fatal(err)
+	if w.Service.Actor != "test-consultant" || w.Service.Store == nil || w.Service.Secrets == nil || w.Keychain == nil || w.Path != path {
+		t.Fatalf("service not ready: actor %q, store %v, secrets %v, path %s", w.Service.Actor, w.Service.Store, w.Service.Secrets, w.Path)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -61,26 +62,20 @@ func TestOpenMissingFile(t *testing.T) {
 	}
 }
 
-func TestDiscardRemovesTheUnfinishedFile(t *testing.T) {
+func TestFailedCreateLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "acme.pmcw")
-	w, err := Create(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Service.Create(ctx, workspace.CreateRequest{Tenant: "Not Valid!", Mode: workspace.ModeFirstRunAdoption}); !errors.Is(err, workspace.ErrInvalid) {
+	_, _, err := Create(ctx, path, workspace.CreateRequest{Tenant: "Not Valid!", Mode: workspace.ModeFirstRunAdoption})
+	if !errors.Is(err, workspace.ErrInvalid) {
 		t.Fatalf("create with a bad tenant: %v", err)
-	}
-	if err := w.Discard(); err != nil {
-		t.Fatal(err)
 	}
 	left, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range left {
-		t.Errorf("Discard left %s behind", f.Name())
+		t.Errorf("a failed create left %s behind", f.Name())
 	}
 }
 
@@ -91,12 +86,64 @@ func TestVendors(t *testing.T) {
 	if got := strings.Join(Vendors().Kinds(), ","); got != "okta,entra" {
 		t.Fatalf("vendors %s, want okta,entra", got)
 	}
-	w, err := Create(context.Background(), filepath.Join(t.TempDir(), "acme.pmcw"))
+	w, _, err := Create(context.Background(), filepath.Join(t.TempDir(), "acme.pmcw"), workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	if w.Service.Kinds == nil || w.Inventory.Incumbents == nil || len(w.Vendors.Kinds()) != 2 {
 		t.Fatalf("the services are not given the vendor registry")
+	}
+}
+
+// TestAKilledCreateLeavesNothingRefused kills a process that creates
+// workspaces one after another: every file at a workspace path opens as a
+// workspace, and none is left half-made to be refused as foreign.
+func TestAKilledCreateLeavesNothingRefused(t *testing.T) {
+	if dir := os.Getenv("PMC_CREATE_CHILD"); dir != "" {
+		for i := 0; ; i++ {
+			w, _, err := Create(context.Background(), filepath.Join(dir, fmt.Sprintf("ws-%03d.pmcw", i)),
+				workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			fmt.Println("created", i)
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAKilledCreateLeavesNothingRefused$")
+	cmd.Env = append(os.Environ(), "PMC_CREATE_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(out)
+	for i := 0; i < 3; i++ { // let a few complete, then kill during the next
+		if _, err := r.ReadString('\n'); err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("child stopped: %v", err)
+		}
+	}
+	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	paths, _ := filepath.Glob(filepath.Join(dir, "ws-*.pmcw"))
+	if len(paths) < 3 {
+		t.Fatalf("%d workspaces created before the kill, want at least 3", len(paths))
+	}
+	for _, p := range paths {
+		w, err := Open(context.Background(), p)
+		if err != nil {
+			t.Errorf("%s, left by a killed create: %v", filepath.Base(p), err)
+			continue
+		}
+		if _, err := w.Service.Get(context.Background()); err != nil {
+			t.Errorf("%s holds no workspace: %v", filepath.Base(p), err)
+		}
+		w.CloseAndForget(context.Background())
 	}
 }

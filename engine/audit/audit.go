@@ -89,10 +89,13 @@ type Entry struct {
 }
 
 // Head is the last entry's sequence number and hash, stored apart from the
-// trail so that removing entries from its end is detected too.
+// trail so that removing entries from its end is detected too. Seal is the
+// head's authentication with the workspace's key (anchor.go), empty when
+// the entry was appended without the keychain.
 type Head struct {
 	Seq  int64
 	Hash string
+	Seal string
 }
 
 // hashedFields fixes the field order of the hashed form; encoding/json sorts
@@ -155,42 +158,68 @@ func Record(log Log, e Entry) (Entry, error) {
 	return e, nil
 }
 
-// Break names the first entry at which the trail stops being trustworthy.
+// Break names the first entry at which the trail stops being trustworthy,
+// and what kind of change it shows (the Break* kinds).
 type Break struct {
 	Seq    int64  `json:"seq"`
+	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
 }
 
 func (b Break) Error() string { return fmt.Sprintf("audit entry %d: %s", b.Seq, b.Reason) }
 
+// Kinds of break. The first seven are found in the file alone; the rest
+// need the keychain's anchor (anchor.go).
+const (
+	BreakEdited       = "edited"        // an entry's contents no longer match its hash
+	BreakMissing      = "missing"       // a sequence number is skipped
+	BreakOutOfOrder   = "out_of_order"  // a sequence number comes back
+	BreakUnlinked     = "unlinked"      // an entry does not carry its predecessor's hash
+	BreakTruncated    = "truncated"     // the trail ends before the file's head
+	BreakUnrecorded   = "unrecorded"    // entries past the file's head
+	BreakHeadMismatch = "head_mismatch" // the last entry is not the head's
+	BreakEmptied      = "emptied"       // no entries, though the keychain anchored some
+	BreakRewritten    = "rewritten"     // the chain was recomputed after an edit
+	BreakRolledBack   = "rolled_back"   // an older copy of the file
+	BreakCutShort     = "cut_short"     // anchored entries removed from the end
+	BreakAnchorForged = "anchor_invalid"
+)
+
 // Verify walks the trail in stored order and returns the first break, or nil
 // when every entry is intact, in sequence, linked to its predecessor, and the
-// trail ends where the head says.
+// trail ends where the head says. It checks the file against itself only;
+// Check adds the keychain's anchor.
 func Verify(entries []Entry, head Head) *Break {
-	prev := GenesisHash
+	return verifyFrom(Head{Hash: GenesisHash}, entries, head)
+}
+
+// verifyFrom verifies entries as the continuation of the trail after
+// start, ending at head.
+func verifyFrom(start Head, entries []Entry, head Head) *Break {
+	prev := start.Hash
 	for i, e := range entries {
-		want := int64(i + 1)
+		want := start.Seq + int64(i) + 1
 		switch {
 		case e.Seq != want:
 			if e.Seq > want {
-				return &Break{Seq: want, Reason: fmt.Sprintf("missing: the trail jumps from entry %d to entry %d (deleted or reordered)", want-1, e.Seq)}
+				return &Break{Seq: want, Kind: BreakMissing, Reason: fmt.Sprintf("missing: the trail jumps from entry %d to entry %d (deleted or reordered)", want-1, e.Seq)}
 			}
-			return &Break{Seq: e.Seq, Reason: fmt.Sprintf("out of order: found at position %d (inserted or reordered)", want)}
+			return &Break{Seq: e.Seq, Kind: BreakOutOfOrder, Reason: fmt.Sprintf("out of order: found at position %d (inserted or reordered)", want)}
 		case e.ComputeHash() != e.Hash:
-			return &Break{Seq: e.Seq, Reason: "edited: its contents no longer match its hash"}
+			return &Break{Seq: e.Seq, Kind: BreakEdited, Reason: "edited: its contents no longer match its hash"}
 		case e.PrevHash != prev:
-			return &Break{Seq: e.Seq, Reason: "does not follow the entry before it (inserted, deleted or reordered)"}
+			return &Break{Seq: e.Seq, Kind: BreakUnlinked, Reason: "does not follow the entry before it (inserted, deleted or reordered)"}
 		}
 		prev = e.Hash
 	}
-	last := int64(len(entries))
+	last := start.Seq + int64(len(entries))
 	switch {
 	case head.Seq > last:
-		return &Break{Seq: last + 1, Reason: fmt.Sprintf("missing: the trail ends at entry %d but the workspace recorded %d entries (removed from the end)", last, head.Seq)}
+		return &Break{Seq: last + 1, Kind: BreakTruncated, Reason: fmt.Sprintf("missing: the trail ends at entry %d but the workspace recorded %d entries (removed from the end)", last, head.Seq)}
 	case head.Seq < last:
-		return &Break{Seq: head.Seq + 1, Reason: fmt.Sprintf("not recorded: the workspace's trail ends at entry %d, so this entry and any after it were added outside the console", head.Seq)}
+		return &Break{Seq: head.Seq + 1, Kind: BreakUnrecorded, Reason: fmt.Sprintf("not recorded: the workspace's trail ends at entry %d, so this entry and any after it were added outside the console", head.Seq)}
 	case last > 0 && head.Hash != prev:
-		return &Break{Seq: last, Reason: "edited: the last entry does not match the hash the workspace recorded"}
+		return &Break{Seq: last, Kind: BreakHeadMismatch, Reason: "edited: the last entry does not match the hash the workspace recorded"}
 	}
 	return nil
 }

@@ -271,7 +271,7 @@ func (Vendor) Test(ctx context.Context, raw json.RawMessage, cred secret.Value, 
 
 // Scrub implements vendor.Vendor: a client secret whole, a certificate's
 // PEM lines, a pasted JWT's segments.
-func (Vendor) Scrub(text string, cred secret.Value) string { return vendor.ScrubCredential(text, cred) }
+func (Vendor) Scrub(text string, cred secret.Value) string { return cred.Scrub(text) }
 
 // PayloadSecrets implements vendor.Vendor: the catalogue in secrets.go.
 func (Vendor) PayloadSecrets() []redact.Field { return SecretFields }

@@ -17,11 +17,16 @@ import (
 // in the zip, its two digests, so a reviewer can check nothing was altered
 // (Digests explains them; docs/evidence.md in more detail).
 type Manifest struct {
-	Format     string          `json:"format"`
-	ExportedAt time.Time       `json:"exported_at"`
-	Digests    string          `json:"digests"`
-	Snapshot   Snapshot        `json:"snapshot"`
-	Pages      []ManifestEntry `json:"pages"`
+	Format     string    `json:"format"`
+	ExportedAt time.Time `json:"exported_at"`
+	Digests    string    `json:"digests"`
+	// Partial is set when the snapshot did not complete: the bundle holds
+	// what was stored before its collection stopped, and PartialNote says
+	// so in words for a reviewer who has only the zip.
+	Partial     bool            `json:"partial"`
+	PartialNote string          `json:"partial_note,omitempty"`
+	Snapshot    Snapshot        `json:"snapshot"`
+	Pages       []ManifestEntry `json:"pages"`
 }
 
 // digestsNote is written into every manifest: the bundle must explain
@@ -64,6 +69,11 @@ func (s *Service) ExportEvidence(ctx context.Context, snapshotID string, w io.Wr
 		return Manifest{}, fmt.Errorf("list evidence pages of %s: %w", snap.ID, err)
 	}
 	m := Manifest{Format: manifestFormat, ExportedAt: s.now(), Digests: digestsNote, Snapshot: snap, Pages: make([]ManifestEntry, 0, len(meta))}
+	if snap.Status != StatusCompleted {
+		m.Partial = true
+		m.PartialNote = fmt.Sprintf("PARTIAL: this snapshot did not complete (%s: %s). The bundle holds the %d evidence pages stored before its collection stopped, not the whole tenant.",
+			snap.Status, snap.Error, len(meta))
+	}
 	zw := zip.NewWriter(w)
 	const batch = 64
 	for start := 0; start < len(meta); start += batch {

@@ -316,10 +316,15 @@ func (s *Service) expireStale(tx Tx, ws workspace.Workspace, sourceID string) er
 		now := s.now()
 		old.Status, old.FinishedAt = StatusFailed, &now
 		old.Error = fmt.Sprintf("interrupted: the collecting process (%s) stopped without finishing; last heartbeat %s", old.Owner, old.HeartbeatAt.Format(time.RFC3339))
+		if err := countStored(tx, &old); err != nil {
+			return err
+		}
 		if err := tx.UpdateSnapshot(old); err != nil {
 			return err
 		}
-		if _, err := audit.Record(tx, s.entry(ws, audit.InventoryCollectionFailed, old, map[string]string{"error": old.Error})); err != nil {
+		if _, err := audit.Record(tx, s.entry(ws, audit.InventoryCollectionFailed, old, map[string]string{
+			"error": old.Error, "pages_kept": fmt.Sprint(old.PageCount), "items_kept": fmt.Sprint(old.ItemCount),
+		})); err != nil {
 			return err
 		}
 	}
@@ -421,22 +426,17 @@ func (s *Service) fail(snap Snapshot, ws workspace.Workspace, cause error, inc I
 		if err != nil {
 			return err
 		}
-		counts, pages, err := tx.CountItems(snap.ID)
-		if err != nil {
-			return err
-		}
 		now := s.now()
 		snap = cur
 		snap.Status, snap.FinishedAt, snap.Error = StatusFailed, &now, msg
-		snap.Counts, snap.PageCount, snap.ItemCount = counts, pages, 0
-		for _, n := range counts {
-			snap.ItemCount += n
+		if err := countStored(tx, &snap); err != nil {
+			return err
 		}
 		if err := tx.UpdateSnapshot(snap); err != nil {
 			return err
 		}
 		_, err = audit.Record(tx, s.entry(ws, audit.InventoryCollectionFailed, snap, map[string]string{
-			"source": snap.SourceName, "error": msg, "pages_kept": fmt.Sprint(pages),
+			"source": snap.SourceName, "error": msg, "pages_kept": fmt.Sprint(snap.PageCount), "items_kept": fmt.Sprint(snap.ItemCount),
 		}))
 		return err
 	})
@@ -470,26 +470,47 @@ func owner() string {
 }
 
 // Snapshots lists every snapshot, newest first. A collecting snapshot whose
-// process stopped heartbeating is shown as failed (interrupted): it is never
-// presented as in progress, and never as completed.
+// process stopped heartbeating is shown as failed (interrupted), with the
+// items and pages it stored: it is never presented as in progress, and
+// never as completed.
 func (s *Service) Snapshots(ctx context.Context) ([]Snapshot, error) {
 	var out []Snapshot
+	cutoff := s.now().Add(-s.staleAfter())
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.Snapshots()
-		return err
+		if out, err = tx.Snapshots(); err != nil {
+			return err
+		}
+		for i, sn := range out {
+			if sn.Status == StatusCollecting && !sn.HeartbeatAt.After(cutoff) {
+				out[i].Status = StatusFailed
+				out[i].Error = "interrupted: the collecting process stopped without finishing"
+				if err := countStored(tx, &out[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
 	}
-	cutoff := s.now().Add(-s.staleAfter())
-	for i, sn := range out {
-		if sn.Status == StatusCollecting && !sn.HeartbeatAt.After(cutoff) {
-			out[i].Status = StatusFailed
-			out[i].Error = "interrupted: the collecting process stopped without finishing"
-		}
-	}
 	return out, nil
+}
+
+// countStored sets a snapshot's counts to what the file holds for it: the
+// items by kind and the evidence pages. A snapshot that did not complete
+// says what it kept.
+func countStored(tx Tx, snap *Snapshot) error {
+	counts, pages, err := tx.CountItems(snap.ID)
+	if err != nil {
+		return err
+	}
+	snap.Counts, snap.PageCount, snap.ItemCount = counts, pages, 0
+	for _, n := range counts {
+		snap.ItemCount += n
+	}
+	return nil
 }
 
 // Snapshot returns one snapshot by id, or the newest when id is "".

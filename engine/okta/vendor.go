@@ -197,7 +197,7 @@ func (Vendor) Test(ctx context.Context, raw json.RawMessage, cred secret.Value, 
 // Scrub implements vendor.Vendor. The SDK sends the token as "SSWS
 // <token>" and signs client assertions with the key; either appears in
 // text only as the credential itself or a line of it.
-func (Vendor) Scrub(text string, cred secret.Value) string { return vendor.ScrubCredential(text, cred) }
+func (Vendor) Scrub(text string, cred secret.Value) string { return cred.Scrub(text) }
 
 // PayloadSecrets implements vendor.Vendor: the catalogue in secrets.go.
 func (Vendor) PayloadSecrets() []redact.Field { return SecretFields }

@@ -92,7 +92,8 @@ type Vendor interface {
 	// inventory.CheckDomains, which runs a few at a time.
 	Test(ctx context.Context, settings json.RawMessage, cred secret.Value, client *http.Client) ([]inventory.DomainCheck, error)
 	// Scrub removes the credential, in every form the vendor's SDK or
-	// API may echo it, from text. ScrubCredential covers the common forms.
+	// API may echo it, from text. secret.Value.Scrub covers the common
+	// forms (the whole value, a PEM line, a JWT segment).
 	Scrub(text string, cred secret.Value) string
 	// PayloadSecrets is the catalogue of the secret-bearing fields of the
 	// vendor's API payloads (engine/redact.Field: resource, endpoints,

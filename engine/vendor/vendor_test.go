@@ -40,7 +40,7 @@ func (f fake) Open(context.Context, json.RawMessage, secret.Value, *http.Client)
 func (f fake) Test(context.Context, json.RawMessage, secret.Value, *http.Client) ([]inventory.DomainCheck, error) {
 	return nil, errors.New("fake")
 }
-func (f fake) Scrub(text string, cred secret.Value) string { return ScrubCredential(text, cred) }
+func (f fake) Scrub(text string, cred secret.Value) string { return cred.Scrub(text) }
 func (f fake) PayloadSecrets() []redact.Field              { return nil }
 func (f fake) RebuildView(inventory.LegacyItem) (inventory.Item, error) {
 	return inventory.Item{}, errors.New("fake")
@@ -158,26 +158,5 @@ func TestRegistry(t *testing.T) {
 	got, err := r.CheckSource("okta", map[string]string{"org_url": "https://a.example "}, secret.New("fake-token"))
 	if err != nil || string(got) != `{"auth":"api_token","org_url":"https://a.example"}` {
 		t.Errorf("checked settings %s, %v", got, err)
-	}
-}
-
-func TestScrubCredential(t *testing.T) {
-	pem := "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQDfaketestonly0\n-----END PRIVATE KEY-----"
-	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlLXRlc3Qtb25seSJ9.c2lnbmF0dXJlLWZha2UtdGVzdC1vbmx5"
-	cases := []struct {
-		name, cred, text, want string
-	}{
-		{"whole", "fake-token-123", "401 for SSWS fake-token-123", "401 for SSWS [REDACTED]"},
-		{"a PEM line", pem, "bad key near BKcwggSjAgEAAoIBAQDfaketestonly0 (line 3)", "bad key near [REDACTED] (line 3)"},
-		{"a JWT segment", jwt, "signature c2lnbmF0dXJlLWZha2UtdGVzdC1vbmx5 rejected", "signature [REDACTED] rejected"},
-		{"armour and short parts kept", pem, "-----BEGIN PRIVATE KEY----- is not a certificate", "-----BEGIN PRIVATE KEY----- is not a certificate"},
-		{"nothing to scrub", "fake-token-123", "connection refused", "connection refused"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := ScrubCredential(tc.text, secret.New(tc.cred)); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
 	}
 }

@@ -57,6 +57,9 @@ func (s *Service) Connect(ctx context.Context, url string, token secret.Value, p
 	if token.IsEmpty() {
 		return Workspace{}, TargetIdentity{}, invalid("connecting to the Portal needs its admin API token")
 	}
+	if err := checkLength(token, "the Portal admin token"); err != nil {
+		return Workspace{}, TargetIdentity{}, err
+	}
 	ws, err := s.Get(ctx)
 	if err != nil {
 		return Workspace{}, TargetIdentity{}, err

@@ -102,6 +102,9 @@ type Service struct {
 	Actor string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Witness, when set, lets VerifyAudit compare the trail with the
+	// keychain's anchor.
+	Witness AuditWitness
 }
 
 func (s *Service) now() time.Time {
@@ -124,10 +127,16 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-var tenantPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+var (
+	tenantPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	idPattern     = regexp.MustCompile(`^[0-9a-f]{32}$`)
+)
 
 // CreateRequest is a new workspace. TargetURL and TargetToken are optional.
+// ID, when set, is the workspace id to use (a NewID): app/wiring picks it
+// first, so the workspace's key exists to seal its first audit entry.
 type CreateRequest struct {
+	ID          string
 	Tenant      string
 	Mode        Mode
 	TargetURL   string
@@ -154,8 +163,19 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Workspace, err
 	if !req.TargetToken.IsEmpty() && target.URL == "" {
 		return Workspace{}, invalid("a target token needs a target URL")
 	}
+	if !req.TargetToken.IsEmpty() {
+		if err := checkLength(req.TargetToken, "the target admin token"); err != nil {
+			return Workspace{}, err
+		}
+	}
+	id := req.ID
+	if id == "" {
+		id = NewID()
+	} else if !idPattern.MatchString(id) {
+		return Workspace{}, invalid("workspace id %q must be 32 lowercase hex digits", id)
+	}
 	now := s.now()
-	ws := Workspace{ID: NewID(), Tenant: tenant, Mode: req.Mode, Status: StatusDraft, Target: target, CreatedAt: now, UpdatedAt: now}
+	ws := Workspace{ID: id, Tenant: tenant, Mode: req.Mode, Status: StatusDraft, Target: target, CreatedAt: now, UpdatedAt: now}
 
 	if !req.TargetToken.IsEmpty() {
 		if err := s.Secrets.Set(ctx, ws.ID, RoleTargetToken, req.TargetToken); err != nil {
@@ -433,6 +453,21 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 	return src, nil
 }
 
+// checkLength refuses a credential shorter than any real one: it was cut
+// off or is not the credential, and scrubbing so short a value from
+// messages would garble them (secret.MinLength). The message never quotes
+// it.
+func checkLength(v secret.Value, what string) error {
+	if v.TooShort() {
+		n := fmt.Sprintf("%d characters", v.Len())
+		if n == "1 characters" {
+			n = "1 character"
+		}
+		return invalid("%s is only %s; a real API token, client secret, key or access token is at least %d: paste the whole value", what, n, secret.MinLength)
+	}
+	return nil
+}
+
 // AuditTrail returns every audit entry in order, and the first break in the
 // chain (nil when the trail verifies).
 func (s *Service) AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, error) {
@@ -475,6 +510,9 @@ func (s *Service) validateSource(req NewSource) (Source, error) {
 	}
 	if req.Credential.IsEmpty() {
 		return Source{}, fmt.Errorf("%w: source %q %w", ErrInvalid, req.Name, ErrNoCredential)
+	}
+	if err := checkLength(req.Credential, fmt.Sprintf("source %q's credential", req.Name)); err != nil {
+		return Source{}, err
 	}
 	if s.Kinds == nil {
 		return Source{}, errors.New("this build knows no source kinds")

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,9 @@ func TestValidateSource(t *testing.T) {
 		{"padded name", NewSource{Name: " a", Kind: "okta", Settings: settings, Credential: cred}, "leading or trailing"},
 		{"unknown kind", NewSource{Name: "p", Kind: "ping", Settings: settings, Credential: cred}, "must be okta"},
 		{"settings refused", NewSource{Name: "o", Kind: "okta", Credential: cred}, "Org URL"},
+		{"one-character credential", NewSource{Name: "o", Kind: "okta", Settings: settings, Credential: secret.New("x")},
+			`source "o"'s credential is only 1 character; a real API token, client secret, key or access token is at least 16: paste the whole value`},
+		{"cut-off credential", NewSource{Name: "o", Kind: "okta", Settings: settings, Credential: secret.New("00aBcDeF-fake")}, "is only 13 characters"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,5 +109,25 @@ func TestSourceJSON(t *testing.T) {
 	src.Settings = json.RawMessage(`{}`)
 	if back.ID != src.ID || back.Kind != src.Kind || string(back.Settings) != "{}" || !back.ArchivedAt.Equal(at) || !back.LastInventoryAt.Equal(at) {
 		t.Errorf("read back %+v, wrote %+v", back, src)
+	}
+}
+
+// TestShortTargetTokensAreRefused: the target token is checked like a
+// source credential, in Create and in Connect, before anything is stored
+// or asked.
+func TestShortTargetTokensAreRefused(t *testing.T) {
+	svc := &Service{Kinds: oneKind{}}
+	_, err := svc.Create(t.Context(), CreateRequest{Tenant: "acme", Mode: ModeMergeIntoExisting,
+		TargetURL: "https://portal.example.com", TargetToken: secret.New("t")})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the target admin token is only 1 character") {
+		t.Fatalf("create with a one-character token: %v", err)
+	}
+	probe := func(context.Context, string, secret.Value) (TargetIdentity, error) {
+		t.Fatal("a one-character token was sent to the Portal")
+		return TargetIdentity{}, nil
+	}
+	_, _, err = svc.Connect(t.Context(), "https://portal.example.com", secret.New("t"), probe)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the Portal admin token is only 1 character") {
+		t.Fatalf("connect with a one-character token: %v", err)
 	}
 }

@@ -165,10 +165,7 @@ func classify(err error, v secret.Value) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	}
-	cause := err.Error()
-	if p := v.Reveal(); p != "" {
-		// The backends do not echo the value today; make sure it stays so.
-		cause = strings.ReplaceAll(cause, p, "[REDACTED]")
-	}
+	// The backends do not echo the value today; make sure it stays so.
+	cause := v.Scrub(err.Error())
 	return fmt.Errorf("%w: %s; %s", ErrUnavailable, cause, fixHint)
 }

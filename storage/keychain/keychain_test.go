@@ -34,7 +34,7 @@ func usesSecretService() bool {
 // id no one else uses. Under `make test` (PMC_KEYCHAIN_TESTS=1) a keychain
 // that does not answer fails the test; in a plain `go test` without a
 // session bus the test is skipped.
-func realKeychain(t *testing.T) (*Keychain, string) {
+func realKeychain(t testing.TB) (*Keychain, string) {
 	t.Helper()
 	required := os.Getenv("PMC_KEYCHAIN_TESTS") == "1"
 	if usesSecretService() && !required && precheck() != nil {
@@ -53,7 +53,7 @@ func realKeychain(t *testing.T) (*Keychain, string) {
 	return k, ws
 }
 
-func cleanupRole(t *testing.T, k *Keychain, ws, role string) {
+func cleanupRole(t testing.TB, k *Keychain, ws, role string) {
 	t.Cleanup(func() {
 		if err := k.Delete(context.Background(), ws, role); err != nil {
 			t.Errorf("cleanup %s/%s: %v", ws, role, err)

@@ -36,7 +36,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
+	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/workspace"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -63,6 +65,21 @@ type DB struct {
 	write *sql.DB
 	// read connections are query_only, so a View cannot write.
 	read *sql.DB
+
+	// version is the file's schema version once opened. Only tests keep a
+	// file at an older schema; columns newer than it are left alone.
+	version int64
+	// ledger remembers clean closes outside the file (cleanclose.go);
+	// cleanAtOpen says the file was as last closed when opened, and wrote
+	// that a write transaction committed since.
+	ledger      CloseLedger
+	cleanAtOpen bool
+	wrote       atomic.Bool
+	// inspect and changedOutside: see ForInspection.
+	inspect, changedOutside bool
+
+	sealer  atomic.Pointer[audit.Sealer]
+	onAudit atomic.Pointer[func()]
 }
 
 // dsn builds the connection string. Pragmas go in the DSN because a one-off
@@ -120,8 +137,11 @@ func connect(ctx context.Context, path, mode string) (*DB, error) {
 }
 
 // Close closes the file. The last connection to close checkpoints the WAL
-// into the file.
+// into the file. With a CloseLedger, a session that wrote (or that opened
+// a file it could not vouch for) writes a new clean-close marker first and
+// records the clean close once the file is whole (cleanclose.go).
 func (db *DB) Close() error {
+	id, marker := db.markClean()
 	rerr := db.read.Close()
 	if err := db.write.Close(); err != nil {
 		return fmt.Errorf("close workspace file %s: %w", db.path, err)
@@ -129,6 +149,7 @@ func (db *DB) Close() error {
 	if rerr != nil {
 		return fmt.Errorf("close workspace file %s: %w", db.path, rerr)
 	}
+	db.recordClean(id, marker)
 	return nil
 }
 
@@ -157,12 +178,39 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{ctx: ctx, tx: sqlTx}); err != nil {
+	var before int64
+	if !readOnly {
+		if before, err = totalChanges(ctx, sqlTx); err != nil {
+			return fmt.Errorf("write to %s: %w", db.path, err)
+		}
+	}
+	t := &Tx{ctx: ctx, tx: sqlTx, db: db}
+	if err := fn(t); err != nil {
 		return err
+	}
+	changed := false
+	if !readOnly {
+		after, err := totalChanges(ctx, sqlTx)
+		if err != nil {
+			return fmt.Errorf("write to %s: %w", db.path, err)
+		}
+		if changed = after != before; changed {
+			if err := db.markInUse(ctx, sqlTx); err != nil {
+				return err
+			}
+		}
 	}
 	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit to %s: %w", db.path, err)
+	}
+	if changed {
+		db.wrote.Store(true)
+	}
+	if t.appended {
+		if f := db.onAudit.Load(); f != nil {
+			(*f)()
+		}
 	}
 	return nil
 }
@@ -204,6 +252,9 @@ func (s Stage[T]) View(ctx context.Context, fn func(T) error) error {
 type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	db  *DB
+	// appended is set when the transaction appended audit entries.
+	appended bool
 }
 
 // restrictModes tightens the file and its WAL companions to 0600 (SQLite

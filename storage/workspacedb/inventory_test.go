@@ -379,14 +379,52 @@ func TestKilledCollectionIsNeverCompleted(t *testing.T) {
 	if snaps[0].Status != inventory.StatusFailed || !strings.Contains(snaps[0].Error, "interrupted") {
 		t.Fatalf("killed snapshot shown as %+v", snaps[0])
 	}
+	// It says what it stored before the kill: the items by kind and pages.
+	killed := snaps[0]
+	stored := storedCounts(t, f, killed.ID)
+	if killed.PageCount == 0 || killed.ItemCount == 0 || killed.ItemCount != stored.items || killed.PageCount != stored.pages ||
+		killed.Counts[inventory.KindGroup] != stored.items {
+		t.Fatalf("killed snapshot counts %d items (%v), %d pages; the file holds %+v", killed.ItemCount, killed.Counts, killed.PageCount, stored)
+	}
+	// Its export says it is partial.
+	m, err := f.inv.ExportEvidence(ctx, killed.ID, io.Discard)
+	if err != nil || !m.Partial || !strings.Contains(m.PartialNote, "PARTIAL: this snapshot did not complete (failed: interrupted") ||
+		!strings.Contains(m.PartialNote, fmt.Sprintf("the %d evidence pages stored", killed.PageCount)) {
+		t.Fatalf("export of the killed snapshot: partial %v %q, %v", m.Partial, m.PartialNote, err)
+	}
 	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err != nil || snap.Status != inventory.StatusCompleted {
 		t.Fatalf("collection after a killed one: %+v, %v", snap, err)
+	}
+	if m, err := f.inv.ExportEvidence(ctx, snap.ID, io.Discard); err != nil || m.Partial || m.PartialNote != "" {
+		t.Fatalf("export of a completed snapshot: partial %v %q, %v", m.Partial, m.PartialNote, err)
 	}
 	snaps, _ = f.inv.Snapshots(ctx)
 	if len(snaps) != 2 || snaps[1].Status != inventory.StatusFailed {
 		t.Fatalf("snapshots after = %+v", snaps)
 	}
+	// Recorded as failed by the next collection, with the same counts.
+	if got := snaps[1]; got.ItemCount != killed.ItemCount || got.PageCount != killed.PageCount {
+		t.Fatalf("the interrupted snapshot was recorded with %d items and %d pages, want %d and %d", got.ItemCount, got.PageCount, killed.ItemCount, killed.PageCount)
+	}
+}
+
+type counted struct{ items, pages int }
+
+// storedCounts counts a snapshot's rows in the file directly.
+func storedCounts(t *testing.T, f *inventoryFixture, snapshotID string) counted {
+	t.Helper()
+	var c counted
+	err := f.db.ViewTx(context.Background(), func(tx *Tx) error {
+		if err := tx.tx.QueryRow("SELECT count(*) FROM items WHERE snapshot_id = ?", snapshotID).Scan(&c.items); err != nil {
+			return err
+		}
+		return tx.tx.QueryRow("SELECT count(*) FROM evidence_pages WHERE snapshot_id = ?", snapshotID).Scan(&c.pages)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // TestKillChild is the child of TestKilledCollectionIsNeverCompleted: it

@@ -105,7 +105,7 @@ func upgradeFrom(t *testing.T, fsys fs.FS, from, to int64) {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	if err := old.quickCheck(ctx); err != nil {
+	if err := old.check(ctx, "quick_check"); err != nil {
 		t.Fatalf("backup: %v", err)
 	}
 	if got := versionOf(t, old); got != from {

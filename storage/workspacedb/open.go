@@ -17,13 +17,13 @@ import (
 
 // Create makes a new workspace file at path, mode 0600, with the current
 // schema. It fails with ErrExists if anything is already there.
-func Create(ctx context.Context, path string) (*DB, error) {
-	return create(ctx, path, schema, 0)
+func Create(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	return create(ctx, path, schema, 0, opts...)
 }
 
 // create builds the file with the migrations in fsys up to version upTo
 // (0: all of them); tests use it to build files at older schemas.
-func create(ctx context.Context, path string, fsys fs.FS, upTo int64) (*DB, error) {
+func create(ctx context.Context, path string, fsys fs.FS, upTo int64, opts ...Option) (*DB, error) {
 	// O_EXCL claims the name atomically, so two consoles cannot both create it.
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -39,6 +39,9 @@ func create(ctx context.Context, path string, fsys fs.FS, upTo int64) (*DB, erro
 		db, err := connect(ctx, path, "rw")
 		if err != nil {
 			return nil, err
+		}
+		for _, o := range opts {
+			o(db)
 		}
 		if err := db.initialise(ctx, fsys, upTo); err != nil {
 			db.Close()
@@ -64,6 +67,11 @@ func (db *DB) initialise(ctx context.Context, fsys fs.FS, upTo int64) error {
 	if err := migrate(ctx, db.write, fsys, upTo); err != nil {
 		return fmt.Errorf("create workspace file %s: %w", db.path, err)
 	}
+	version, err := db.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	db.version = version
 	// Checkpoint so the header (and its application id) is in the main file,
 	// where Open looks for it before handing the file to SQLite.
 	if err := db.checkpoint(ctx); err != nil {
@@ -75,29 +83,51 @@ func (db *DB) initialise(ctx context.Context, fsys fs.FS, upTo int64) error {
 // Open opens an existing workspace file, checks it and brings its schema up
 // to date (after backing it up). See the package documentation for the
 // errors it returns.
-func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, schema)
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	return open(ctx, path, schema, opts...)
 }
 
-func open(ctx context.Context, path string, fsys fs.FS) (*DB, error) {
+func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*DB, error) {
 	if err := inspectHeader(path); err != nil {
+		return nil, err
+	}
+	stamp, err := stampOf(path) // before SQLite touches the file
+	if err != nil {
 		return nil, err
 	}
 	db, err := connect(ctx, path, "rw")
 	if err != nil {
 		return nil, err
 	}
-	if err := db.prepare(ctx, fsys); err != nil {
-		db.Close()
+	for _, o := range opts {
+		o(db)
+	}
+	if err := db.prepare(ctx, fsys, stamp); err != nil {
+		db.abandon()
 		return nil, err
 	}
 	return db, nil
 }
 
-func (db *DB) prepare(ctx context.Context, fsys fs.FS) error {
-	if err := db.quickCheck(ctx); err != nil {
+// abandon closes a file Open refused without recording a clean close.
+func (db *DB) abandon() {
+	db.ledger = nil
+	db.Close()
+}
+
+func (db *DB) prepare(ctx context.Context, fsys fs.FS, stamp fileStamp) error {
+	clean, err := db.cleanSince(ctx, stamp)
+	if err != nil {
 		return err
 	}
+	check := "integrity_check"
+	if clean {
+		check = "quick_check"
+	}
+	if err := db.check(ctx, check); err != nil {
+		return err
+	}
+	db.cleanAtOpen = clean
 	current, err := db.schemaVersion(ctx)
 	if err != nil {
 		return err
@@ -113,10 +143,16 @@ func (db *DB) prepare(ctx context.Context, fsys fs.FS) error {
 		if err := db.backup(ctx, current); err != nil {
 			return err
 		}
+		db.version = current
+		if err := db.markInUse(ctx, db.write); err != nil { // before the first change
+			return err
+		}
+		db.wrote.Store(true)
 		if err := migrate(ctx, db.write, fsys, 0); err != nil {
 			return fmt.Errorf("upgrade workspace file %s from schema %d: %w; the file before the upgrade is at %s", db.path, current, err, backupPath(db.path, current))
 		}
 	}
+	db.version = known
 	return restrictModes(db.path)
 }
 
@@ -127,6 +163,12 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // file, a file of another kind or another application's SQLite file is
 // turned away before SQLite opens (and could convert) it.
 func inspectHeader(path string) error {
+	// A named pipe would block the open below until someone writes to it,
+	// and a device may never end: only a regular file (or a link to one)
+	// is opened at all.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return notRegular(path, st.Mode())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -135,8 +177,8 @@ func inspectHeader(path string) error {
 		return fmt.Errorf("open workspace file %s: %w", path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return fmt.Errorf("%w: %s is a folder; give the path of the workspace file itself", ErrNotWorkspaceFile, path)
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		return notRegular(path, st.Mode())
 	}
 	header := make([]byte, 100)
 	n, err := io.ReadFull(f, header)
@@ -157,14 +199,30 @@ func inspectHeader(path string) error {
 	return nil
 }
 
+func notRegular(path string, mode fs.FileMode) error {
+	what := "not a regular file"
+	switch {
+	case mode.IsDir():
+		what = "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%w: %s is %s, not a file; give the path of the workspace file itself", ErrNotWorkspaceFile, path, what)
+}
+
 const restoreAdvice = "restore the workspace from your latest backup (or a .pre-schema-N.bak copy next to it) and stop using this copy"
 
-// quickCheck runs SQLite's structural check: every page of every table is
-// walked, so cut-short and overwritten files are found before any use. It
-// skips integrity_check's index cross-checks, which cost minutes on a large
-// inventory and add nothing the audit trail's hashes do not.
-func (db *DB) quickCheck(ctx context.Context) error {
-	rows, err := db.write.QueryContext(ctx, "PRAGMA quick_check")
+// check runs SQLite's quick_check or integrity_check (cleanclose.go says
+// which when). quick_check walks every page of every table, so cut-short
+// and overwritten files are found before any use; integrity_check also
+// cross-checks every index against its table, which costs several times as
+// much on a large inventory (BenchmarkOpenCheck1M).
+func (db *DB) check(ctx context.Context, pragma string) error {
+	rows, err := db.write.QueryContext(ctx, "PRAGMA "+pragma)
 	if err != nil {
 		return classify(db.path, err)
 	}

@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
 
@@ -75,6 +75,11 @@ func NewAuditScreen(env Env) Screen {
 	top := container.NewVBox(heading("Audit trail"),
 		container.NewBorder(nil, nil, container.NewHBox(verify, s.icon), nil, s.verdict))
 	s.content = container.NewBorder(top, s.detail, nil, nil, s.table)
+	if at := env.AuditAtOpen; at != nil && at.Break != nil {
+		// A trail that no longer matches the keychain is shown at once.
+		icon, imp, text := describeVerdict(*at)
+		s.setVerdict(icon, imp, "When the workspace was opened: "+text)
+	}
 	return s
 }
 
@@ -83,37 +88,48 @@ func (s *AuditScreen) Content() fyne.CanvasObject { return s.content }
 
 // Show implements Screen. A new state makes the last verdict stale.
 func (s *AuditScreen) Show(st State) {
-	if len(st.Trail) != len(s.entries) {
+	if len(st.Trail) != len(s.entries) && (s.env.AuditAtOpen == nil || s.env.AuditAtOpen.Break == nil) {
 		s.setVerdict(theme.InfoIcon(), widget.MediumImportance, "Not verified since the last change.")
 	}
 	s.entries = st.Trail
 	s.table.Refresh()
 }
 
-type verification struct {
-	entries []audit.Entry
-	brk     *audit.Break
-}
-
 func (s *AuditScreen) verify() {
 	s.setVerdict(theme.InfoIcon(), widget.MediumImportance, "Verifying…")
-	task.Run(s.env.Tasks, func(ctx context.Context) (verification, error) {
-		entries, brk, err := s.env.Workspace.AuditTrail(ctx)
-		return verification{entries, brk}, err
-	}, func(v verification, err error) {
-		switch {
-		case err != nil:
+	task.Run(s.env.Tasks, s.env.Workspace.VerifyAudit, func(c workspace.AuditCheck, err error) {
+		if err != nil {
 			s.setVerdict(theme.ErrorIcon(), widget.DangerImportance, "Could not read the trail.")
 			ShowError(s.env.Window, "Could not verify the audit trail", err)
-		case v.brk != nil:
-			s.setVerdict(theme.ErrorIcon(), widget.DangerImportance,
-				fmt.Sprintf("Trail broken at entry %d: %s", v.brk.Seq, v.brk.Reason))
-		default:
-			s.setVerdict(theme.ConfirmIcon(), widget.SuccessImportance, fmt.Sprintf("Trail intact (%d entries)", len(v.entries)))
+			return
 		}
-		s.entries = v.entries
+		icon, imp, text := describeVerdict(c.Verdict)
+		if at := s.env.AuditAtOpen; at != nil && at.Break == nil && at.Anchor.Status == audit.UnanchoredTail {
+			text += fmt.Sprintf(" When the workspace was opened, entries %d–%d had not been anchored (the console had stopped before anchoring them); they were anchored then.", at.Anchor.TailFrom, at.Anchor.TailTo)
+		}
+		s.setVerdict(icon, imp, text)
+		s.entries = c.Entries
 		s.table.Refresh()
 	})
+}
+
+// describeVerdict puts a verdict in one line for the screen: a break in
+// red, a warning (entries not yet anchored) in amber, a trail checked
+// against its own chain only in neutral, an anchored one in green.
+func describeVerdict(v audit.Verdict) (fyne.Resource, widget.Importance, string) {
+	n := fmt.Sprintf("%d entries", v.Entries)
+	if v.Entries == 1 {
+		n = "1 entry"
+	}
+	switch {
+	case v.Break != nil:
+		return theme.ErrorIcon(), widget.DangerImportance, fmt.Sprintf("Trail broken at entry %d: %s", v.Break.Seq, v.Break.Reason)
+	case v.Anchor.Status == audit.UnanchoredTail:
+		return theme.WarningIcon(), widget.WarningImportance, fmt.Sprintf("Trail intact (%s). %s", n, v.Anchor.Note)
+	case v.Anchor.Status == audit.Anchored:
+		return theme.ConfirmIcon(), widget.SuccessImportance, fmt.Sprintf("Trail intact (%s) and anchored in this machine's keychain.", n)
+	}
+	return theme.InfoIcon(), widget.MediumImportance, fmt.Sprintf("Trail intact (%s). %s", n, v.Anchor.Note)
 }
 
 func (s *AuditScreen) setVerdict(icon fyne.Resource, imp widget.Importance, text string) {

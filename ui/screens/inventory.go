@@ -249,7 +249,11 @@ func (s *InventoryScreen) showSelected() {
 	if snap.FinishedAt != nil {
 		line += ", finished " + formatTime(*snap.FinishedAt)
 	}
-	line += fmt.Sprintf(". %s from %s evidence page%s.", CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount))
+	line += fmt.Sprintf(". %s from %s evidence page%s", CountsSummary(snap), FormatCount(snap.PageCount), plural(snap.PageCount))
+	if snap.Status == inventory.StatusFailed {
+		line += ", stored before the collection stopped: not the whole tenant"
+	}
+	line += "."
 	if snap.Error != "" {
 		line += " Error: " + snap.Error
 	}
@@ -265,7 +269,7 @@ func (s *InventoryScreen) updateButtons() {
 	} else {
 		s.collect.Enable()
 	}
-	if _, ok := s.selectedSnapshot(); ok && s.env.Inventory != nil {
+	if _, ok := s.selectedSnapshot(); ok && s.env.Inventory != nil && s.env.WriteNew != nil {
 		s.export.Enable()
 	} else {
 		s.export.Disable()

@@ -3,9 +3,8 @@ package screens
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +35,7 @@ func ExportFileName(snap inventory.Snapshot) string {
 // opens the chosen file for writing and so truncates one that exists.
 func (s *InventoryScreen) showExport() {
 	snap, ok := s.selectedSnapshot()
-	if !ok || s.env.Inventory == nil {
+	if !ok || s.env.Inventory == nil || s.env.WriteNew == nil {
 		return
 	}
 	folder, name := widget.NewEntry(), widget.NewEntry()
@@ -78,7 +77,7 @@ func (s *InventoryScreen) showExport() {
 		}
 		form.Disable()
 		task.Run(s.env.Tasks, func(ctx context.Context) (inventory.Manifest, error) {
-			return exportTo(ctx, s.env.Inventory, snap.ID, path)
+			return exportTo(ctx, s.env.Inventory, s.env.WriteNew, snap.ID, path)
 		}, func(m inventory.Manifest, err error) {
 			form.Enable()
 			if err != nil {
@@ -87,9 +86,13 @@ func (s *InventoryScreen) showExport() {
 				return
 			}
 			d.Hide()
-			dialog.ShowInformation("Evidence exported", fmt.Sprintf(
-				"Wrote %s evidence page%s of snapshot %s and their SHA-256 manifest to\n%s",
-				FormatCount(len(m.Pages)), plural(len(m.Pages)), snap.ID, path), s.env.Window)
+			title, note := "Evidence exported", ""
+			if m.Partial {
+				title, note = "Partial evidence exported", m.PartialNote+"\n\n"
+			}
+			dialog.ShowInformation(title, fmt.Sprintf(
+				"%sWrote %s evidence page%s of snapshot %s and their SHA-256 manifest to\n%s",
+				note, FormatCount(len(m.Pages)), plural(len(m.Pages)), snap.ID, path), s.env.Window)
 		})
 	}
 	d = dialog.NewCustomWithoutButtons("Export evidence of snapshot "+snap.ID, container.NewVBox(form, problem), s.env.Window)
@@ -97,30 +100,22 @@ func (s *InventoryScreen) showExport() {
 	d.Show()
 }
 
-// exportTo writes the bundle to a new file at path. It refuses an existing
-// file, and removes its own file when the export fails, so a half-written
-// zip is never left looking like evidence.
-func exportTo(ctx context.Context, inv Inventory, snapshotID, path string) (inventory.Manifest, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return inventory.Manifest{}, fmt.Errorf("%s already exists: choose another name (an export never overwrites a file)", path)
-	}
+// exportTo writes the bundle to a new file at path through write (an
+// atomic writer): an existing file is refused, and a failed or killed
+// export leaves nothing at path, so a half-written zip never looks like
+// evidence nor blocks the next export.
+func exportTo(ctx context.Context, inv Inventory, write func(string, func(io.Writer) error) error, snapshotID, path string) (inventory.Manifest, error) {
+	var m inventory.Manifest
+	err := write(path, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		var err error
+		if m, err = inv.ExportEvidence(ctx, snapshotID, w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 	if err != nil {
-		return inventory.Manifest{}, fmt.Errorf("create the evidence bundle: %w", err)
-	}
-	w := bufio.NewWriter(f)
-	m, err := inv.ExportEvidence(ctx, snapshotID, w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return inventory.Manifest{}, errors.Join(fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err), os.Remove(path))
+		return inventory.Manifest{}, fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err)
 	}
 	return m, nil
 }

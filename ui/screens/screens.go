@@ -6,6 +6,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +28,9 @@ type Workspace interface {
 	AddSource(ctx context.Context, req workspace.NewSource) (workspace.Source, error)
 	ArchiveSource(ctx context.Context, name string) (workspace.Source, error)
 	AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, error)
+	// VerifyAudit checks the trail's chain and its anchor in this
+	// machine's keychain.
+	VerifyAudit(ctx context.Context) (workspace.AuditCheck, error)
 }
 
 // Readiness computes the workspace summary and the preview-handoff gate
@@ -87,6 +91,13 @@ type Env struct {
 	// Reports is nil when the session cannot write reports.
 	Reports Reports
 	Tasks   *task.Group
+	// AuditAtOpen is what comparing the audit trail with the keychain
+	// found when the workspace was opened (nil: not compared).
+	AuditAtOpen *audit.Verdict
+	// WriteNew writes a new file at path through write, atomically: a
+	// failed or killed write leaves nothing at path (app/console passes
+	// storage/atomicfile's). nil disables exports.
+	WriteNew func(path string, write func(io.Writer) error) error
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()

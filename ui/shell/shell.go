@@ -5,10 +5,12 @@ package shell
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/screens"
@@ -45,6 +47,11 @@ type Session struct {
 	Name string
 	// Close releases the file; nil when there is nothing to release.
 	Close func() error
+	// AuditAtOpen is what opening found comparing the audit trail with the
+	// keychain; nil when it was not compared.
+	AuditAtOpen *audit.Verdict
+	// WriteNew writes a new file atomically (exports); nil disables them.
+	WriteNew func(path string, write func(io.Writer) error) error
 }
 
 // Backend opens and creates workspace files; app/console implements it.
@@ -140,7 +147,7 @@ func (c *Console) show(s Session) {
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
 		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout,
-		Evidence: s.Evidence, Reports: s.Reports})
+		Evidence: s.Evidence, Reports: s.Reports, AuditAtOpen: s.AuditAtOpen, WriteNew: s.WriteNew})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

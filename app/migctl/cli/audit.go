@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/audit"
 )
 
@@ -16,7 +17,7 @@ func newAuditCmd(e *env) *cobra.Command {
 		Short: "Read and verify the workspace's tamper-evident audit trail",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newAuditListCmd(e), newAuditVerifyCmd(e))
+	cmd.AddCommand(newAuditListCmd(e), newAuditVerifyCmd(e), newAuditAcceptCmd(e))
 	return cmd
 }
 
@@ -55,47 +56,68 @@ func newAuditListCmd(e *env) *cobra.Command {
 	}
 }
 
-// auditVerification is the --json document of audit verify.
-type auditVerification struct {
-	OK      bool         `json:"ok"`
-	Entries int          `json:"entries"`
-	Break   *audit.Break `json:"break"`
-}
-
 func newAuditVerifyCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
-		Short: "Check the audit trail's hash chain; exit 1 naming the first bad entry",
-		Args:  cobra.NoArgs,
+		Short: "Check the audit trail's hash chain and its anchor in this machine's keychain; exit 1 naming the first bad entry",
+		Long: `Check the audit trail: every entry against its hash and the one before it, and
+the trail against the anchor this machine's keychain keeps, so a trail that was
+emptied, rewritten as a whole, or rolled back to an older copy of the file is
+found and named. Entries the console wrote but had not yet anchored (it
+stopped first) are a warning, not a break; the next open anchors them.
+Without this workspace's key in the keychain (a file copied from another
+machine) only the file's own chain is checked, and the output says so.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			w, err := e.open(wiring.ForAuditVerification())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			c, err := w.Service.VerifyAudit(e.ctx)
+			if err != nil {
+				return err
+			}
+			v := newAuditVerification(c.Verdict, w.DB.ChangedOutside())
+			if err := e.show(v); err != nil {
+				return err
+			}
+			return v.failure()
+		},
+	}
+}
+
+func newAuditAcceptCmd(e *env) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "accept --reason TEXT",
+		Short: "Accept the audit trail as the file holds it now, after restoring an older copy on purpose",
+		Long: `When audit verify reports the trail rolled back (or otherwise not the one this
+machine's keychain anchored) because you restored a backup on purpose, accept
+the file as it is: an audit entry records your reason and the finding it
+settles, and the trail is anchored at its head again. The file's own chain must
+verify; nothing is accepted when the trail already matches its anchor.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "reason"); err != nil {
+				return err
+			}
 			w, err := e.open()
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			entries, brk, err := w.Service.AuditTrail(e.ctx)
+			before, err := w.AcceptAuditTrail(e.ctx, reason)
 			if err != nil {
 				return err
 			}
-			doc := auditVerification{OK: brk == nil, Entries: len(entries), Break: brk}
-			err = e.print(doc, func(out io.Writer) error {
-				if brk != nil {
-					return nil // the failure is reported on stderr
-				}
-				noun := "entries"
-				if len(entries) == 1 {
-					noun = "entry"
-				}
-				_, err := fmt.Fprintf(out, "Audit trail intact: %d %s, each linked to the one before.\n", len(entries), noun)
-				return err
-			})
+			c, err := w.Service.VerifyAudit(e.ctx)
 			if err != nil {
 				return err
 			}
-			if brk != nil {
-				return fmt.Errorf("the audit trail is broken at %w; the workspace file was changed outside the console", *brk)
-			}
-			return nil
+			return e.show(auditAccepted{Accepted: before.Break, Verdict: newAuditVerification(c.Verdict, false)})
 		},
 	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the file as it is now is the right one (recorded in the audit trail)")
+	return cmd
 }

@@ -66,13 +66,13 @@ func (e *env) path() (string, error) {
 }
 
 // open opens the existing workspace file.
-func (e *env) open() (*wiring.Workspace, error) {
+func (e *env) open(opts ...wiring.Option) (*wiring.Workspace, error) {
 	p, err := e.path()
 	if err != nil {
 		return nil, err
 	}
 	e.log.Debug("open workspace", "path", p)
-	w, err := wiring.Open(e.ctx, p, wiring.WithGetenv(e.getenv))
+	w, err := wiring.Open(e.ctx, p, append(opts, wiring.WithGetenv(e.getenv), wiring.WithLogger(e.log))...)
 	if err == nil && e.adjust != nil {
 		e.adjust(w)
 	}

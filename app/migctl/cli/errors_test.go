@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/audit"
 	_ "modernc.org/sqlite"
 )
 
@@ -48,16 +49,17 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		want  []string
 	}{
 		{"unknown flag", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--bogus"}, []string{"unknown flag: --bogus", "'migctl workspace create --help'"}},
-		{"secret as a flag value", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret", "fake-token"}, []string{"unknown flag: --secret"}},
+		{"secret as a flag value", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret", "fake-token-for-tests"}, []string{"unknown flag: --secret"}},
 		{"value given to a bool flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin=fake-token-typed-inline"}, []string{"--secret-stdin takes no value"}},
 		{"missing tenant", "", nil, []string{"workspace", "create", "--mode", "merge_into_existing"}, []string{"missing required flag --tenant"}},
 		{"missing mode", "", nil, []string{"workspace", "create", "--tenant", "acme"}, []string{"missing required flag --mode"}},
 		{"bad mode", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "sideways"}, []string{`--mode "sideways" must be one of first_run_adoption, merge_into_existing`}},
 		{"bad tenant", "", nil, []string{"workspace", "create", "--tenant", "Not Valid!", "--mode", "merge_into_existing"}, []string{"tenant id"}},
 		{"plain http target", "", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "http://portal.example.com"}, []string{"only loopback hosts"}},
-		{"target token without URL", "fake-token", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-token-stdin"}, []string{"needs --target-url"}},
-		{"both target token flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin", "--target-token-env", "T"}, []string{"either --target-token-stdin or --target-token-env, not both"}},
-		{"both secret flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
+		{"target token without URL", "fake-token-for-tests", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-token-stdin"}, []string{"needs --target-url"}},
+		{"both target token flags", "fake-token-for-tests", map[string]string{"T": "fake-token-for-tests"}, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin", "--target-token-env", "T"}, []string{"either --target-token-stdin or --target-token-env, not both"}},
+		{"both secret flags", "fake-token-for-tests", map[string]string{"T": "fake-token-for-tests"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
+		{"one-character target token", "t", nil, []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-stdin"}, []string{"the target admin token is only 1 character", "paste the whole value"}},
 		{"neither secret flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta}, []string{"the source credential is required"}},
 		{"empty stdin", "\n", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin"}, []string{"read from stdin is empty"}},
 		{"unset variable", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", "OKTA_TOKEN"}, []string{"the environment variable named by --secret-env is unset or empty", "takes the name of an environment variable that holds the source credential"}},
@@ -211,7 +213,7 @@ func TestFailuresExitOne(t *testing.T) {
 		h := newHarness(t)
 		h.createWorkspace("merge_into_existing")
 		h.ok("", "workspace", "archive")
-		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "late", "--org-url", "https://acme.okta.com", "--secret-stdin"), 1, "archived")
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "okta", "--name", "late", "--org-url", "https://acme.okta.com", "--secret-stdin"), 1, "archived")
 		checkError(t, h.run("", "workspace", "archive"), 1, "archived")
 		if doc := h.okJSON("", "source", "list"); cmp.Diff(map[string]any{"sources": []any{}}, doc) != "" {
 			t.Errorf("a source was added to an archived workspace: %v", doc)
@@ -225,8 +227,8 @@ func TestFailuresExitOne(t *testing.T) {
 	t.Run("plain http incumbent", func(t *testing.T) {
 		h := newHarness(t)
 		h.createWorkspace("merge_into_existing")
-		checkError(t, h.run("fake-token", "source", "add", "okta", "--name", "o", "--org-url", "http://acme.okta.com", "--secret-stdin"), 2, "plain http")
-		checkError(t, h.run("fake-token", "source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com",
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "okta", "--name", "o", "--org-url", "http://acme.okta.com", "--secret-stdin"), 2, "plain http")
+		checkError(t, h.run("fake-token-for-tests", "source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com",
 			"--auth", "access_token", "--graph-url", "http://graph.example.com", "--secret-stdin"), 2, "plain http")
 	})
 }
@@ -235,11 +237,11 @@ func TestDuplicateSourceName(t *testing.T) {
 	h := newHarness(t)
 	kc := requireKeychain(t, h)
 	id := h.createWorkspace("merge_into_existing")
-	h.ok("fake-token-one", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
-	checkError(t, h.run("fake-token-two", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://other.okta.com", "--secret-stdin"),
+	h.ok("fake-token-one-for-tests", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
+	checkError(t, h.run("fake-token-two-for-tests", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://other.okta.com", "--secret-stdin"),
 		1, "already exists")
 	got, err := kc.Get(t.Context(), id, "source/acme-okta")
-	if err != nil || got.Reveal() != "fake-token-one" {
+	if err != nil || got.Reveal() != "fake-token-one-for-tests" {
 		t.Errorf("the first source's credential was replaced or lost (err %v)", err)
 	}
 	if doc := h.okJSON("", "workspace", "show"); doc["source_count"] != 1.0 {
@@ -276,16 +278,21 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The engine's own wording of the break; the CLI must report it whole.
-			reason := engineBreak(t, h.path, tc.seq)
+			brk := engineBreak(t, h.path, tc.seq)
+			reason := brk.Reason
 
 			r := h.run("", "audit", "verify", "--json")
 			if r.code != 1 {
 				t.Fatalf("audit verify on a tampered trail: exit %d, stderr %s", r.code, r.stderr)
 			}
-			want := map[string]any{"ok": false, "entries": tc.entries, "break": map[string]any{"seq": float64(tc.seq), "reason": reason}}
-			if diff := cmp.Diff(want, decodeOne(t, r.stdout)); diff != "" {
+			want := map[string]any{"ok": false, "entries": tc.entries, "break": map[string]any{"seq": float64(tc.seq), "kind": brk.Kind, "reason": reason}, "file_changed_outside_console": true}
+			got := decodeOne(t, r.stdout)
+			delete(got, "anchor")
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("audit verify --json (-want +got):\n%s", diff)
 			}
+			// Any other command refuses the edited file as damaged.
+			checkError(t, h.run("", "workspace", "show"), 1, "changed after the console closed it")
 			r = h.run("", "audit", "verify")
 			checkError(t, r, 1, fmt.Sprintf("audit trail is broken at audit entry %d: %s", tc.seq, reason))
 		})
@@ -294,19 +301,20 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 
 // engineBreak asks the engine where the trail at path breaks, requires it
 // to be entry seq, and returns the reason.
-func engineBreak(t *testing.T, path string, seq int64) string {
+func engineBreak(t *testing.T, path string, seq int64) audit.Break {
 	t.Helper()
-	w, err := wiring.Open(context.Background(), path)
+	w, err := wiring.Open(context.Background(), path, wiring.ForAuditVerification())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	_, brk, err := w.Service.AuditTrail(context.Background())
+	c, err := w.Service.VerifyAudit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	brk := c.Verdict.Break
 	if brk == nil || brk.Seq != seq || brk.Reason == "" {
 		t.Fatalf("engine reports break %+v, want one at entry %d", brk, seq)
 	}
-	return brk.Reason
+	return *brk
 }

@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portal-id/migration-console/app/outfile"
 	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/bundle"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 )
 
 func newEvidenceCmd(e *env) *cobra.Command {
@@ -59,7 +59,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			if err := oneOf("pages", pages, string(bundle.PagesBodies), string(bundle.PagesDigests)); err != nil {
 				return err
 			}
-			if err := outfile.MustNotExist(outPath); err != nil {
+			if err := atomicfile.MustNotExist(outPath); err != nil {
 				return err
 			}
 			w, err := e.open()
@@ -100,7 +100,7 @@ the workspace. The zip is written atomically and never overwrites a file.`,
 			sum := sha256.New()
 			var n int64
 			var m bundle.Manifest
-			err = outfile.WriteNew(outPath, func(out io.Writer) error {
+			err = atomicfile.WriteNew(outPath, func(out io.Writer) error {
 				counted := &countingWriter{w: io.MultiWriter(out, sum)}
 				var err error
 				m, err = bundle.Write(e.ctx, counted, in, master.SigningKey())

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/netguard"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 )
 
 func newInventoryCmd(e *env) *cobra.Command {
@@ -207,27 +207,24 @@ func newInventoryExportCmd(e *env) *cobra.Command {
 			if _, err := w.Inventory.Snapshot(e.ctx, snapshotID); err != nil {
 				return err
 			}
-			f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("%s already exists; evidence bundles are never overwritten: choose another --out", outPath)
-			}
-			if err != nil {
-				return fmt.Errorf("create the evidence bundle: %w", err)
-			}
+			// Written beside outPath and moved into place only when whole: a
+			// killed export leaves no partial zip to pass for evidence or to
+			// block the next attempt.
 			sum := sha256.New()
-			counted := &countingWriter{w: io.MultiWriter(f, sum)}
-			m, err := w.Inventory.ExportEvidence(e.ctx, snapshotID, counted)
-			if err == nil {
-				err = f.Sync()
-			}
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+			var m inventory.Manifest
+			var n int64
+			err = atomicfile.WriteNew(outPath, func(f io.Writer) error {
+				counted := &countingWriter{w: io.MultiWriter(f, sum)}
+				var err error
+				m, err = w.Inventory.ExportEvidence(e.ctx, snapshotID, counted)
+				n = counted.n
+				return err
+			})
 			if err != nil {
-				// A partial bundle must not pass for evidence.
-				return errors.Join(fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err), os.Remove(outPath))
+				return fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err)
 			}
-			return e.show(exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: counted.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+			return e.show(exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil)),
+				Partial: m.Partial, PartialNote: m.PartialNote})
 		},
 	}
 	f := cmd.Flags()

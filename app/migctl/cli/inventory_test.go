@@ -474,6 +474,27 @@ func TestCollectFailsMidway(t *testing.T) {
 	if len(list.Snapshots) != 1 || list.Snapshots[0].Status != "failed" || list.Snapshots[0].Error != snap.Error {
 		t.Errorf("list after a failed collection: %+v", list.Snapshots)
 	}
+	byKind := 0
+	for _, n := range snap.Counts {
+		byKind += n
+	}
+	if byKind != snap.ItemCount {
+		t.Errorf("the failed snapshot does not count what it stored: %d items, by kind %v", snap.ItemCount, snap.Counts)
+	}
+	// Its evidence export says, in JSON and in words, that it is partial.
+	var exported struct {
+		Partial     bool   `json:"partial"`
+		PartialNote string `json:"partial_note"`
+		Pages       int    `json:"pages"`
+	}
+	zipPath := filepath.Join(t.TempDir(), "partial.zip")
+	decodeInto(t, h.ok("", "inventory", "export", "--snapshot", snap.ID, "--out", zipPath, "--json").stdout, &exported)
+	if !exported.Partial || exported.Pages != snap.PageCount || !strings.Contains(exported.PartialNote, "did not complete") {
+		t.Errorf("export of the failed snapshot: %+v", exported)
+	}
+	if out := h.ok("", "inventory", "export", "--snapshot", snap.ID, "--out", zipPath+"2").stdout; !strings.HasPrefix(out, "PARTIAL: this snapshot did not complete") {
+		t.Errorf("human export of the failed snapshot:\n%s", out)
+	}
 
 	graphSrv := startGraph(t, graphreplay.Demo(), graphToken, graphreplay.Policies)
 	h.addEntra("entra-no-ca", graphSrv.URL(), graphToken)

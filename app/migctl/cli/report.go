@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portal-id/migration-console/app/outfile"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/formats"
+	"github.com/portal-id/migration-console/storage/atomicfile"
 )
 
 // reportResult is the --json document of report.
@@ -87,11 +87,11 @@ write leaves nothing behind.`,
 				return err
 			}
 			if f.MultiFile {
-				err = outfile.WriteNewDir(outPath, func(create func(string) (io.Writer, error)) error {
+				err = atomicfile.WriteNewDir(outPath, func(create func(string) (io.Writer, error)) error {
 					return render(&countedFiles{create: create, out: &res.Files})
 				})
 			} else {
-				err = outfile.WriteNew(outPath, func(out io.Writer) error {
+				err = atomicfile.WriteNew(outPath, func(out io.Writer) error {
 					return render(&countedFiles{create: func(string) (io.Writer, error) { return out, nil }, out: &res.Files, single: filepath.Base(outPath)})
 				})
 			}

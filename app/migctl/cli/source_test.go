@@ -35,7 +35,7 @@ func TestSourceAddFlagsComeFromTheSpec(t *testing.T) {
 	if d := cmp.Diff(want, added["okta"]); d != "" {
 		t.Errorf("settings of the added source (-want +got):\n%s", d)
 	}
-	r := h.run("fake-token", "source", "add", "okta", "--name", "o", "--org-url", "https://acme.okta.com", "--client-id", "0oa1", "--secret-stdin")
+	r := h.run("fake-token-for-tests", "source", "add", "okta", "--name", "o", "--org-url", "https://acme.okta.com", "--client-id", "0oa1", "--secret-stdin")
 	checkError(t, r, 2, "Client ID applies only with authentication private_key")
 }
 

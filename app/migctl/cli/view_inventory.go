@@ -32,7 +32,11 @@ func (s snapshotView) human(out io.Writer) error {
 	if s.FinishedAt != nil {
 		fmt.Fprintf(tw, "  finished\t%s (took %s)\n", formatTime(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
 	}
-	fmt.Fprintf(tw, "  items\t%d\n", s.ItemCount)
+	if s.Status == inventory.StatusFailed {
+		fmt.Fprintf(tw, "  items\t%d, stored before the collection stopped: not the whole tenant\n", s.ItemCount)
+	} else {
+		fmt.Fprintf(tw, "  items\t%d\n", s.ItemCount)
+	}
 	for _, k := range inventory.Kinds {
 		fmt.Fprintf(tw, "    %s\t%d\n", k, s.Counts[k])
 	}
@@ -120,9 +124,16 @@ type exportResult struct {
 	Bytes      int64  `json:"bytes"`
 	// SHA256 is the digest of the zip file itself, for the hand-over note.
 	SHA256 string `json:"sha256"`
+	// Partial: the snapshot did not complete, so the bundle holds what
+	// was stored before its collection stopped (PartialNote says what).
+	Partial     bool   `json:"partial"`
+	PartialNote string `json:"partial_note,omitempty"`
 }
 
 func (r exportResult) human(out io.Writer) error {
+	if r.Partial {
+		fmt.Fprintln(out, r.PartialNote)
+	}
 	_, err := fmt.Fprintf(out, "Wrote the raw evidence of snapshot %s (%s, manifest.json lists each page's SHA-256) to %s.\nSHA-256 of the bundle: %s\n",
 		r.SnapshotID, plural(r.Pages, "page"), r.Path, r.SHA256)
 	return err

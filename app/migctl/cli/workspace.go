@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,15 +60,11 @@ func newWorkspaceCreateCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w, err := wiring.Create(e.ctx, path, wiring.WithGetenv(e.getenv))
+			w, ws, err := wiring.Create(e.ctx, path, workspace.CreateRequest{
+				Tenant: tenant, Mode: workspace.Mode(mode), TargetURL: targetURL, TargetToken: tok,
+			}, wiring.WithGetenv(e.getenv), wiring.WithLogger(e.log))
 			if err != nil {
 				return err
-			}
-			ws, err := w.Service.Create(e.ctx, workspace.CreateRequest{
-				Tenant: tenant, Mode: workspace.Mode(mode), TargetURL: targetURL, TargetToken: tok,
-			})
-			if err != nil {
-				return errors.Join(err, w.Discard())
 			}
 			if err := w.Close(); err != nil {
 				return err

@@ -49,7 +49,7 @@ func TestDoneWhen(t *testing.T) {
 	}
 	timeField(t, created, "updated_at")
 
-	added := h.okJSON("fake-token\n", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
+	added := h.okJSON("fake-token-for-tests\n", "source", "add", "okta", "--name", "acme-okta", "--org-url", "https://acme.okta.com", "--secret-stdin")
 	srcID, _ := added["id"].(string)
 	if !hexID.MatchString(srcID) {
 		t.Fatalf("source id %q is not 32 hex characters", srcID)
@@ -65,7 +65,7 @@ func TestDoneWhen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the credential is not in the keychain: %v", err)
 	}
-	if stored.Reveal() != "fake-token" {
+	if stored.Reveal() != "fake-token-for-tests" {
 		t.Errorf("keychain holds a credential of %d bytes, want the piped token without its newline", len(stored.Reveal()))
 	}
 
@@ -143,8 +143,13 @@ func TestDoneWhen(t *testing.T) {
 	}
 
 	verified := h.okJSON("", "audit", "verify")
-	if diff := cmp.Diff(map[string]any{"ok": true, "entries": 2.0, "break": nil}, verified); diff != "" {
+	anchor, _ := verified["anchor"].(map[string]any)
+	delete(verified, "anchor")
+	if diff := cmp.Diff(map[string]any{"ok": true, "entries": 2.0, "break": nil, "file_changed_outside_console": false}, verified); diff != "" {
 		t.Errorf("audit verify --json (-want +got):\n%s", diff)
+	}
+	if anchor["status"] != audit.ChainOnly && (anchor["status"] != audit.Anchored || anchor["anchored_seq"] != 2.0) {
+		t.Errorf("audit verify --json anchor: %v", anchor)
 	}
 
 	archived := h.okJSON("", "source", "archive", "--name", "acme-okta")
@@ -234,7 +239,8 @@ func TestHumanOutput(t *testing.T) {
 	if doc := h.okJSON("", "source", "list"); cmp.Diff(map[string]any{"sources": []any{}}, doc) != "" {
 		t.Errorf("source list --json on an empty workspace: %v", doc)
 	}
-	if out := h.ok("", "audit", "verify").stdout; out != "Audit trail intact: 1 entry, each linked to the one before.\n" {
+	if out := h.ok("", "audit", "verify").stdout; !strings.HasPrefix(out, "Audit trail intact: 1 entry, each linked to the one before.\n") ||
+		!(strings.Contains(out, "Anchored: the trail ends at entry 1") || strings.Contains(out, "Only the file's own chain was checked")) {
 		t.Errorf("audit verify: %q", out)
 	}
 	if out := h.ok("", "audit", "list").stdout; !strings.Contains(out, audit.WorkspaceCreated) || !strings.Contains(out, "mode=merge_into_existing status=draft") {

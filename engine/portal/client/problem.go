@@ -111,10 +111,7 @@ func problemFrom(status int, header http.Header, body []byte, token secret.Value
 			p.RetryAfter, p.RetryAt = wait, now.Add(wait)
 		}
 	}
-	if !token.IsEmpty() {
-		p.Title = strings.ReplaceAll(p.Title, token.Reveal(), "[REDACTED]")
-		p.Detail = strings.ReplaceAll(p.Detail, token.Reveal(), "[REDACTED]")
-	}
+	p.Title, p.Detail = token.Scrub(p.Title), token.Scrub(p.Detail)
 	return p
 }
 

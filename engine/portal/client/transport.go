@@ -189,11 +189,15 @@ func (e *gaveUpError) Unwrap() error { return e.err }
 func (d *doer) scrub(err error) error { return scrubToken(err, d.token) }
 
 func scrubToken(err error, token secret.Value) error {
-	if err == nil || token.IsEmpty() || !strings.Contains(err.Error(), token.Reveal()) {
+	if err == nil {
+		return err
+	}
+	msg := token.Scrub(err.Error())
+	if msg == err.Error() {
 		return err
 	}
 	return &redactedError{
-		msg:      strings.ReplaceAll(err.Error(), token.Reveal(), "[REDACTED]"),
+		msg:      msg,
 		canceled: errors.Is(err, context.Canceled),
 		deadline: errors.Is(err, context.DeadlineExceeded),
 	}

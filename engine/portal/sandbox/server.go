@@ -100,6 +100,7 @@ func NewServer(store Store, opts Options) http.Handler {
 	h = s.authorised(h)
 	h = s.faults(h)
 	h = s.delayed(h)
+	h = wellFormed(h)
 	return s.recovered(h)
 }
 

@@ -35,8 +35,8 @@ func IssueToken(ctx context.Context, store Store, spec TokenSpec) (secret.Value,
 // AcceptToken makes the sandbox accept a token chosen by the caller (for
 // example one read from stdin), standing for spec.
 func AcceptToken(ctx context.Context, store Store, token secret.Value, spec TokenSpec) error {
-	if len(token.Reveal()) < 16 {
-		return errors.New("accept sandbox token: a token needs at least 16 characters")
+	if token.TooShort() {
+		return fmt.Errorf("accept sandbox token: a token needs at least %d characters", secret.MinLength)
 	}
 	if err := checkTokenSpec(spec); err != nil {
 		return fmt.Errorf("accept sandbox token: %w", err)

@@ -1,8 +1,12 @@
-// Package outfile writes the files the console hands to a reader (reports,
-// evidence bundles) so that a partial one never passes for a whole one and
-// nothing the operator already has is overwritten. migctl and the GUI both
-// write through it.
-package outfile
+// Package atomicfile writes files that must not exist yet, so that a
+// reader never sees half of one: the content goes to a temporary file
+// beside the target, is synced, and only then appears at the target's
+// name, without replacing anything there. A killed or failed write leaves
+// nothing at the target, so a partial export, report or workspace file
+// never passes for a whole one, nor blocks the next attempt. It imports
+// nothing of the console's, so both entry points (and the GUI, through
+// app/console) use it.
+package atomicfile
 
 import (
 	"crypto/rand"
@@ -14,18 +18,15 @@ import (
 	"path/filepath"
 )
 
-// WriteNew writes a file that must not exist yet, atomically: the content
-// goes to a temporary file beside it, is synced, and only then appears at
-// path (by a hard link, which fails rather than replace a file that
-// appeared meanwhile). A killed or failed write leaves no file at path,
-// so a partial report or bundle never passes for a whole one, and nothing
-// the operator already has is ever overwritten.
+// ErrExists is wrapped when something is already at the target path.
+var ErrExists = errors.New("already exists")
+
+// WriteNew writes a new file at path through write.
 func WriteNew(path string, write func(io.Writer) error) error {
 	if err := MustNotExist(path); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return fmt.Errorf("create a temporary file beside %s: %w", path, err)
 	}
@@ -41,17 +42,17 @@ func WriteNew(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	return publish(tmpName, path)
+	return Publish(tmpName, path)
 }
 
 // WriteNewDir makes a folder that must not exist yet and fills it through
-// create, atomically in the same way: the files are written into a
-// temporary folder beside it, synced, and the folder renamed into place.
+// fill, atomically in the same way: the files are written into a temporary
+// folder beside it, synced, and the folder renamed into place.
 func WriteNewDir(path string, fill func(create func(name string) (io.Writer, error)) error) error {
 	if err := MustNotExist(path); err != nil {
 		return err
 	}
-	tmpDir := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial-"+randomSuffix())
+	tmpDir := TempBeside(path, "partial")
 	if err := os.Mkdir(tmpDir, 0o700); err != nil {
 		return fmt.Errorf("create a temporary folder beside %s: %w", path, err)
 	}
@@ -97,18 +98,31 @@ func WriteNewDir(path string, fill func(create func(name string) (io.Writer, err
 	return nil
 }
 
-// MustNotExist refuses a path that names anything already.
+// MustNotExist fails, wrapping ErrExists, when anything is at path.
 func MustNotExist(path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; reports and bundles are never overwritten: choose another name", path)
+		return fmt.Errorf("%s %w: choose another name (nothing is ever overwritten)", path, ErrExists)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
 	return nil
 }
 
-// publish makes tmp appear at path without replacing anything there.
-func publish(tmp, path string) error {
+// TempBeside names a hidden, unused-looking path in path's folder for
+// building what will become path: ".<name>.<purpose>-<random>". The same
+// folder keeps the final rename on one file system.
+func TempBeside(path, purpose string) string {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("read random bytes: %v", err)) // crypto/rand does not fail on supported platforms
+	}
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+purpose+"-"+hex.EncodeToString(b[:]))
+}
+
+// Publish makes the finished file tmp appear at path without replacing
+// anything there. tmp stays (the caller removes it) when a hard link was
+// made; it is gone when it had to be renamed.
+func Publish(tmp, path string) error {
 	err := os.Link(tmp, path)
 	if err == nil {
 		return nil
@@ -125,12 +139,4 @@ func publish(tmp, path string) error {
 		return fmt.Errorf("move the finished file to %s: %w", path, err)
 	}
 	return nil
-}
-
-func randomSuffix() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(fmt.Sprintf("read random bytes: %v", err))
-	}
-	return hex.EncodeToString(b[:])
 }
