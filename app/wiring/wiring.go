@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -28,6 +29,8 @@ type Workspace struct {
 	Service  *workspace.Service
 	// Inventory collects and reads snapshots (see inventory.go).
 	Inventory *inventory.Service
+	// Assessment runs and reads compatibility assessments (assessment.go).
+	Assessment *assessment.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -79,12 +82,13 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
 	return &Workspace{
-		Path:      path,
-		DB:        db,
-		Keychain:  kc,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory: newInventory(db, kc, actor),
-		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Path:       path,
+		DB:         db,
+		Keychain:   kc,
+		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
+		Inventory:  newInventory(db, kc, actor),
+		Assessment: newAssessment(db, actor),
+		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
 }
 

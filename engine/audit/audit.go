@@ -43,6 +43,10 @@ const (
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
+	// A consultant's what-if on an assessment finding (will fix, risk
+	// accepted, not applicable), and its withdrawal.
+	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
+	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
 )
 
 // GenesisHash is the PrevHash of the first entry.

@@ -22,7 +22,8 @@ func newInventoryCmd(e *env) *cobra.Command {
 		Short: "Collect, list, show and export read-only inventory snapshots of a source",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e))
+	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e),
+		newInventoryDiffCmd(e))
 	return cmd
 }
 

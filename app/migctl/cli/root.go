@@ -104,6 +104,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newTargetCmd(e),
 		newReportCmd(e),
 		newEvidenceCmd(e),
+		newAssessmentCmd(e),
 	)
 	wrapRunE(root, e)
 	return root
