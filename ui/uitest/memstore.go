@@ -8,6 +8,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
@@ -108,6 +109,9 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
+
+// Runs implements assessment.StatusTx: there are none in memory.
+func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
 
 func (t *memTx) AuditEntries() ([]audit.Entry, error) {
 	return append([]audit.Entry(nil), t.trail...), nil
