@@ -47,6 +47,22 @@ const (
 	// accepted, not applicable), and its withdrawal.
 	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
 	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
+	// The cutover beyond the contract's events: a plan rebuilt in place, an
+	// apply that ended failed, an execution run interrupted (cancelled,
+	// killed) and resumed, a confidential client's secret rotated because
+	// the one its create returned never reached the operator, rollback
+	// executed from the record of what apply created, and post-cutover
+	// probes recorded as evidence.
+	CutoverPlanRebuilt           = "migration.cutover_plan.rebuilt"
+	CutoverPlanApplyFailed       = "migration.cutover_plan.apply_failed"
+	CutoverRunInterrupted        = "migration.cutover_run.interrupted"
+	CutoverRunResumed            = "migration.cutover_run.resumed"
+	CutoverStepSecretRotated     = "migration.cutover_step.secret_rotated"
+	CutoverRollbackStarted       = "migration.cutover_rollback.started"
+	CutoverRollbackObjectDeleted = "migration.cutover_rollback.object_deleted"
+	CutoverRollbackObjectFailed  = "migration.cutover_rollback.object_failed"
+	CutoverRollbackApplied       = "migration.cutover_rollback.applied"
+	CutoverProbesRecorded        = "migration.cutover_probes.recorded"
 )
 
 // GenesisHash is the PrevHash of the first entry.

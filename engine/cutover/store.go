@@ -1,0 +1,136 @@
+package cutover
+
+import (
+	"context"
+	"time"
+
+	"github.com/portal-id/migration-console/engine/assessment"
+	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/workspace"
+)
+
+// Tx is what the cutover stage reads and writes inside one transaction.
+type Tx interface {
+	audit.Log
+	Workspace() (workspace.Workspace, error)
+	Sources() ([]workspace.Source, error)
+	// Runs lists every assessment run, newest first; Run reads one.
+	Runs() ([]assessment.Run, error)
+	Run(id string) (assessment.Run, error)
+	// ResultsByKey pages a run's results in (kind, source id) order.
+	ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]assessment.Result, error)
+	// ScanItems pages a snapshot's items of one kind in source id order,
+	// with their views.
+	ScanItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
+
+	// InsertCutoverPlan stores a new plan with its steps.
+	InsertCutoverPlan(p Plan, steps []Step) error
+	// UpdateCutoverPlan rewrites a plan's row; with steps non-nil it also
+	// replaces its steps (a rebuild).
+	UpdateCutoverPlan(p Plan, steps []Step) error
+	// CutoverPlan returns ErrPlanNotFound for an unknown id.
+	CutoverPlan(id string) (Plan, error)
+	// CutoverPlans lists every plan, newest first.
+	CutoverPlans() ([]Plan, error)
+	CutoverSteps(planID string) ([]Step, error)
+
+	// InsertCutoverRun returns ErrRunActive when a run of the workspace is
+	// already started (the file enforces it, so it holds across
+	// processes).
+	InsertCutoverRun(r Run) error
+	UpdateCutoverRun(r Run) error
+	// CutoverRun returns ErrRunNotFound for an unknown id.
+	CutoverRun(id string) (Run, error)
+	// CutoverRuns lists the runs of a plan ("" for every plan), newest
+	// first.
+	CutoverRuns(planID string) ([]Run, error)
+	// CutoverJournal returns a run's entries in step order.
+	CutoverJournal(runID string) ([]Entry, error)
+	// SaveCutoverEntry inserts or replaces one step's entry.
+	SaveCutoverEntry(e Entry) error
+
+	SaveCutoverProbes(planID string, results []ProbeResult) error
+	// CutoverProbes lists a plan's probe results, newest run first.
+	CutoverProbes(planID string) ([]ProbeResult, error)
+}
+
+// Store is the workspace file as the cutover stage sees it.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Gate is the preview-handoff gate above the stages (engine/readiness
+// computes it; the cutover must not import it).
+type Gate interface {
+	Handoff(ctx context.Context) (Handoff, error)
+}
+
+// Handoff is the gate's state.
+type Handoff struct {
+	Ready    bool
+	Blockers []Blocker
+}
+
+// Blocker is one reason the gate is closed.
+type Blocker struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Reviews is merge review and OCM as the cutover reads them: the merge
+// decisions of an assessment run and the acknowledgements of its OCM
+// impacts. The merge and OCM stages implement it (through app/wiring); a
+// nil Reviews means the build has neither, which only a first-run adoption
+// plan can do without.
+type Reviews interface {
+	// Decisions returns every merge decision of the run (none in
+	// first-run adoption).
+	Decisions(ctx context.Context, runID string) ([]Decision, error)
+	// Acknowledgements returns the run's OCM impacts with their
+	// acknowledgement state.
+	Acknowledgements(ctx context.Context, runID string) ([]Acknowledgement, error)
+}
+
+// Decision is one merge decision as the cutover reads it.
+type Decision struct {
+	ID           string
+	ItemID       int64
+	ItemKind     inventory.Kind
+	ItemSourceID string
+	// Status is pending or resolved; Resolution map_to_existing,
+	// create_new or skip.
+	Status     string
+	Resolution string
+	// TargetID, TargetETag and TargetName are the live object a
+	// map_to_existing decision names, as merge review read it.
+	TargetID   string
+	TargetETag string
+	TargetName string
+	// NewName is a create_new decision's new name ("" keeps the item's).
+	NewName string
+	Note    string
+	// Matched are the names of every live object the item collides with.
+	Matched []string
+	// Version changes whenever the decision is resolved again.
+	Version string
+}
+
+// Merge decision statuses and resolutions, as merge review names them.
+const (
+	DecisionPending = "pending"
+	MapToExisting   = "map_to_existing"
+	CreateNew       = "create_new"
+	SkipItem        = "skip"
+)
+
+// Acknowledgement is one OCM impact row's acknowledgement state.
+type Acknowledgement struct {
+	ImpactID string
+	Status   string
+	By       string
+	At       *time.Time
+	// Version changes whenever the acknowledgement is given again.
+	Version string
+}
