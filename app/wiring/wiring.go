@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portal-id/migration-console/engine/assessment"
+	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -34,6 +35,9 @@ type Workspace struct {
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
+	// Cutover plans, previews, applies, resumes, rolls back and probes
+	// (cutover.go).
+	Cutover *cutover.Service
 }
 
 // Option adjusts how a workspace is opened.
@@ -81,6 +85,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	}
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
+	ready := &readiness.Service{Store: workspacedb.ReadinessStore(db)}
 	return &Workspace{
 		Path:       path,
 		DB:         db,
@@ -88,7 +93,8 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
 		Inventory:  newInventory(db, kc, actor),
 		Assessment: newAssessment(db, actor),
-		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Readiness:  ready,
+		Cutover:    newCutover(db, ready, actor),
 	}
 }
 
