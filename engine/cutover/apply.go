@@ -277,7 +277,15 @@ func (s *Service) resumable(tx Tx, planID string, kind RunKind) (Run, error) {
 	}
 	r := s.shown(*pick)
 	if r.Status != RunStarted && r.Status != RunFailed {
-		return Run{}, fmt.Errorf("%w: the newest %s of plan %s (run %s) is %s", ErrNothingToResume, kind, r.PlanID, r.ID, r.Status)
+		owed, err := secretsOwed(tx, r.ID)
+		if err != nil {
+			return Run{}, err
+		}
+		if owed == 0 {
+			return Run{}, fmt.Errorf("%w: the newest %s of plan %s (run %s) is %s", ErrNothingToResume, kind, r.PlanID, r.ID, r.Status)
+		}
+		// A finished apply whose client secrets never reached the
+		// operator is resumed to issue them again.
 	}
 	if kind == RunApply {
 		for _, o := range runs {
@@ -286,12 +294,28 @@ func (s *Service) resumable(tx Tx, planID string, kind RunKind) (Run, error) {
 			}
 		}
 	}
-	if r.Status == RunFailed {
+	if r.Status != RunStarted {
 		if err := s.freeSlot(tx); err != nil {
 			return Run{}, err
 		}
 	}
 	return r, nil
+}
+
+// secretsOwed counts the run's client secrets that never reached the
+// operator.
+func secretsOwed(tx Tx, runID string) (int, error) {
+	entries, err := tx.CutoverJournal(runID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if e.SecretIssued && e.SecretDeliveredAt == nil {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Interrupted returns the workspace's started run whose process is gone,

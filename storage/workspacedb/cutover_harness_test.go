@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
+	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/sandboxdb"
 )
 
@@ -46,6 +48,51 @@ type sandboxFixture struct {
 	token secret.Value
 	check *portaltest.Validator
 	srv   *httptest.Server
+
+	mu      sync.Mutex
+	handler http.Handler
+	// answered, when set, is called after each request is answered.
+	answered func(*http.Request)
+}
+
+func (b *sandboxFixture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	h, after := b.handler, b.answered
+	b.mu.Unlock()
+	h.ServeHTTP(w, r)
+	if after != nil {
+		after(r)
+	}
+}
+
+// serve replaces the sandbox's switches (the same file stays behind it).
+func (b *sandboxFixture) serve(opts sandbox.Options) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b.mu.Lock()
+	b.handler = sandbox.NewServer(b.db, opts)
+	b.mu.Unlock()
+}
+
+// afterCreates calls fn once the sandbox has answered n creates.
+func (b *sandboxFixture) afterCreates(n int, fn func()) {
+	var mu sync.Mutex
+	seen := 0
+	b.mu.Lock()
+	b.answered = func(r *http.Request) {
+		if r.Method != http.MethodPost {
+			return
+		}
+		mu.Lock()
+		seen++
+		fire := seen == n
+		mu.Unlock()
+		if fire {
+			fn()
+		}
+	}
+	b.mu.Unlock()
 }
 
 const cutoverTenant = "acme"
@@ -57,16 +104,16 @@ func newSandbox(tb testing.TB, opts sandbox.Options) *sandboxFixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	srv := httptest.NewServer(sandbox.NewServer(db, opts))
-	tb.Cleanup(srv.Close)
-	tok := secret.New("fake-portal-token-for-cutover-tests")
-	if err := sandbox.AcceptToken(context.Background(), db, tok, sandbox.AdminTokenSpec(cutoverTenant, "consultant@example.test")); err != nil {
+	b := &sandboxFixture{tb: tb, db: db}
+	b.serve(opts)
+	b.srv = httptest.NewServer(b)
+	tb.Cleanup(b.srv.Close)
+	b.url, b.check = b.srv.URL, portaltest.NewValidator(tb, b.srv.URL)
+	b.token = secret.New("fake-portal-token-for-cutover-tests")
+	if err := sandbox.AcceptToken(context.Background(), db, b.token, sandbox.AdminTokenSpec(cutoverTenant, "consultant@example.test")); err != nil {
 		tb.Fatal(err)
 	}
-	return &sandboxFixture{tb: tb, db: db, url: srv.URL, token: tok, check: portaltest.NewValidator(tb, srv.URL), srv: srv}
+	return b
 }
 
 // client is a validated client of the sandbox with fast retries.
@@ -168,14 +215,30 @@ func (g readinessGate) Handoff(ctx context.Context) (cutover.Handoff, error) {
 // newCutoverFixture assesses an estate of shape in a first-run workspace.
 func newCutoverFixture(t testing.TB, shape cutovertest.Shape, opts sandbox.Options) *cutoverFixture {
 	t.Helper()
-	f := &cutoverFixture{assessFixture: newAssessFixture(t), shape: shape}
+	return newCutoverFixtureIn(t, workspace.ModeFirstRunAdoption, shape, opts)
+}
+
+// newCutoverFixtureIn assesses an estate of shape in a workspace of mode.
+func newCutoverFixtureIn(t testing.TB, mode workspace.Mode, shape cutovertest.Shape, opts sandbox.Options) *cutoverFixture {
+	t.Helper()
+	af := newAssessFixture(t)
+	if mode != workspace.ModeFirstRunAdoption {
+		err := af.db.UpdateTx(context.Background(), func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(tx.ctx, "UPDATE workspace SET mode = ?", string(mode))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &cutoverFixture{assessFixture: af, shape: shape}
 	snap := f.snapshot(t, func(emit func(inventory.Item) error) error { return cutovertest.Generate(shape, emit) })
 	run, err := f.assessFixture.svc.Run(context.Background(), snap.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.run = run
-	f.svc = &cutover.Service{Store: CutoverStore(f.db), Gate: readinessGate{&readiness.Service{Store: ReadinessStore(f.db)}},
+	f.svc = &cutover.Service{Store: CutoverStore(f.db), Gate: readinessGateOf(f.db),
 		Actor: "consultant", StaleAfter: 2 * time.Second}
 	f.box = newSandbox(t, opts)
 	return f
@@ -228,3 +291,5 @@ func sameObjects(t testing.TB, what string, got, want map[string][]string) {
 		}
 	}
 }
+
+func readinessService(db *DB) *readiness.Service { return &readiness.Service{Store: ReadinessStore(db)} }
