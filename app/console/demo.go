@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/entra"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -118,19 +120,21 @@ func createDemoWorkspace(ctx context.Context, path string, e *demoEstate) (_ *wi
 	}); err != nil {
 		return nil, err
 	}
+	// Each source goes through the vendor registry like one typed into the
+	// add-source form: the vendor checks its settings.
 	sources := []workspace.NewSource{
 		{
-			Name: demoOktaSource, Kind: workspace.KindOkta, Credential: secret.New(demoOktaToken),
-			Okta: &workspace.OktaSettings{OrgURL: e.okta.URL, Auth: workspace.OktaAPIToken},
+			Name: demoOktaSource, Kind: okta.Kind, Credential: secret.New(demoOktaToken),
+			Settings: map[string]string{okta.FieldOrgURL: e.okta.URL, okta.FieldAuth: string(okta.AuthAPIToken)},
 		},
 		{
 			// A pasted access token: the replay's token endpoint needs TLS
 			// (MSAL refuses a plain-http authority), and the collector
 			// trusts only the system's roots.
-			Name: demoEntraSource, Kind: workspace.KindEntra, Credential: secret.New(demoEntraToken),
-			Entra: &workspace.EntraSettings{
-				TenantID: demoEntraTenantID, Auth: workspace.EntraAccessToken,
-				Cloud: workspace.CloudGlobal, GraphURL: e.graph.URL(), AuthorityURL: e.graph.URL(),
+			Name: demoEntraSource, Kind: entra.Kind, Credential: secret.New(demoEntraToken),
+			Settings: map[string]string{
+				entra.FieldTenantID: demoEntraTenantID, entra.FieldAuth: string(entra.AuthAccessToken),
+				entra.FieldCloud: string(entra.CloudGlobal), entra.FieldGraphURL: e.graph.URL(), entra.FieldAuthorityURL: e.graph.URL(),
 			},
 		},
 	}

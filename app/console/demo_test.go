@@ -140,16 +140,20 @@ func TestDemoCollectsBothIncumbentsAndConnectsTheSandbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		base := ""
-		if src.Okta != nil {
-			base = src.Okta.OrgURL
-		} else if src.Entra != nil {
-			base = src.Entra.GraphURL
+		v, err := run.w.Vendors.Lookup(src.Kind)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if u, err := url.Parse(base); err != nil || !endpoint.IsLoopback(u.Hostname()) {
-			t.Fatalf("source %s points at %q, not at loopback", c.source, base)
+		bases, err := v.Endpoints(src.Settings)
+		if err != nil || len(bases) == 0 {
+			t.Fatalf("source %s names no endpoint (%v)", c.source, err)
 		}
-		snap, err := run.w.Inventory.Collect(ctx, c.source, nil)
+		for _, base := range bases {
+			if u, err := url.Parse(base); err != nil || !endpoint.IsLoopback(u.Hostname()) {
+				t.Fatalf("source %s points at %q, not at loopback", c.source, base)
+			}
+		}
+		snap, err := run.w.Inventory.Collect(ctx, c.source, inventory.CollectOptions{}, nil)
 		if err != nil {
 			t.Fatalf("collect %s: %v", c.source, err)
 		}
@@ -245,7 +249,7 @@ func TestDemoRelaunchStartsAfresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	firstSnap, err := first.w.Inventory.Collect(ctx, demoOktaSource, nil)
+	firstSnap, err := first.w.Inventory.Collect(ctx, demoOktaSource, inventory.CollectOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +288,7 @@ func TestDemoRelaunchStartsAfresh(t *testing.T) {
 			t.Errorf("the third launch's server at %s does not answer", u)
 		}
 	}
-	if _, err := run3.w.Inventory.Collect(ctx, demoEntraSource, nil); err != nil {
+	if _, err := run3.w.Inventory.Collect(ctx, demoEntraSource, inventory.CollectOptions{}, nil); err != nil {
 		t.Fatalf("the third launch cannot collect: %v", err)
 	}
 }

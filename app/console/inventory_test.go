@@ -22,7 +22,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/app/wiring"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -63,7 +65,7 @@ func (b fileBackend) Open(_ context.Context, path string) (shell.Session, error)
 	if path != b.path {
 		return shell.Session{}, fmt.Errorf("open %s: not this test's file", path)
 	}
-	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Inventory: b.inv}, nil
+	return shell.Session{Path: path, Workspace: b.ws, Readiness: b.ready, Vendors: wiring.Vendors(), Inventory: b.inv}, nil
 }
 
 func (b fileBackend) Create(context.Context, string, workspace.CreateRequest) (shell.Session, error) {
@@ -93,12 +95,12 @@ func newInvFile(t *testing.T) *invFile {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.db.Close() })
-	f.ws = &workspace.Service{Store: f.db, Secrets: f.creds, Actor: "consultant"}
+	f.ws = &workspace.Service{Store: f.db, Secrets: f.creds, Kinds: wiring.Vendors(), Actor: "consultant"}
 	if _, err := f.ws.Create(ctx, workspace.CreateRequest{Tenant: "acme-test", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 		t.Fatal(err)
 	}
-	if f.src, err = f.ws.AddSource(ctx, workspace.NewSource{Name: invSource, Kind: workspace.KindOkta,
-		Okta:       &workspace.OktaSettings{OrgURL: "https://acme-test.okta.example", Auth: workspace.OktaAPIToken},
+	if f.src, err = f.ws.AddSource(ctx, workspace.NewSource{Name: invSource, Kind: okta.Kind,
+		Settings:   map[string]string{okta.FieldOrgURL: "https://acme-test.okta.example", okta.FieldAuth: string(okta.AuthAPIToken)},
 		Credential: secret.New(invToken)}); err != nil {
 		t.Fatal(err)
 	}
@@ -442,6 +444,37 @@ func (c *blockingCollector) Collect(ctx context.Context, emit inventory.Emitter)
 	return ctx.Err()
 }
 
+// blockingOkta is the Okta vendor with its collector swapped for coll, on
+// the client the inventory service hands it.
+type blockingOkta struct{ coll *blockingCollector }
+
+func (b blockingOkta) Incumbent(kind workspace.SourceKind) (inventory.Incumbent, error) {
+	if kind != okta.Kind {
+		return nil, fmt.Errorf("no incumbent of kind %q here", kind)
+	}
+	return b, nil
+}
+
+func (blockingOkta) Label() string                   { return okta.Vendor{}.Label() }
+func (blockingOkta) Pacing() inventory.PacingOptions { return okta.Vendor{}.Pacing() }
+func (blockingOkta) Endpoints(raw json.RawMessage) ([]string, error) {
+	return okta.Vendor{}.Endpoints(raw)
+}
+func (blockingOkta) Test(context.Context, json.RawMessage, secret.Value, *http.Client) ([]inventory.DomainCheck, error) {
+	return nil, errors.New("not tested here")
+}
+func (blockingOkta) Scrub(text string, cred secret.Value) string {
+	return okta.Vendor{}.Scrub(text, cred)
+}
+
+func (b blockingOkta) Open(_ context.Context, _ json.RawMessage, cred secret.Value, client *http.Client) (inventory.Collector, error) {
+	if cred.Reveal() != invToken {
+		return nil, errors.New("the collector was handed the wrong credential")
+	}
+	b.coll.client = client
+	return b.coll, nil
+}
+
 func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	f := newInvFile(t)
 	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -450,13 +483,7 @@ func TestInventoryCollectCancelEndsFailed(t *testing.T) {
 	t.Cleanup(vendor.Close)
 	coll := &blockingCollector{url: vendor.URL, started: make(chan struct{})}
 	inv := &inventory.Service{Store: workspacedb.InventoryStore(f.db), Secrets: f.creds, Actor: "consultant",
-		Open: func(_ context.Context, src workspace.Source, cred secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
-			if src.Name != invSource || cred.Reveal() != invToken {
-				return nil, errors.New("the collector was handed the wrong source or credential")
-			}
-			coll.client = &http.Client{Transport: rt}
-			return coll, nil
-		}}
+		Incumbents: blockingOkta{coll}}
 	g := openInventory(t, f, inv)
 	g.mustShow("No snapshot yet")
 

@@ -26,7 +26,7 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 		{"credential key", func(l *slog.Logger) { l.Info("m", "credential", []byte(canary)) }},
 		{"group named secret", func(l *slog.Logger) { l.Info("m", slog.Group("secret", "v", canary)) }},
 		{"struct holding a secret", func(l *slog.Logger) {
-			l.Debug("m", "request", workspace.NewSource{Name: "acme-okta", Kind: workspace.KindOkta, Credential: cred})
+			l.Debug("m", "request", workspace.NewSource{Name: "acme-okta", Kind: "okta", Settings: map[string]string{"org_url": "https://acme.okta.com"}, Credential: cred})
 		}},
 		{"map holding a secret", func(l *slog.Logger) { l.Debug("m", "m", map[string]any{"x": cred}) }},
 		{"With attribute", func(l *slog.Logger) { l.With("token", canary).Warn("m") }},

@@ -85,6 +85,11 @@ func (d ReportData) Sources(ctx context.Context) ([]workspace.Source, error) {
 	return d.W.Service.Sources(ctx)
 }
 
+// Locate is where the source points, as its vendor describes it.
+func (d ReportData) Locate(src workspace.Source) string {
+	return d.W.Vendors.Describe(src).Endpoint
+}
+
 func (d ReportData) Snapshots(ctx context.Context) ([]inventory.Snapshot, error) {
 	return d.W.Inventory.Snapshots(ctx)
 }

@@ -67,8 +67,8 @@ func seedEngagement(b *testing.B, items int) *Workspace {
 		b.Fatal(err)
 	}
 	for _, name := range []string{"okta-prod", "okta-test"} {
-		if _, err := w.Service.AddSource(ctx, workspace.NewSource{Name: name, Kind: workspace.KindOkta,
-			Okta: &workspace.OktaSettings{OrgURL: "https://" + name + ".okta.com"}, Credential: secret.New("fake-token-for-bench")}); err != nil {
+		if _, err := w.Service.AddSource(ctx, workspace.NewSource{Name: name, Kind: "okta",
+			Settings: map[string]string{"org_url": "https://" + name + ".okta.com"}, Credential: secret.New("fake-token-for-bench")}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,8 @@
 // Package wiring assembles what both entry points (the GUI and migctl) need
-// to work on one workspace file: the SQLite store, the OS keychain and the
-// engine's workspace service. It imports no Fyne, so migctl built on it
-// still builds with CGO_ENABLED=0.
+// to work on one workspace file: the SQLite store, the OS keychain, the
+// vendor registry (vendors.go, the one list of incumbent platforms) and the
+// engine's services. It imports no Fyne, so migctl built on it still builds
+// with CGO_ENABLED=0.
 package wiring
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -27,8 +29,10 @@ type Workspace struct {
 	Path     string
 	DB       *workspacedb.DB
 	Keychain *keychain.Keychain
-	Service  *workspace.Service
-	// Inventory collects and reads snapshots (see inventory.go).
+	// Vendors are the incumbent platforms sources can be of.
+	Vendors vendor.Registry
+	Service *workspace.Service
+	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
 	// Assessment runs and reads compatibility assessments (assessment.go).
 	Assessment *assessment.Service
@@ -61,7 +65,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) 
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	w := assemble(path, db, opts)
-	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders); err != nil {
+	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
 	}
@@ -85,13 +89,15 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	}
 	kc := keychain.New()
 	actor := ResolveActor(cfg.getenv)
+	vendors := Vendors()
 	ready := &readiness.Service{Store: workspacedb.ReadinessStore(db)}
 	return &Workspace{
 		Path:       path,
 		DB:         db,
 		Keychain:   kc,
-		Service:    &workspace.Service{Store: db, Secrets: kc, Actor: actor},
-		Inventory:  newInventory(db, kc, actor),
+		Vendors:    vendors,
+		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory:  newInventory(db, kc, vendors, actor),
 		Assessment: newAssessment(db, actor),
 		Readiness:  ready,
 		Cutover:    newCutover(db, ready, actor),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -80,5 +81,22 @@ func TestDiscardRemovesTheUnfinishedFile(t *testing.T) {
 	}
 	for _, f := range left {
 		t.Errorf("Discard left %s behind", f.Name())
+	}
+}
+
+// TestVendors: the one list registers every incumbent once, with a spec
+// the registry accepts (NewRegistry panics otherwise), and the services of
+// an opened workspace use it.
+func TestVendors(t *testing.T) {
+	if got := strings.Join(Vendors().Kinds(), ","); got != "okta,entra" {
+		t.Fatalf("vendors %s, want okta,entra", got)
+	}
+	w, err := Create(context.Background(), filepath.Join(t.TempDir(), "acme.pmcw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if w.Service.Kinds == nil || w.Inventory.Incumbents == nil || len(w.Vendors.Kinds()) != 2 {
+		t.Fatalf("the services are not given the vendor registry")
 	}
 }

@@ -5,11 +5,17 @@
 package endpoint
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
 )
+
+// ErrCredentialsInURL is wrapped when a URL carries a user name or
+// password: a secret is given on its own and kept in the keychain, never in
+// a URL the workspace file records.
+var ErrCredentialsInURL = errors.New("carries credentials in the URL")
 
 // Parse validates raw as an API base URL and returns it without a trailing
 // slash, query or fragment.
@@ -26,7 +32,7 @@ func Parse(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q has no host (expected something like https://example.okta.com)", raw)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("%q carries credentials in the URL; pass secrets through --secret-stdin or --secret-env", redactUser(u))
+		return nil, fmt.Errorf("%q %w; give the URL without them and the secret on its own", redactUser(u), ErrCredentialsInURL)
 	}
 	switch u.Scheme {
 	case "https":

@@ -7,66 +7,81 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/applications"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
-)
 
-// DomainCheck is one row of `migctl source test` (the same shape as
-// engine/okta's): whether the credential can read an inventory domain, or
-// Graph's own refusal (e.g. Authorization_RequestDenied), or the
-// transport's error text.
-type DomainCheck struct {
-	Domain       string `json:"domain"`
-	Readable     bool   `json:"readable"`
-	Status       int    `json:"status,omitempty"`
-	ErrorCode    string `json:"error_code,omitempty"`
-	ErrorSummary string `json:"error_summary,omitempty"`
-}
+	"github.com/portal-id/migration-console/engine/inventory"
+)
 
 var one int32 = 1
 
-// Test asks each domain for one element, the least a read can fetch.
-// appRoleAssignedTo is tried on the first service principal found.
-func (c *Collector) Test(ctx context.Context) []DomainCheck {
-	check := func(domain string, err error) DomainCheck {
-		d := DomainCheck{Domain: domain, Readable: err == nil}
-		if err == nil {
-			return d
-		}
-		var g *GraphError
-		if errors.As(graphError(err), &g) {
-			d.Status, d.ErrorCode, d.ErrorSummary = g.Status, g.Code, g.Message
-		} else {
-			d.ErrorSummary = err.Error()
-		}
+// check turns a probe's error into a DomainCheck: Graph's own refusal
+// (e.g. Authorization_RequestDenied) or the transport's error text.
+func check(err error) inventory.DomainCheck {
+	d := inventory.DomainCheck{Readable: err == nil}
+	if err == nil {
 		return d
 	}
-	var checks []DomainCheck
-	_, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
-	})
-	checks = append(checks, check(DomainApplications, err))
-	sps, err := c.client.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
-	})
-	checks = append(checks, check(DomainServicePrincipals, err))
-	_, err = c.client.Domains().Get(ctx, nil)
-	checks = append(checks, check(DomainDomains, err))
-	_, err = c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
-	})
-	checks = append(checks, check(DomainGroups, err))
-	_, err = c.client.Identity().ConditionalAccess().Policies().Get(ctx, nil)
-	checks = append(checks, check(DomainConditionalAccess, err))
+	var g *GraphError
+	if errors.As(graphError(err), &g) {
+		d.Status, d.Code, d.Message = g.Status, g.Code, g.Message
+	} else {
+		d.Message = err.Error()
+	}
+	return d
+}
 
+// Test asks each domain for one element, the least a read can fetch, a
+// few domains at a time. appRoleAssignedTo is tried on the first service
+// principal found.
+func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
+	var spID *string
+	var spsReadable bool
+	probes := []inventory.DomainProbe{
+		{Domain: DomainApplications, Check: func(ctx context.Context) inventory.DomainCheck {
+			_, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
+			})
+			return check(err)
+		}},
+		{Domain: DomainServicePrincipals, Check: func(ctx context.Context) inventory.DomainCheck {
+			sps, err := c.client.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
+			})
+			if err == nil {
+				spsReadable = true
+				if v := sps.GetValue(); len(v) > 0 {
+					spID = v[0].GetId()
+				}
+			}
+			return check(err)
+		}},
+		{Domain: DomainDomains, Check: func(ctx context.Context) inventory.DomainCheck {
+			_, err := c.client.Domains().Get(ctx, nil)
+			return check(err)
+		}},
+		{Domain: DomainGroups, Check: func(ctx context.Context) inventory.DomainCheck {
+			_, err := c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
+			})
+			return check(err)
+		}},
+		{Domain: DomainConditionalAccess, Check: func(ctx context.Context) inventory.DomainCheck {
+			_, err := c.client.Identity().ConditionalAccess().Policies().Get(ctx, nil)
+			return check(err)
+		}},
+	}
+	checks := inventory.CheckDomains(ctx, probes)
+	assignments := inventory.DomainCheck{Domain: DomainAppRoleAssignments}
 	switch {
-	case sps == nil:
-		checks = append(checks, DomainCheck{Domain: DomainAppRoleAssignments, ErrorSummary: "not tested: service principals are not readable"})
-	case len(sps.GetValue()) == 0:
-		checks = append(checks, DomainCheck{Domain: DomainAppRoleAssignments, Readable: true, ErrorSummary: "no service principal to read assignments of"})
+	case !spsReadable:
+		assignments.Message = "not tested: service principals are not readable"
+	case spID == nil:
+		assignments.Readable, assignments.Message = true, "no service principal to read assignments of"
 	default:
-		_, err = c.client.ServicePrincipals().ByServicePrincipalId(str(sps.GetValue()[0].GetId())).AppRoleAssignedTo().Get(ctx, &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
+		_, err := c.client.ServicePrincipals().ByServicePrincipalId(*spID).AppRoleAssignedTo().Get(ctx, &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
 			QueryParameters: &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetQueryParameters{Top: &one},
 		})
-		checks = append(checks, check(DomainAppRoleAssignments, err))
+		assignments = check(err)
+		assignments.Domain = DomainAppRoleAssignments
 	}
-	return checks
+	return append(checks, assignments)
 }

@@ -1,6 +1,7 @@
-// Package entra is the Microsoft Entra ID inventory collector: it reads a
-// tenant through msgraph-sdk-go, read-only, and emits normalized inventory
-// items with the bytes Graph sent for each. It is the only package that
+// Package entra is the Microsoft Entra ID vendor (engine/vendor): its
+// source settings, and the inventory collector that reads a tenant through
+// msgraph-sdk-go, read-only, and emits normalized inventory items with the
+// bytes Graph sent for each. It is the only package that
 // imports the Graph SDK (slow to compile), so keep other packages off it.
 package entra
 
@@ -27,14 +28,12 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
-	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // Config is what a collector needs to reach one tenant.
 type Config struct {
-	Settings   workspace.EntraSettings
+	Settings   Settings
 	Credential secret.Value
 	// HTTPClient carries every Graph request; its transport holds the
 	// evidence and pacing round trippers. The Graph SDK's middleware runs
@@ -47,30 +46,6 @@ type Config struct {
 	// AssignmentWorkers is how many service principals' appRoleAssignedTo
 	// listings run at once (default 16); the pacer still sets the pace.
 	AssignmentWorkers int
-}
-
-// Open builds a collector the way the inventory service opens sources:
-// transport is the evidence transport over the network, and Graph pacing
-// (which owns every retry) goes on top of it. Token requests bypass both,
-// so a token never becomes evidence.
-func Open(settings workspace.EntraSettings, cred secret.Value, transport http.RoundTripper, onWait func(inventory.Wait)) (*Collector, error) {
-	return New(Config{
-		Settings:   settings,
-		Credential: cred,
-		HTTPClient: &http.Client{Transport: NewPacer(transport, onWait)},
-	})
-}
-
-// NewPacer paces Graph requests by Retry-After and Graph's throttle
-// warnings. Graph budgets per app and tenant for each service, so
-// conditional access (identity protection) is paced apart from the
-// directory objects.
-func NewPacer(base http.RoundTripper, onWait func(inventory.Wait)) *inventory.Pacer {
-	return inventory.NewPacer(base, inventory.PacingOptions{
-		Group:  func(r *http.Request) string { return RateGroup(r.URL.Path) },
-		Limits: inventory.GraphLimits,
-		OnWait: onWait,
-	})
 }
 
 // RateGroup names the Graph throttling bucket of a request path.
@@ -88,13 +63,13 @@ type Endpoints struct {
 }
 
 // CloudEndpoints returns the endpoints of a Microsoft national cloud.
-func CloudEndpoints(c workspace.Cloud) (Endpoints, error) {
+func CloudEndpoints(c Cloud) (Endpoints, error) {
 	switch c {
-	case workspace.CloudGlobal, "":
+	case CloudGlobal, "":
 		return Endpoints{"https://graph.microsoft.com", "https://login.microsoftonline.com"}, nil
-	case workspace.CloudUSGov:
+	case CloudUSGov:
 		return Endpoints{"https://graph.microsoft.us", "https://login.microsoftonline.us"}, nil
-	case workspace.CloudChina:
+	case CloudChina:
 		return Endpoints{"https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"}, nil
 	}
 	return Endpoints{}, fmt.Errorf("entra cloud %q must be global, usgov or china", c)
@@ -102,7 +77,7 @@ func CloudEndpoints(c workspace.Cloud) (Endpoints, error) {
 
 // resolveEndpoints applies explicit GraphURL/AuthorityURL over the cloud's,
 // checked by engine/endpoint (plain http only on loopback).
-func resolveEndpoints(s workspace.EntraSettings) (Endpoints, bool, error) {
+func resolveEndpoints(s Settings) (Endpoints, bool, error) {
 	e, err := CloudEndpoints(s.Cloud)
 	if err != nil {
 		return Endpoints{}, false, err
@@ -136,7 +111,7 @@ func credential(cfg Config, ep Endpoints, customAuthority bool) (azcore.TokenCre
 		opts.Transport = cfg.AuthClient
 	}
 	switch s.Auth {
-	case workspace.EntraClientSecret:
+	case AuthClientSecret:
 		c, err := azidentity.NewClientSecretCredential(s.TenantID, s.ClientID, cfg.Credential.Reveal(), &azidentity.ClientSecretCredentialOptions{
 			ClientOptions: opts,
 			// An explicit authority (a sovereign deployment or the replay
@@ -147,9 +122,9 @@ func credential(cfg Config, ep Endpoints, customAuthority bool) (azcore.TokenCre
 			return nil, fmt.Errorf("entra client secret credential: %w", err)
 		}
 		return c, nil
-	case workspace.EntraAccessToken:
+	case AuthAccessToken:
 		return newStaticToken(cfg.Credential)
-	case workspace.EntraCertificate:
+	case AuthCertificate:
 		// The credential is one PEM holding the certificate and its
 		// unencrypted private key.
 		certs, key, err := azidentity.ParseCertificates([]byte(cfg.Credential.Reveal()), nil)

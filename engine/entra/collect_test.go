@@ -15,7 +15,6 @@ import (
 	"github.com/portal-id/migration-console/engine/entra/graphreplay"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 const (
@@ -84,12 +83,20 @@ func vendorTenant(t *testing.T) *graphreplay.Tenant {
 // transport and the Graph pacer as the inventory service wires them.
 func tokenCollector(t *testing.T, s *graphreplay.Server, sink inventory.PageSink, onWait func(inventory.Wait)) *Collector {
 	t.Helper()
-	settings := workspace.EntraSettings{TenantID: testTenantID, Auth: workspace.EntraAccessToken, Cloud: workspace.CloudGlobal, GraphURL: s.URL()}
-	c, err := Open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, nil), onWait)
+	settings := Settings{TenantID: testTenantID, Auth: AuthAccessToken, Cloud: CloudGlobal, GraphURL: s.URL()}
+	c, err := open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, nil), 1, onWait)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// open builds a collector as the inventory service does: Graph's pacing at
+// share over transport.
+func open(settings Settings, cred secret.Value, transport http.RoundTripper, share float64, onWait func(inventory.Wait)) (*Collector, error) {
+	p := Vendor{}.Pacing()
+	p.Share, p.OnWait = share, onWait
+	return New(Config{Settings: settings, Credential: cred, HTTPClient: &http.Client{Transport: inventory.NewPacer(transport, p)}})
 }
 
 func wantCounts(tenant *graphreplay.Tenant) map[inventory.Kind]int {
@@ -269,8 +276,8 @@ func TestClientSecretAgainstReplayTokenEndpoint(t *testing.T) {
 	s := startReplay(t, graphreplay.Options{Tenant: tenant, TLS: true, TenantID: testTenantID, ClientID: testClientID, ClientSecret: testSecret, AccessTokens: []string{}})
 	collector := func(secretValue string) *Collector {
 		c, err := New(Config{
-			Settings: workspace.EntraSettings{TenantID: testTenantID, ClientID: testClientID, Auth: workspace.EntraClientSecret,
-				Cloud: workspace.CloudGlobal, GraphURL: s.URL(), AuthorityURL: s.URL()},
+			Settings: Settings{TenantID: testTenantID, ClientID: testClientID, Auth: AuthClientSecret,
+				Cloud: CloudGlobal, GraphURL: s.URL(), AuthorityURL: s.URL()},
 			Credential: secret.New(secretValue),
 			HTTPClient: s.Client(),
 			AuthClient: s.Client(),
@@ -316,8 +323,8 @@ func TestCancelMidway(t *testing.T) {
 	s.Inject(graphreplay.Fault{Collection: graphreplay.Groups, Times: 1000, Delay: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	settings := workspace.EntraSettings{TenantID: testTenantID, Auth: workspace.EntraAccessToken, GraphURL: s.URL()}
-	c, err := Open(settings, secret.New(testToken), &cancelOn{path: "/groups", cancel: cancel}, nil)
+	settings := Settings{TenantID: testTenantID, Auth: AuthAccessToken, GraphURL: s.URL()}
+	c, err := open(settings, secret.New(testToken), &cancelOn{path: "/groups", cancel: cancel}, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +342,7 @@ func TestSourceTestReportsGraphDenial(t *testing.T) {
 	}
 	for _, c := range checks {
 		if c.Domain == DomainConditionalAccess {
-			if c.Readable || c.Status != 403 || c.ErrorCode != "Authorization_RequestDenied" || c.ErrorSummary != "Insufficient privileges to complete the operation." {
+			if c.Readable || c.Status != 403 || c.Code != "Authorization_RequestDenied" || c.Message != "Insufficient privileges to complete the operation." {
 				t.Errorf("denied domain reported as %+v", c)
 			}
 			continue
@@ -347,17 +354,17 @@ func TestSourceTestReportsGraphDenial(t *testing.T) {
 }
 
 func TestCloudEndpoints(t *testing.T) {
-	for cloud, want := range map[workspace.Cloud]Endpoints{
-		workspace.CloudGlobal: {"https://graph.microsoft.com", "https://login.microsoftonline.com"},
-		workspace.CloudUSGov:  {"https://graph.microsoft.us", "https://login.microsoftonline.us"},
-		workspace.CloudChina:  {"https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"},
+	for cloud, want := range map[Cloud]Endpoints{
+		CloudGlobal: {"https://graph.microsoft.com", "https://login.microsoftonline.com"},
+		CloudUSGov:  {"https://graph.microsoft.us", "https://login.microsoftonline.us"},
+		CloudChina:  {"https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"},
 	} {
 		got, err := CloudEndpoints(cloud)
 		if err != nil || got != want {
 			t.Errorf("%s: %v %v", cloud, got, err)
 		}
 	}
-	_, err := New(Config{Settings: workspace.EntraSettings{TenantID: testTenantID, Auth: workspace.EntraAccessToken, GraphURL: "http://graph.example.com"},
+	_, err := New(Config{Settings: Settings{TenantID: testTenantID, Auth: AuthAccessToken, GraphURL: "http://graph.example.com"},
 		Credential: secret.New(testToken), HTTPClient: http.DefaultClient})
 	if err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Fatalf("plain http to a remote Graph accepted: %v", err)

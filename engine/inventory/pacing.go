@@ -27,56 +27,46 @@ type Limits struct {
 	// RetryAt is when a throttled request may be sent again, on this
 	// machine's clock.
 	RetryAt time.Time
-	// Slowdown is a throttle warning sent before any 429 (Graph's
-	// x-ms-throttle-limit-percentage): 0 when absent, 1 to hold the current
-	// pace, below 1 to slow down to that fraction of it.
+	// Slowdown is a throttle warning sent before any 429 (Microsoft
+	// Graph's x-ms-throttle-limit-percentage): 0 when absent, 1 to hold the
+	// current pace, below 1 to slow down to that fraction of it.
 	Slowdown float64
 }
 
 // LimitReader extracts Limits from a response received at now.
 type LimitReader func(resp *http.Response, now time.Time) Limits
 
-// OktaLimits is a LimitReader of X-Rate-Limit-Limit, -Remaining and -Reset
-// (epoch seconds on the server's clock). After a 429 the pacer holds the
-// group until that reset, or a later Retry-After.
-func OktaLimits(resp *http.Response, now time.Time) Limits {
-	l := Limits{Remaining: -1}
-	h := resp.Header
-	if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Limit"))); err == nil && v > 0 {
-		l.Limit = v
-	}
-	if v, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Remaining"))); err == nil && v >= 0 {
-		l.Remaining = v
-	}
-	if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64); err == nil && v > 0 {
-		l.Reset = time.Unix(v, 0)
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		if ra, ok := retryAfter(h, now); ok {
-			l.RetryAt = ra
+// WindowHeaders is a LimitReader of a fixed-window budget the server
+// reports in three headers: the window's limit, what is left of it, and
+// when it resets (epoch seconds on the server's clock), as Okta's
+// X-Rate-Limit-Limit, -Remaining and -Reset do. On a 429 it also reads
+// Retry-After; the pacer then holds the group until the reset, or a later
+// Retry-After.
+func WindowHeaders(limit, remaining, reset string) LimitReader {
+	return func(resp *http.Response, now time.Time) Limits {
+		l := Limits{Remaining: -1}
+		h := resp.Header
+		if v, err := strconv.Atoi(strings.TrimSpace(h.Get(limit))); err == nil && v > 0 {
+			l.Limit = v
 		}
+		if v, err := strconv.Atoi(strings.TrimSpace(h.Get(remaining))); err == nil && v >= 0 {
+			l.Remaining = v
+		}
+		if v, err := strconv.ParseInt(strings.TrimSpace(h.Get(reset)), 10, 64); err == nil && v > 0 {
+			l.Reset = time.Unix(v, 0)
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if ra, ok := RetryAfter(h, now); ok {
+				l.RetryAt = ra
+			}
+		}
+		return l
 	}
-	return l
 }
 
-// GraphLimits is a LimitReader of Microsoft Graph's throttling signals: Retry-After
-// (seconds, possibly fractional, or an HTTP date) on a 429 or 503, and
-// x-ms-throttle-limit-percentage (above 1.0 the caller is over its share
-// and should slow down before Graph starts refusing).
-func GraphLimits(resp *http.Response, now time.Time) Limits {
-	l := Limits{Remaining: -1}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if ra, ok := retryAfter(resp.Header, now); ok {
-			l.RetryAt = ra
-		}
-	}
-	if v, err := strconv.ParseFloat(strings.TrimSpace(resp.Header.Get("x-ms-throttle-limit-percentage")), 64); err == nil && v > 0 {
-		l.Slowdown = math.Min(1, 1/v)
-	}
-	return l
-}
-
-func retryAfter(h http.Header, now time.Time) (time.Time, bool) {
+// RetryAfter reads a Retry-After header received at now: seconds (possibly
+// fractional) or an HTTP date.
+func RetryAfter(h http.Header, now time.Time) (time.Time, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return time.Time{}, false
@@ -90,25 +80,90 @@ func retryAfter(h http.Header, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Wait is one pause the pacer takes before sending to a group.
+// WaitCause says why the pacer holds a group back.
+type WaitCause string
+
+const (
+	// WaitShare: this collection spent its share of the group's current
+	// rate-limit window (Wait.Share); the rest of the window is left to
+	// the customer's own integrations until it resets.
+	WaitShare WaitCause = "share_spent"
+	// WaitWindow: the server reports the group's window spent, by this
+	// collection and everyone else together, until it resets.
+	WaitWindow WaitCause = "window_spent"
+	// WaitThrottled: the server refused a request with 429 Too Many
+	// Requests and named (or implied) when to come back.
+	WaitThrottled WaitCause = "throttled"
+	// WaitServerError: the server answered with a 5xx status; the request
+	// is retried after a backoff.
+	WaitServerError WaitCause = "server_error"
+	// WaitTransport: the request failed below HTTP (Wait.Detail); it is
+	// retried after a backoff.
+	WaitTransport WaitCause = "transport_error"
+)
+
+// Wait is one pause the pacer takes before sending to a group. Each front
+// end renders it in one place (migctl's progress line, the GUI's collect
+// panel).
 type Wait struct {
-	Group  string
-	Until  time.Time
-	Reason string // "rate-limit" or "retry after <status or error>"
+	Group string    `json:"group"`
+	Cause WaitCause `json:"cause"`
+	// Until is when the group may send again, on this machine's clock.
+	Until time.Time `json:"until"`
+	// Status is the HTTP status that caused a throttled or server-error
+	// wait.
+	Status int `json:"status,omitempty"`
+	// Detail is the error of a transport wait.
+	Detail string `json:"detail,omitempty"`
+	// Reset is when the group's window resets as the server reported it,
+	// on the server's clock (zero when the server names no window).
+	Reset time.Time `json:"reset,omitzero"`
+	// Share is the share of each window the collection may spend, for a
+	// share-spent wait.
+	Share float64 `json:"share,omitempty"`
+}
+
+// Answer is what caused a throttled, server-error or transport wait: "429
+// Too Many Requests", "503 Service Unavailable" or the transport's error.
+func (w Wait) Answer() string {
+	if w.Status != 0 {
+		return fmt.Sprintf("%d %s", w.Status, http.StatusText(w.Status))
+	}
+	return w.Detail
 }
 
 func (w Wait) String() string {
-	return fmt.Sprintf("%s wait on %s until %s", w.Reason, w.Group, w.Until.Format("15:04:05.000"))
+	return fmt.Sprintf("%s wait on %s until %s", w.Cause, w.Group, w.Until.Format("15:04:05.000"))
+}
+
+// DefaultShare is the share of each rate-limit window a collection spends
+// unless told otherwise: half, leaving the other half to the customer's own
+// integrations.
+const DefaultShare = 0.5
+
+// CheckShare reports whether share is a share of a window a collection may
+// be told to spend: more than 0 and at most 1.
+func CheckShare(share float64) error {
+	if !(share > 0 && share <= 1) {
+		return fmt.Errorf("a rate share must be more than 0 and at most 1 (a fraction of each rate-limit window), not %v", share)
+	}
+	return nil
 }
 
 // PacingOptions configure a Pacer.
 type PacingOptions struct {
-	// Group names the rate-limit group of a request (Okta: the endpoint
-	// family, e.g. "/api/v1/apps/{id}/groups"). Nil puts every request in
-	// one group.
+	// Group names the rate-limit group of a request (an endpoint family,
+	// e.g. "/api/v1/apps/{id}/groups"). Nil puts every request in one
+	// group.
 	Group func(*http.Request) string
-	// Limits reads each response's budget: OktaLimits() or GraphLimits.
+	// Limits reads each response's budget; each vendor has its own
+	// (engine/vendor's Vendor.Pacing).
 	Limits LimitReader
+	// Share is the share of each rate-limit window the pacer may spend,
+	// leaving the rest to the customer's own integrations: more than 0 and
+	// at most 1; 0 means DefaultShare. See Pacer for what it means for each
+	// kind of budget.
+	Share float64
 	// MaxAttempts bounds the tries of one request (429s, 5xx and transport
 	// errors together); default 10.
 	MaxAttempts int
@@ -119,19 +174,48 @@ type PacingOptions struct {
 	OnWait func(Wait)
 }
 
-// Pacer is an http.RoundTripper that sends each endpoint group at its
-// server-reported limit and not over it, and owns every retry: the vendor
-// SDKs' own retries must be off. Okta budgets are fixed windows that the
-// server counts and reports (limit, remaining, reset), so the pacer spends
-// exactly the reported remainder and then holds the group until the reset;
-// a token bucket alone would either overshoot at window edges or leave part
-// of each window unused. golang.org/x/time/rate paces the groups whose
-// server asks for a lower rate without a budget (Graph's throttle
-// percentage). After a 429 nothing leaves for that group before the time the
+// Pacer is an http.RoundTripper that sends each endpoint group at no more
+// than its share of the server's limit, and owns every retry: the vendor
+// SDKs' own retries must be off. Nothing leaves a group before the server
+// has answered its first request, so no burst goes out before the budget is
+// known. After a 429 nothing leaves for that group before the time the
 // server named.
+//
+// What the share means depends on what the server says about its budget:
+//
+//   - Windows the server counts and reports (WindowHeaders: Okta's
+//     X-Rate-Limit-Limit, -Remaining and -Reset): the pacer spends at most floor(share × Limit)
+//     requests (at least one) of each window. Remaining counts every
+//     client of the org, the customer's integrations included, so the
+//     pacer stops once Remaining, less its own requests in flight, is down
+//     to the Limit minus that budget: (1 - share) × Limit of every window
+//     stays free for the customer, and when their integrations use more
+//     than that, the collection sends less, down to the one request that
+//     learns each new window's budget. A fixed window is spent to the
+//     budget and then held until its reset, on the server's clock: a token
+//     bucket alone would overshoot at window edges or leave part of each
+//     window unused.
+//   - Groups whose server publishes no budget (Microsoft Graph): the share
+//     scales the pace Graph's throttle signals allow. After a 429 the
+//     group waits out the Retry-After and every waiting request leaves at
+//     once, so the requests Graph accepts from then until its next 429
+//     (counted over the time to that one's Retry-After) are the pace it
+//     allows; a throttle warning (x-ms-throttle-limit-percentage, usage p
+//     of the limit) shows the limit is the recent pace over p. The group
+//     is then capped at share × that pace (golang.org/x/time/rate) for the
+//     rest of the collection: later signals lower the cap, nothing raises
+//     it. The estimate errs low (when the collection's own demand fell
+//     short of what Graph allows during the span, the span's pace is that
+//     demand), so the collection may run slower than its share, never
+//     faster. Until Graph has throttled the group twice, or warned it
+//     once, it runs as fast as its workers go.
+//
+// A share of 1 spends whole windows and follows Graph's warnings up and
+// down.
 type Pacer struct {
-	base http.RoundTripper
-	opt  PacingOptions
+	base  http.RoundTripper
+	opt   PacingOptions
+	share float64
 
 	mu      sync.Mutex
 	groups  map[string]*paceGroup
@@ -141,11 +225,15 @@ type Pacer struct {
 
 // paceGroup is one rate-limit group's state, guarded by Pacer.mu.
 type paceGroup struct {
-	name  string
-	limit int // requests per window; 0 = unknown, not gated
+	name string
+	// answered is set by the group's first answer; until then one request
+	// at a time asks for the budget.
+	answered bool
+	limit    int // requests per window; 0 = unknown, not gated
 	// left is the lowest Remaining the server reported for the current
 	// window. The server counts at arrival, so requests still in flight may
-	// or may not be in it: the group may send left - inflight more.
+	// or may not be in it: the group may send left - inflight more, less
+	// what the share keeps free.
 	left     int
 	reset    time.Time // end of the current window, on the server's clock
 	probing  bool      // a window rolled over; one request is asking for the new budget
@@ -153,11 +241,18 @@ type paceGroup struct {
 	hold     time.Time // after a 429: nothing leaves before this
 	inflight int
 	queued   int           // requests in acquire, waiting or about to leave
-	slow     *rate.Limiter // nil unless the server warned of throttling
+	slow     *rate.Limiter // the pace cap; nil until a signal sets one
 	slowedAt time.Time     // last time slow was lowered
 	lastSend time.Time
-	pace     float64       // recent requests per second (moving average)
-	changed  chan struct{} // closed on every state change, then replaced
+	pace     float64 // recent requests per second (moving average)
+	// A span measures the pace a group without a window budget is
+	// allowed: spanOK requests sent from spanStart on were accepted, until
+	// a 429 named spanEnd. spanSaturated: the span began at a hold's end.
+	spanStart     time.Time
+	spanEnd       time.Time
+	spanOK        int
+	spanSaturated bool
+	changed       chan struct{} // closed on every state change, then replaced
 }
 
 // NewPacer paces requests to base.
@@ -171,8 +266,16 @@ func NewPacer(base http.RoundTripper, opt PacingOptions) *Pacer {
 	if opt.Backoff <= 0 {
 		opt.Backoff = 500 * time.Millisecond
 	}
-	return &Pacer{base: base, opt: opt, groups: map[string]*paceGroup{}}
+	share := opt.Share
+	if share == 0 {
+		share = DefaultShare
+	}
+	share = min(max(share, 0.01), 1)
+	return &Pacer{base: base, opt: opt, share: share, groups: map[string]*paceGroup{}}
 }
+
+// Share is the share of each window the pacer spends.
+func (p *Pacer) Share() float64 { return p.share }
 
 // ErrRetriesExhausted is wrapped by the error of a request that kept
 // failing.
@@ -183,7 +286,6 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	g := p.group(req)
 	backoff := p.opt.Backoff
-	var last string
 	for attempt := 1; ; attempt++ {
 		probe, err := p.acquire(ctx, g)
 		if err != nil {
@@ -205,20 +307,17 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return nil, ctx.Err()
 		}
-		var until time.Time
+		w := Wait{Group: g.name}
 		switch {
 		case err != nil:
-			last = err.Error()
-			until = time.Now().Add(backoff)
+			w.Cause, w.Detail, w.Until = WaitTransport, err.Error(), time.Now().Add(backoff)
 		case resp.StatusCode == http.StatusTooManyRequests:
-			last = resp.Status
-			until = p.holdUntil(g)
-			if until.IsZero() {
-				until = time.Now().Add(backoff)
+			w.Cause, w.Status = WaitThrottled, resp.StatusCode
+			if w.Until = p.holdUntil(g); w.Until.IsZero() {
+				w.Until = time.Now().Add(backoff)
 			}
 		case resp.StatusCode >= 500:
-			last = resp.Status
-			until = time.Now().Add(backoff)
+			w.Cause, w.Status, w.Until = WaitServerError, resp.StatusCode, time.Now().Add(backoff)
 		default:
 			return resp, nil
 		}
@@ -226,13 +325,17 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 		}
 		if attempt >= p.opt.MaxAttempts || !replayable(req) {
-			return nil, fmt.Errorf("%s %s: %w after %d attempts, last answer: %s", req.Method, req.URL.Path, ErrRetriesExhausted, attempt, last)
+			last := "last error: " + w.Detail
+			if w.Status != 0 {
+				last = "last answer: HTTP " + w.Answer()
+			}
+			return nil, fmt.Errorf("%s %s: %w after %d attempts, %s", req.Method, req.URL.Path, ErrRetriesExhausted, attempt, last)
 		}
-		if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		if w.Cause != WaitThrottled {
 			backoff = min(2*backoff, 30*time.Second)
 		}
-		p.notify(Wait{Group: g.name, Until: until, Reason: "retry after " + last})
-		if err := sleepUntil(ctx, until); err != nil {
+		p.notify(w)
+		if err := sleepUntil(ctx, w.Until); err != nil {
 			return nil, err
 		}
 	}
@@ -253,6 +356,13 @@ func (p *Pacer) group(req *http.Request) *paceGroup {
 	return g
 }
 
+// budget is how many requests of a window of g's limit the share allows:
+// at least one, so every window still makes progress.
+func (p *Pacer) budget(g *paceGroup) int {
+	// The epsilon keeps 0.29 × 100 from flooring to 28.
+	return min(g.limit, max(1, int(math.Floor(p.share*float64(g.limit)+1e-9))))
+}
+
 // acquire blocks until g may send one request. probe reports that this
 // request is the one asking for a new window's budget.
 func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err error) {
@@ -270,9 +380,20 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 		now := time.Now()
 		var until time.Time
 		var changed chan struct{}
+		wait := Wait{Group: g.name}
+		// room is what the window has left for this collection: its
+		// budget less what others and this collection already spent,
+		// counting requests in flight as spent.
+		room := g.left - g.inflight - (g.limit - p.budget(g))
 		switch {
 		case now.Before(g.hold):
 			until = g.hold
+			wait.Cause, wait.Status = WaitThrottled, http.StatusTooManyRequests
+		case g.limit > 0 && !now.Before(p.clock.local(g.reset)) && !g.probing && g.inflight > 0:
+			// The window rolled over while requests sent in the last one
+			// are out: one may have landed in the new window, and its
+			// answer carries the new budget, so wait for them first.
+			changed = g.changed
 		case g.limit > 0 && !now.Before(p.clock.local(g.reset)) && !g.probing:
 			// The window rolled over: its budget is unknown until the
 			// server answers one request.
@@ -282,9 +403,16 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 			probe = true
 		case g.limit > 0 && g.probing:
 			changed = g.changed
-		case g.limit > 0 && g.left-g.inflight <= 0:
+		case !g.answered && p.opt.Limits != nil && g.inflight > 0:
+			// The first request is asking for the budget.
+			changed = g.changed
+		case g.limit > 0 && room <= 0:
 			until = p.clock.local(g.reset)
-		case g.limit > 0 && g.left-g.inflight == 1 && g.queued > 1 && p.clock.uncertain() && (!g.tickAt.IsZero() || !p.tickFor.Equal(g.reset)):
+			wait.Cause, wait.Reset = WaitWindow, g.reset
+			if g.left-g.inflight > 0 {
+				wait.Cause, wait.Share = WaitShare, p.share
+			}
+		case g.limit > 0 && room == 1 && g.queued > 1 && p.clock.uncertain() && (!g.tickAt.IsZero() || !p.tickFor.Equal(g.reset)):
 			// More requests wait than the window has room for: hold its
 			// last one and send it when the server's second may tick. Its
 			// Date then narrows the clock estimate, so later windows start
@@ -298,11 +426,19 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 			}
 			if now.Before(g.tickAt) {
 				until = g.tickAt
+				wait.Cause, wait.Reset = WaitWindow, g.reset
+				if g.limit > p.budget(g) {
+					wait.Cause, wait.Share = WaitShare, p.share
+				}
 			}
 		}
 		if until.IsZero() && changed == nil {
 			g.inflight++
 			g.measure(now)
+			if g.spanStart.IsZero() {
+				g.spanStart = now
+			}
+			p.closeSpan(g, now)
 			slow := g.slow
 			p.mu.Unlock()
 			if slow != nil {
@@ -318,7 +454,8 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 		}
 		p.mu.Unlock()
 		if !until.IsZero() && !until.Equal(told) {
-			p.notify(Wait{Group: g.name, Until: until, Reason: "rate-limit"})
+			wait.Until = until
+			p.notify(wait)
 			told = until
 		}
 		if err := waitFor(ctx, until, changed); err != nil {
@@ -338,6 +475,7 @@ func (p *Pacer) release(g *paceGroup, probe bool, resp *http.Response, sent time
 	}
 	switch {
 	case resp != nil && p.opt.Limits != nil:
+		g.answered = true
 		now := time.Now()
 		if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 			p.clock.observe(date, sent, now)
@@ -361,13 +499,77 @@ func (p *Pacer) release(g *paceGroup, probe bool, resp *http.Response, sent time
 			hold = later(hold, p.clock.local(l.Reset))
 		}
 		g.hold = later(g.hold, hold)
-		g.heed(l.Slowdown, now)
+		if g.limit == 0 {
+			p.learnPace(g, resp.StatusCode, sent, now)
+		}
+		p.heed(g, l.Slowdown, now)
+	case resp != nil:
+		g.answered = true
 	case !sent.IsZero():
 		// A transport error: the request may have reached the server.
 		g.left--
 	}
 	close(g.changed)
 	g.changed = make(chan struct{})
+}
+
+// learnPace counts, for a group without a window budget, the requests the
+// server accepted of those sent in the current span, and on a 429 closes
+// the span at the time the server named. A span closes with the first send
+// after that time (see closeSpan); answers to requests sent before still
+// count towards it as they arrive.
+func (p *Pacer) learnPace(g *paceGroup, status int, sent, now time.Time) {
+	if sent.Before(g.spanStart) {
+		return
+	}
+	switch {
+	case status < 300:
+		g.spanOK++
+	case status == http.StatusTooManyRequests && g.spanEnd.IsZero():
+		g.spanEnd = later(now, g.hold)
+	}
+}
+
+// closeSpan ends the span a 429 closed once its hold is over, at now, just
+// before the group sends again: the server accepted spanOK requests from
+// spanStart to the time it named, so that is the pace it allows, and the
+// group is capped at the share of it. Only a span that began at a hold's
+// end measures that: every request waiting then leaves at once, so the
+// group runs at the server's pace until it refuses. The group's first span
+// runs at the collector's own, slower pace while its listings start.
+func (p *Pacer) closeSpan(g *paceGroup, now time.Time) {
+	if g.spanEnd.IsZero() || now.Before(g.spanEnd) {
+		return
+	}
+	if span := g.spanEnd.Sub(g.spanStart).Seconds(); g.spanSaturated && g.spanOK > 0 && span > 0 && p.share < 1 {
+		p.capPace(g, p.share*float64(g.spanOK)/span, now)
+	}
+	g.spanStart, g.spanEnd, g.spanOK, g.spanSaturated = now, time.Time{}, 0, true
+}
+
+// minPace is the slowest a share cap paces a group: one request every ten
+// seconds still finishes a listing.
+const minPace = 0.1
+
+// settle is how long a throttle warning's usage figure takes to reflect a
+// new pace (Graph's identity limits are counted over 10 s): a share cap is
+// lowered on a warning at most this often, so one slow-moving figure is
+// one step down, not a slide to the floor.
+const settle = 10 * time.Second
+
+// capPace lowers g's pace cap to perSecond (or sets it): a share cap is
+// never raised.
+func (p *Pacer) capPace(g *paceGroup, perSecond float64, now time.Time) {
+	perSecond = math.Max(minPace, perSecond)
+	switch {
+	case g.slow == nil:
+		g.slow = rate.NewLimiter(rate.Limit(perSecond), 1)
+	case perSecond < float64(g.slow.Limit()):
+		g.slow.SetLimit(rate.Limit(perSecond))
+	default:
+		return
+	}
+	g.slowedAt = now
 }
 
 func later(a, b time.Time) time.Time {
@@ -440,10 +642,20 @@ func (g *paceGroup) measure(now time.Time) {
 	g.lastSend = now
 }
 
-// heed acts on a throttle warning: below 1, cap g at that fraction of its
-// recent pace (lowered at most once a second, so one burst of warnings is
-// one step down); 1 keeps the cap; 0, no warning, lifts it.
-func (g *paceGroup) heed(slowdown float64, now time.Time) {
+// heed acts on a throttle warning (slowdown: 0 when absent, else the
+// fraction of the recent pace to slow down to, 1 to hold it). At a share
+// below 1, a warning caps g at the share of the limit it implies, lowered
+// at most once per settle period and never lifted. At the full share, a
+// warning below 1 caps g at that fraction of its recent pace (lowered at
+// most once a second, so one burst of warnings is one step down), 1 keeps
+// the cap, and no warning lifts it.
+func (p *Pacer) heed(g *paceGroup, slowdown float64, now time.Time) {
+	if p.share < 1 {
+		if slowdown > 0 && (g.slow == nil || now.Sub(g.slowedAt) >= settle) {
+			p.capPace(g, p.share*g.pace*slowdown, now)
+		}
+		return
+	}
 	switch {
 	case slowdown == 0:
 		g.slow = nil

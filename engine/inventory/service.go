@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,13 +20,6 @@ import (
 type Secrets interface {
 	Get(ctx context.Context, workspaceID, role string) (secret.Value, error)
 }
-
-// Opener builds the collector for a source. transport is the evidence
-// transport over the network: the opener stacks the vendor's pacing on top
-// of it (so pacing sees every request, retries included, and evidence
-// records every response) and hands the result to the vendor SDK. onWait
-// reports rate-limit waits.
-type Opener func(ctx context.Context, src workspace.Source, cred secret.Value, transport http.RoundTripper, onWait func(Wait)) (Collector, error)
 
 // Progress is a collection's running tally, reported about ten times a
 // second and once at the end.
@@ -42,9 +35,10 @@ type Progress struct {
 type Service struct {
 	Store   Store
 	Secrets Secrets
-	Open    Opener
-	Actor   string
-	Now     func() time.Time
+	// Incumbents opens each source kind's collector (the vendor registry).
+	Incumbents Incumbents
+	Actor      string
+	Now        func() time.Time
 	// BatchSize is the number of items written per transaction (default 500).
 	BatchSize int
 	// StaleAfter is how long a collecting snapshot may go without a
@@ -72,11 +66,38 @@ func (s *Service) staleAfter() time.Duration {
 // (docs/migration-contract.md).
 var ErrSourceNotReady = errors.New("source cannot collect")
 
+// CollectOptions tune one collection.
+type CollectOptions struct {
+	// RateShare is the share of each rate-limit window the collection may
+	// spend, leaving the rest to the customer's own integrations: more
+	// than 0 and at most 1; 0 means DefaultShare. Pacer says what it means
+	// for each vendor's kind of budget.
+	RateShare float64
+}
+
+func (o CollectOptions) share() (float64, error) {
+	if o.RateShare == 0 {
+		return DefaultShare, nil
+	}
+	if err := CheckShare(o.RateShare); err != nil {
+		return 0, fmt.Errorf("%w: %v", workspace.ErrInvalid, err)
+	}
+	return o.RateShare, nil
+}
+
 // Collect takes a snapshot of the named source. The snapshot is durable in
 // state collecting before the first request leaves; it ends completed only
 // after every item and page is persisted, and failed (with the error and
 // all evidence kept) otherwise, cancellation included. progress may be nil.
-func (s *Service) Collect(ctx context.Context, sourceName string, progress func(Progress)) (Snapshot, error) {
+func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOptions, progress func(Progress)) (Snapshot, error) {
+	share, err := opts.share()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	inc, err := s.incumbent(ctx, sourceName)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("start collection from %q: %w", sourceName, err)
+	}
 	snap, ws, src, err := s.start(ctx, sourceName)
 	if err != nil {
 		return Snapshot{}, err
@@ -84,7 +105,7 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 	cred, err := s.Secrets.Get(ctx, ws.ID, workspace.SourceRole(src.Name))
 	if err != nil {
 		err = fmt.Errorf("read the source credential from the keychain: %w", err)
-		return s.fail(snap, ws, err, cred)
+		return s.fail(snap, ws, err, inc, cred)
 	}
 
 	run := newRun(s, snap.ID, progress)
@@ -93,9 +114,14 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
 
 	collectErr := func() error {
-		collector, err := s.Open(ctx, src, cred, NewEvidence(vendorTransport(), run, nil), run.onWait)
+		// Pacing goes above the evidence transport, so it sees every
+		// request, retries included, and evidence records every response.
+		pacing := inc.Pacing()
+		pacing.Share, pacing.OnWait = share, run.onWait
+		client := &http.Client{Transport: NewPacer(NewEvidence(vendorTransport(), run, nil), pacing)}
+		collector, err := inc.Open(ctx, src.Settings, cred, client)
 		if err != nil {
-			return fmt.Errorf("connect to %s source %q: %w", src.Kind, src.Name, err)
+			return fmt.Errorf("connect to %s source %q: %w", inc.Label(), src.Name, err)
 		}
 		if err := collector.Collect(ctx, run); err != nil {
 			return err
@@ -110,9 +136,40 @@ func (s *Service) Collect(ctx context.Context, sourceName string, progress func(
 		if ctx.Err() != nil && errors.Is(collectErr, ctx.Err()) {
 			collectErr = fmt.Errorf("collection cancelled: %w", collectErr)
 		}
-		return s.fail(snap, ws, collectErr, cred)
+		return s.fail(snap, ws, collectErr, inc, cred)
 	}
-	return s.complete(snap, ws, src)
+	return s.complete(snap, ws, src, share)
+}
+
+// incumbent finds the platform of the named source, so a source of a kind
+// this build does not know is refused before a snapshot is started.
+func (s *Service) incumbent(ctx context.Context, sourceName string) (Incumbent, error) {
+	var src workspace.Source
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		src, err = findSource(tx, sourceName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Incumbents == nil {
+		return nil, errors.New("this build offers no incumbent platforms")
+	}
+	return s.Incumbents.Incumbent(src.Kind)
+}
+
+func findSource(tx Tx, name string) (workspace.Source, error) {
+	sources, err := tx.Sources()
+	if err != nil {
+		return workspace.Source{}, err
+	}
+	for _, o := range sources {
+		if o.Name == name {
+			return o, nil
+		}
+	}
+	return workspace.Source{}, fmt.Errorf("source %q: %w", name, workspace.ErrSourceNotFound)
 }
 
 // vendorTransport is the network transport of one collection. The
@@ -137,18 +194,8 @@ func (s *Service) start(ctx context.Context, sourceName string) (Snapshot, works
 		if ws.Status == workspace.StatusArchived {
 			return fmt.Errorf("%w: the workspace is archived", ErrSourceNotReady)
 		}
-		sources, err := tx.Sources()
-		if err != nil {
+		if src, err = findSource(tx, sourceName); err != nil {
 			return err
-		}
-		found := false
-		for _, o := range sources {
-			if o.Name == sourceName {
-				src, found = o, true
-			}
-		}
-		if !found {
-			return fmt.Errorf("source %q: %w", sourceName, workspace.ErrSourceNotFound)
 		}
 		if src.Status != workspace.SourceConfigured {
 			return fmt.Errorf("%w: source %q is %s", ErrSourceNotReady, src.Name, src.Status)
@@ -227,7 +274,7 @@ func (s *Service) finalise(fn func(tx Tx) error) error {
 	return s.Store.Update(ctx, fn)
 }
 
-func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source) (Snapshot, error) {
+func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source, share float64) (Snapshot, error) {
 	err := s.finalise(func(tx Tx) error {
 		cur, err := tx.Snapshot(snap.ID)
 		if err != nil {
@@ -265,7 +312,8 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 				}
 			}
 		}
-		facts := map[string]string{"source": src.Name, "items": fmt.Sprint(snap.ItemCount), "pages": fmt.Sprint(pages)}
+		facts := map[string]string{"source": src.Name, "items": fmt.Sprint(snap.ItemCount), "pages": fmt.Sprint(pages),
+			"rate_share": strconv.FormatFloat(share, 'f', -1, 64)}
 		for k, n := range counts {
 			facts["count."+string(k)] = fmt.Sprint(n)
 		}
@@ -280,11 +328,8 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 
 // fail records the snapshot as failed and returns it with the cause. The
 // error text is scrubbed of the credential in case a transport echoed it.
-func (s *Service) fail(snap Snapshot, ws workspace.Workspace, cause error, cred secret.Value) (Snapshot, error) {
-	msg := cause.Error()
-	if !cred.IsEmpty() {
-		msg = strings.ReplaceAll(msg, cred.Reveal(), "[REDACTED]")
-	}
+func (s *Service) fail(snap Snapshot, ws workspace.Workspace, cause error, inc Incumbent, cred secret.Value) (Snapshot, error) {
+	msg := inc.Scrub(cause.Error(), cred)
 	err := s.finalise(func(tx Tx) error {
 		cur, err := tx.Snapshot(snap.ID)
 		if err != nil {
@@ -430,6 +475,11 @@ func (r *run) batchSize() int {
 
 // SavePage implements PageSink: a page is durable before the SDK sees it.
 func (r *run) SavePage(ctx context.Context, p Page) error {
+	// The vendor answered: keep its page even when the collection is being
+	// stopped (another listing failed, Ctrl-C), so a failed snapshot holds
+	// every answer it got.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	r.writeMu.Lock()
 	err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SavePages(r.snapshotID, []Page{p}) })
 	r.writeMu.Unlock()

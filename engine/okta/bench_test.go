@@ -15,7 +15,6 @@ import (
 	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // counter is a sink and emitter that keeps nothing, so the benchmark
@@ -36,9 +35,11 @@ func envInt(name string, def int) int {
 }
 
 // BenchmarkCollectSyntheticOrg collects a synthetic org from the replay
-// server, whose rate-limit windows are scaled down to one second, and
-// reports how close the collection comes to the floor those limits set
-// (wall/floor, goal ≤ 1.1), items ingested per second, and the collector's
+// server, whose rate-limit windows are scaled down to one second, at the
+// default rate share (half of each window; OKTA_BENCH_SHARE sets another),
+// and reports how close the collection comes to the floor that share of
+// the limits sets (wall/floor, goal ≤ 1.1), items ingested per second, and
+// the collector's
 // peak heap (peak-heap-MB: the peak live heap above what the org's
 // payloads, held by the in-process replay server, occupy before the
 // collection starts; it must not grow with the org).
@@ -50,8 +51,9 @@ func envInt(name string, def int) int {
 //	OKTA_BENCH_FULL=1 go test ./engine/okta -run '^$' -bench CollectSyntheticOrg -benchtime 1x
 //
 // and each dimension can be set on its own: OKTA_BENCH_APPS,
-// OKTA_BENCH_GROUPS, OKTA_BENCH_GROUPS_PER_APP, OKTA_BENCH_USERS_PER_APP and
-// OKTA_BENCH_LIMIT (requests per window per endpoint group).
+// OKTA_BENCH_GROUPS, OKTA_BENCH_GROUPS_PER_APP, OKTA_BENCH_USERS_PER_APP,
+// OKTA_BENCH_LIMIT (requests per window per endpoint group) and
+// OKTA_BENCH_SHARE (the share of each window the collection may spend).
 func BenchmarkCollectSyntheticOrg(b *testing.B) {
 	spec := oktareplay.Spec{Apps: 400, Groups: 5000, IdPs: 12, GroupsPerApp: 10, UsersPerApp: 40, Seed: 7}
 	if os.Getenv("OKTA_BENCH_FULL") != "" {
@@ -62,6 +64,12 @@ func BenchmarkCollectSyntheticOrg(b *testing.B) {
 	spec.GroupsPerApp = envInt("OKTA_BENCH_GROUPS_PER_APP", spec.GroupsPerApp)
 	spec.UsersPerApp = envInt("OKTA_BENCH_USERS_PER_APP", spec.UsersPerApp)
 	limit := envInt("OKTA_BENCH_LIMIT", 50)
+	share := inventory.DefaultShare
+	if v, err := strconv.ParseFloat(os.Getenv("OKTA_BENCH_SHARE"), 64); err == nil && inventory.CheckShare(v) == nil {
+		share = v
+	}
+	// The pacer spends floor(share × limit) of each window, at least one.
+	budget := max(1, int(share*float64(limit)+1e-9))
 	const window = time.Second
 	org := oktareplay.Generate(spec)
 	want := 0
@@ -73,8 +81,8 @@ func BenchmarkCollectSyntheticOrg(b *testing.B) {
 	for b.Loop() {
 		srv := oktareplay.Start(b, org, oktareplay.Options{DefaultLimit: limit, Window: window})
 		sink := &counter{}
-		c, err := okta.New(context.Background(), workspace.OktaSettings{OrgURL: srv.URL, Auth: workspace.OktaAPIToken},
-			secret.New(oktareplay.Token), inventory.NewEvidence(nil, sink, nil), nil)
+		c, err := okta.New(context.Background(), okta.Settings{OrgURL: srv.URL, Auth: okta.AuthAPIToken},
+			secret.New(oktareplay.Token), pacedClient(inventory.NewEvidence(nil, sink, nil), share, nil))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -91,20 +99,22 @@ func BenchmarkCollectSyntheticOrg(b *testing.B) {
 		if got := int(sink.items.Load()); got != want {
 			b.Fatalf("collected %d items, the org holds %d", got, want)
 		}
-		floor := floorOf(srv.Requests(), limit, window)
+		floor := floorOf(srv.Requests(), budget, window)
 		ratio = wall.Seconds() / floor.Seconds()
 		floorSecs = floor.Seconds()
 		itemsPerSec = float64(want) / wall.Seconds()
 		srv.Close()
 	}
 	b.ReportMetric(ratio, "wall/floor")
+	b.ReportMetric(share, "share")
 	b.ReportMetric(floorSecs, "floor-s")
 	b.ReportMetric(float64(want), "items")
 	b.ReportMetric(itemsPerSec, "items/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
 
-// floorOf is the least time the limits allow for the requests that
+// floorOf is the least time a budget of limit requests per window (the
+// collection's share of the server's limit) allows for the requests that
 // succeeded, counted the way the replay server counts: in windows aligned
 // to the epoch, starting with the collection. A group with R requests at L
 // per window needs ceil(R/L) windows, so its last request cannot leave

@@ -3,7 +3,6 @@ package okta
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -359,79 +358,4 @@ func emitEach(ctx context.Context, emit inventory.Emitter, normalize func(json.R
 		}
 		return emit.Emit(ctx, items...)
 	}
-}
-
-// DomainCheck is one row of `migctl source test`: whether the credential
-// can read an inventory domain, or the API's own refusal.
-type DomainCheck struct {
-	Domain       string `json:"domain"`
-	Readable     bool   `json:"readable"`
-	Status       int    `json:"status,omitempty"`
-	ErrorCode    string `json:"error_code,omitempty"`
-	ErrorSummary string `json:"error_summary,omitempty"`
-}
-
-// Test asks each inventory domain for its first element. Assignments are
-// probed on the first application; with none, they are reported readable
-// only when the applications domain is.
-func (c *Collector) Test(ctx context.Context) []DomainCheck {
-	probe := func(domain, url string) (DomainCheck, []json.RawMessage) {
-		rq := c.sdk.CloneRequestExecutor().WithAccept("application/json").WithContentType("application/json")
-		check := DomainCheck{Domain: domain}
-		req, err := rq.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			check.ErrorSummary = err.Error()
-			return check, nil
-		}
-		var raw json.RawMessage
-		resp, err := rq.Do(ctx, req, &raw)
-		if resp != nil {
-			check.Status = resp.StatusCode
-		}
-		var oe *okta.Error
-		switch {
-		case errors.As(err, &oe):
-			check.ErrorCode, check.ErrorSummary = oe.ErrorCode, firstNonEmpty(oe.ErrorSummary, oe.ErrorDescription, oe.ErrorMessage)
-			return check, nil
-		case err != nil:
-			check.ErrorSummary = err.Error()
-			return check, nil
-		}
-		check.Readable = true
-		elems, _ := jsonArray(raw)
-		return check, elems
-	}
-	appsCheck, apps := probe(DomainApplications, "/api/v1/apps?limit=1")
-	checks := []DomainCheck{appsCheck}
-	for _, p := range []struct{ domain, url string }{
-		{DomainGroups, "/api/v1/groups?limit=1"},
-		{DomainIdentityProviders, "/api/v1/idps?limit=1"},
-		{DomainRoutingRules, "/api/v1/policies?type=IDP_DISCOVERY"},
-		{DomainPolicies, "/api/v1/policies?type=OKTA_SIGN_ON"},
-		{DomainDomains, "/api/v1/domains"},
-	} {
-		ch, _ := probe(p.domain, p.url)
-		checks = append(checks, ch)
-	}
-	var appID string
-	if len(apps) > 0 {
-		var a struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(apps[0], &a) == nil {
-			appID = a.ID
-		}
-	}
-	for _, p := range []struct{ domain, sub string }{
-		{DomainAppGroupAssignments, "groups"}, {DomainAppUserAssignments, "users"},
-	} {
-		if appID == "" {
-			checks = append(checks, DomainCheck{Domain: p.domain, Readable: appsCheck.Readable,
-				Status: appsCheck.Status, ErrorCode: appsCheck.ErrorCode, ErrorSummary: appsCheck.ErrorSummary})
-			continue
-		}
-		ch, _ := probe(p.domain, fmt.Sprintf("/api/v1/apps/%s/%s?limit=1", appID, p.sub))
-		checks = append(checks, ch)
-	}
-	return checks
 }

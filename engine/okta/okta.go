@@ -1,8 +1,9 @@
-// Package okta collects a read-only inventory of an Okta org through
-// okta-sdk-golang/v2. The SDK's cache and its own rate-limit retries are off:
-// the shared pacing transport owns retries (the SDK caps its wait at 30 s and
-// gives up on a 429 without a Date header), and the evidence transport below
-// it records every page the org sends.
+// Package okta is the Okta vendor (engine/vendor): its source settings, and
+// a read-only inventory of an Okta org through okta-sdk-golang/v2. The SDK's
+// cache and its own rate-limit retries are off: the shared pacing transport
+// owns retries (the SDK caps its wait at 30 s and gives up on a 429 without
+// a Date header), and the evidence transport below it records every page
+// the org sends.
 package okta
 
 import (
@@ -15,9 +16,7 @@ import (
 	"github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
-	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // Inventory domains: the evidence pages' Domain and the rows of a source
@@ -62,18 +61,11 @@ type Collector struct {
 	Workers int
 }
 
-// Open builds a Collector for src; it has inventory.Opener's signature.
-// transport is the evidence transport; the Okta pacer is stacked on it.
-func Open(ctx context.Context, src workspace.Source, cred secret.Value, transport http.RoundTripper, onWait func(inventory.Wait)) (inventory.Collector, error) {
-	if src.Okta == nil {
-		return nil, fmt.Errorf("source %q is not an Okta source", src.Name)
-	}
-	return New(ctx, *src.Okta, cred, transport, onWait)
-}
-
 // New builds a Collector for the org in settings, authenticated with cred
-// (an API token, or the PEM private key of a service app).
-func New(ctx context.Context, settings workspace.OktaSettings, cred secret.Value, transport http.RoundTripper, onWait func(inventory.Wait)) (*Collector, error) {
+// (an API token, or the PEM private key of a service app). Every request
+// goes through client, whose transport holds the evidence and pacing round
+// trippers.
+func New(ctx context.Context, settings Settings, cred secret.Value, client *http.Client) (*Collector, error) {
 	u, err := endpoint.Parse(settings.OrgURL)
 	if err != nil {
 		return nil, fmt.Errorf("okta org URL: %w", err)
@@ -81,7 +73,9 @@ func New(ctx context.Context, settings workspace.OktaSettings, cred secret.Value
 	if cred.IsEmpty() {
 		return nil, errors.New("okta credential is empty")
 	}
-	client := &http.Client{Transport: NewPacer(transport, onWait)}
+	if client == nil {
+		return nil, errors.New("okta collector needs an http client")
+	}
 	opts := []okta.ConfigSetter{
 		okta.WithOrgUrl(u.String()),
 		okta.WithCache(false),
@@ -92,9 +86,9 @@ func New(ctx context.Context, settings workspace.OktaSettings, cred secret.Value
 		okta.WithTestingDisableHttpsCheck(u.Scheme == "http"),
 	}
 	switch settings.Auth {
-	case workspace.OktaAPIToken, "":
+	case AuthAPIToken, "":
 		opts = append(opts, okta.WithAuthorizationMode("SSWS"), okta.WithToken(cred.Reveal()))
-	case workspace.OktaPrivateKey:
+	case AuthPrivateKey:
 		scopes := settings.Scopes
 		if len(scopes) == 0 {
 			scopes = Scopes
@@ -110,16 +104,6 @@ func New(ctx context.Context, settings workspace.OktaSettings, cred secret.Value
 		return nil, fmt.Errorf("configure the okta sdk: %w", err)
 	}
 	return &Collector{sdk: sdk}, nil
-}
-
-// NewPacer stacks Okta's pacing on base: one group per endpoint family,
-// budgets from X-Rate-Limit-* headers.
-func NewPacer(base http.RoundTripper, onWait func(inventory.Wait)) *inventory.Pacer {
-	return inventory.NewPacer(base, inventory.PacingOptions{
-		Group:  func(r *http.Request) string { return RateGroup(r.URL.Path) },
-		Limits: inventory.OktaLimits,
-		OnWait: onWait,
-	})
 }
 
 // RateGroup names the Okta rate-limit bucket of a path: its endpoint family,

@@ -14,7 +14,6 @@ import (
 	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
 	"github.com/portal-id/migration-console/engine/secret"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // recorder is the inventory's page sink and item emitter, in memory.
@@ -61,13 +60,20 @@ func (r *recorder) counts() map[inventory.Kind]int {
 
 func open(t testing.TB, srv *oktareplay.Server, rec *recorder, token string, onWait func(inventory.Wait)) *okta.Collector {
 	t.Helper()
-	c, err := okta.New(context.Background(),
-		workspace.OktaSettings{OrgURL: srv.URL, Auth: workspace.OktaAPIToken},
-		secret.New(token), inventory.NewEvidence(nil, rec, nil), onWait)
+	c, err := okta.New(context.Background(), okta.Settings{OrgURL: srv.URL, Auth: okta.AuthAPIToken},
+		secret.New(token), pacedClient(inventory.NewEvidence(nil, rec, nil), 1, onWait))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// pacedClient is the client the inventory service hands a collector: Okta's
+// pacing at share over base.
+func pacedClient(base http.RoundTripper, share float64, onWait func(inventory.Wait)) *http.Client {
+	p := okta.Vendor{}.Pacing()
+	p.Share, p.OnWait = share, onWait
+	return &http.Client{Transport: inventory.NewPacer(base, p)}
 }
 
 func sameCounts(t *testing.T, want, got map[inventory.Kind]int) {
@@ -159,7 +165,7 @@ func TestRevokedTokenFailsWithTheAPIsMessage(t *testing.T) {
 		t.Fatal("the error carries the token")
 	}
 	for _, ch := range c.Test(context.Background()) {
-		if ch.Readable || ch.ErrorCode != "E0000011" || ch.Status != http.StatusUnauthorized {
+		if ch.Readable || ch.Code != "E0000011" || ch.Status != http.StatusUnauthorized {
 			t.Errorf("source test %+v: want denied with E0000011", ch)
 		}
 	}

@@ -23,6 +23,9 @@ type Data interface {
 	Workspace(ctx context.Context) (workspace.Workspace, error)
 	Summary(ctx context.Context) (readiness.Summary, error)
 	Sources(ctx context.Context) ([]workspace.Source, error)
+	// Locate is a source's non-secret address as its vendor describes it
+	// ("https://acme.okta.com", "tenant contoso.onmicrosoft.com").
+	Locate(src workspace.Source) string
 	// Snapshots lists every snapshot, newest first.
 	Snapshots(ctx context.Context) ([]inventory.Snapshot, error)
 	// Pages lists a snapshot's evidence pages without their bodies.
@@ -174,6 +177,10 @@ func readInput(ctx context.Context, kind Kind, data Data, opt Options) (Input, e
 	if in.Sources, err = data.Sources(ctx); err != nil {
 		return in, fmt.Errorf("read the sources: %w", err)
 	}
+	in.Locators = make(map[string]string, len(in.Sources))
+	for _, s := range in.Sources {
+		in.Locators[s.ID] = data.Locate(s)
+	}
 	sort.Slice(in.Sources, func(i, j int) bool { return in.Sources[i].Name < in.Sources[j].Name })
 	if in.Snapshots, err = data.Snapshots(ctx); err != nil {
 		return in, fmt.Errorf("read the snapshots: %w", err)
@@ -217,26 +224,11 @@ func cover(in Input, opt Options) Cover {
 		Facts:           []Fact{},
 	}
 	for _, s := range in.Sources {
-		c.Sources = append(c.Sources, CoverSource{Name: s.Name, Kind: string(s.Kind), Status: string(s.Status), Locator: locator(s)})
+		c.Sources = append(c.Sources, CoverSource{Name: s.Name, Kind: string(s.Kind), Status: string(s.Status), Locator: in.Locators[s.ID]})
 	}
 	for _, sn := range in.Covered {
 		c.Snapshots = append(c.Snapshots, CoverSnapshot{ID: sn.ID, Source: sn.SourceName, Status: string(sn.Status),
 			StartedAt: sn.StartedAt, FinishedAt: sn.FinishedAt, Items: sn.ItemCount, Pages: sn.PageCount})
 	}
 	return c
-}
-
-// locator is a source's non-secret address.
-func locator(s workspace.Source) string {
-	switch {
-	case s.Okta != nil:
-		return s.Okta.OrgURL
-	case s.Entra != nil:
-		l := "tenant " + s.Entra.TenantID
-		if s.Entra.Cloud != "" && s.Entra.Cloud != workspace.CloudGlobal {
-			l += " (" + string(s.Entra.Cloud) + " cloud)"
-		}
-		return l
-	}
-	return ""
 }

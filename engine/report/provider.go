@@ -46,6 +46,8 @@ type Input struct {
 	Workspace   workspace.Workspace
 	Summary     readiness.Summary
 	Sources     []workspace.Source
+	// Locators are the sources' non-secret addresses, by source id.
+	Locators map[string]string
 	// Snapshots is every snapshot, newest first; Covered the latest
 	// completed snapshot of each source, which the report describes.
 	Snapshots []inventory.Snapshot

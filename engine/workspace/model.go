@@ -4,7 +4,12 @@
 // The workspace summary is derived above the stages, in engine/readiness.
 package workspace
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // Mode is how the workspace treats live target state.
 type Mode string
@@ -48,13 +53,9 @@ type Target struct {
 	ConnectedAt    *time.Time `json:"connected_at,omitempty"`
 }
 
-// SourceKind is the incumbent platform.
+// SourceKind names the incumbent platform of a source ("okta", "entra"):
+// the kind of a vendor in the registry app/wiring builds (engine/vendor).
 type SourceKind string
-
-const (
-	KindOkta  SourceKind = "okta"
-	KindEntra SourceKind = "entra"
-)
 
 // SourceStatus is the source lifecycle state.
 type SourceStatus string
@@ -64,65 +65,93 @@ const (
 	SourceArchived   SourceStatus = "archived"
 )
 
-// Source is a read-only connection to an incumbent tenant. Exactly one of
-// Okta and Entra is set, matching Kind. Its credential lives in the keychain.
+// Source is a read-only connection to an incumbent tenant. Its settings
+// are its vendor's JSON document, checked by the vendor when the source was
+// added; its credential lives in the keychain.
 type Source struct {
-	ID              string         `json:"id"`
-	Name            string         `json:"name"`
-	Kind            SourceKind     `json:"kind"`
-	Status          SourceStatus   `json:"status"`
-	Okta            *OktaSettings  `json:"okta,omitempty"`
-	Entra           *EntraSettings `json:"entra,omitempty"`
-	CreatedAt       time.Time      `json:"created_at"`
-	ArchivedAt      *time.Time     `json:"archived_at,omitempty"`
-	LastInventoryAt *time.Time     `json:"last_inventory_at,omitempty"`
+	ID              string
+	Name            string
+	Kind            SourceKind
+	Status          SourceStatus
+	Settings        json.RawMessage
+	CreatedAt       time.Time
+	ArchivedAt      *time.Time
+	LastInventoryAt *time.Time
 }
 
-// OktaAuth is how the console authenticates to an Okta org.
-type OktaAuth string
-
-const (
-	// OktaAPIToken is an SSWS API token.
-	OktaAPIToken OktaAuth = "api_token"
-	// OktaPrivateKey is an OAuth 2.0 service app with a private key (Okta's
-	// recommendation for least privilege); the credential is the PEM key.
-	OktaPrivateKey OktaAuth = "private_key"
-)
-
-// OktaSettings are the non-secret connection facts of an Okta source.
-type OktaSettings struct {
-	OrgURL   string   `json:"org_url"`
-	Auth     OktaAuth `json:"auth"`
-	ClientID string   `json:"client_id,omitempty"`
-	Scopes   []string `json:"scopes,omitempty"`
+// MarshalJSON writes a source as scripts read it: its settings under a key
+// named after its kind, e.g. {"id": …, "kind": "okta", "okta": {"org_url":
+// …}}, so one script can read every kind's settings without guessing.
+func (s Source) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	field := func(key string, v any) error {
+		if b.Len() == 0 {
+			b.WriteByte('{')
+		} else {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(key)
+		if err != nil {
+			return err
+		}
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("source %q: %s: %w", s.Name, key, err)
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(val)
+		return nil
+	}
+	settings := s.Settings
+	if len(settings) == 0 {
+		settings = json.RawMessage("{}")
+	}
+	fields := []struct {
+		key  string
+		v    any
+		omit bool
+	}{
+		{"id", s.ID, false},
+		{"name", s.Name, false},
+		{"kind", s.Kind, false},
+		{"status", s.Status, false},
+		{string(s.Kind), settings, s.Kind == ""},
+		{"created_at", s.CreatedAt, false},
+		{"archived_at", s.ArchivedAt, s.ArchivedAt == nil},
+		{"last_inventory_at", s.LastInventoryAt, s.LastInventoryAt == nil},
+	}
+	for _, f := range fields {
+		if f.omit {
+			continue
+		}
+		if err := field(f.key, f.v); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
-// EntraAuth is how the console authenticates to Microsoft Graph.
-type EntraAuth string
-
-const (
-	EntraClientSecret EntraAuth = "client_secret"
-	EntraCertificate  EntraAuth = "certificate"
-	EntraAccessToken  EntraAuth = "access_token"
-)
-
-// Cloud is a Microsoft national cloud.
-type Cloud string
-
-const (
-	CloudGlobal Cloud = "global"
-	CloudUSGov  Cloud = "usgov"
-	CloudChina  Cloud = "china"
-)
-
-// EntraSettings are the non-secret connection facts of an Entra source.
-// GraphURL and AuthorityURL override the cloud's endpoints (a sovereign or
-// test deployment); plain http is accepted only for loopback hosts.
-type EntraSettings struct {
-	TenantID     string    `json:"tenant_id"`
-	ClientID     string    `json:"client_id,omitempty"`
-	Auth         EntraAuth `json:"auth"`
-	Cloud        Cloud     `json:"cloud"`
-	GraphURL     string    `json:"graph_url,omitempty"`
-	AuthorityURL string    `json:"authority_url,omitempty"`
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Source) UnmarshalJSON(data []byte) error {
+	var doc struct {
+		ID              string       `json:"id"`
+		Name            string       `json:"name"`
+		Kind            SourceKind   `json:"kind"`
+		Status          SourceStatus `json:"status"`
+		CreatedAt       time.Time    `json:"created_at"`
+		ArchivedAt      *time.Time   `json:"archived_at"`
+		LastInventoryAt *time.Time   `json:"last_inventory_at"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	*s = Source{ID: doc.ID, Name: doc.Name, Kind: doc.Kind, Status: doc.Status, Settings: fields[string(doc.Kind)],
+		CreatedAt: doc.CreatedAt, ArchivedAt: doc.ArchivedAt, LastInventoryAt: doc.LastInventoryAt}
+	return nil
 }

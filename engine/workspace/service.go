@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -55,12 +56,29 @@ var (
 	ErrSourceNotFound  = errors.New("no such source")
 	ErrSourceExists    = errors.New("a source with that name already exists in this workspace")
 	ErrInvalid         = errors.New("invalid input")
+	// ErrNoCredential is wrapped (with ErrInvalid) when a source is added
+	// without its credential; each front end says how to supply one.
+	ErrNoCredential = errors.New("needs a credential")
 )
+
+// Kinds is the catalogue of incumbent platforms a source can be of: the
+// vendor registry app/wiring builds (engine/vendor.Registry) implements it.
+type Kinds interface {
+	// CheckSource validates the settings of a new source of kind (field
+	// name to value, as typed) with its credential, and returns the
+	// settings document to store. Its errors wrap ErrInvalid.
+	CheckSource(kind SourceKind, settings map[string]string, cred secret.Value) (json.RawMessage, error)
+	// SourceFacts are the non-secret facts of a source's settings for the
+	// audit trail.
+	SourceFacts(kind SourceKind, settings json.RawMessage) map[string]string
+}
 
 // Service runs the workspace stage against one workspace file.
 type Service struct {
 	Store   Store
 	Secrets Secrets
+	// Kinds checks the settings of new sources.
+	Kinds Kinds
 	// Actor is recorded on every audit entry: the OS user unless configured.
 	Actor string
 	// Now is the clock; nil means time.Now.
@@ -194,12 +212,13 @@ func (s *Service) Archive(ctx context.Context) (Workspace, error) {
 	return ws, nil
 }
 
-// NewSource is a source to add. Credential is required.
+// NewSource is a source to add. Settings are its vendor's fields (name to
+// value, as the CLI's flags and the GUI's form carry them); Credential is
+// required.
 type NewSource struct {
 	Name       string
 	Kind       SourceKind
-	Okta       *OktaSettings
-	Entra      *EntraSettings
+	Settings   map[string]string
 	Credential secret.Value
 }
 
@@ -208,7 +227,7 @@ type NewSource struct {
 // source never exists without its credential and never falls back to
 // storing it in the file.
 func (s *Service) AddSource(ctx context.Context, req NewSource) (Source, error) {
-	src, err := validateSource(req)
+	src, err := s.validateSource(req)
 	if err != nil {
 		return Source{}, err
 	}
@@ -252,7 +271,7 @@ func (s *Service) AddSource(ctx context.Context, req NewSource) (Source, error) 
 		if err != nil {
 			return err
 		}
-		facts := sourceFacts(src)
+		facts := s.sourceFacts(src)
 		facts["workspace_status"] = string(ws.Status)
 		_, err = audit.Record(tx, s.entry(ws, audit.SourceCreated, src.ID, facts))
 		return err
@@ -397,11 +416,6 @@ func (s *Service) AuditTrail(ctx context.Context) ([]audit.Entry, *audit.Break, 
 	return entries, audit.Verify(entries, head), nil
 }
 
-var (
-	guidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	domainPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
-)
-
 // ValidName checks a source name: 1-64 printable characters, no leading or
 // trailing space, no '/' (it is part of the keychain key).
 func ValidName(name string) error {
@@ -419,106 +433,30 @@ func ValidName(name string) error {
 	return nil
 }
 
-func validateSource(req NewSource) (Source, error) {
+func (s *Service) validateSource(req NewSource) (Source, error) {
 	if err := ValidName(req.Name); err != nil {
 		return Source{}, err
 	}
 	if req.Credential.IsEmpty() {
-		return Source{}, invalid("source %q needs a credential (pass it with --secret-stdin or --secret-env)", req.Name)
+		return Source{}, fmt.Errorf("%w: source %q %w", ErrInvalid, req.Name, ErrNoCredential)
 	}
-	src := Source{Name: req.Name, Kind: req.Kind}
-	switch req.Kind {
-	case KindOkta:
-		if req.Okta == nil || req.Entra != nil {
-			return Source{}, invalid("an okta source needs okta settings only")
-		}
-		o := *req.Okta
-		u, err := endpoint.Parse(o.OrgURL)
-		if err != nil {
-			return Source{}, invalid("okta org URL: %v", err)
-		}
-		if u.Path != "" {
-			return Source{}, invalid("okta org URL %q must be the org's base URL, without a path", o.OrgURL)
-		}
-		o.OrgURL = u.String()
-		if o.Auth == "" {
-			o.Auth = OktaAPIToken
-		}
-		switch o.Auth {
-		case OktaAPIToken:
-			if o.ClientID != "" {
-				return Source{}, invalid("an okta api_token source takes no client id")
-			}
-		case OktaPrivateKey:
-			if o.ClientID == "" {
-				return Source{}, invalid("an okta private_key source needs the service app's client id")
-			}
-			if !strings.Contains(req.Credential.Reveal(), "PRIVATE KEY-----") {
-				return Source{}, invalid("an okta private_key source needs a PEM private key as its secret")
-			}
-		default:
-			return Source{}, invalid("okta auth %q must be api_token or private_key", o.Auth)
-		}
-		src.Okta = &o
-	case KindEntra:
-		if req.Entra == nil || req.Okta != nil {
-			return Source{}, invalid("an entra source needs entra settings only")
-		}
-		e := *req.Entra
-		if !guidPattern.MatchString(e.TenantID) && !domainPattern.MatchString(e.TenantID) {
-			return Source{}, invalid("entra tenant id %q must be a GUID or a verified domain such as contoso.onmicrosoft.com", e.TenantID)
-		}
-		if e.Cloud == "" {
-			e.Cloud = CloudGlobal
-		}
-		if e.Cloud != CloudGlobal && e.Cloud != CloudUSGov && e.Cloud != CloudChina {
-			return Source{}, invalid("entra cloud %q must be global, usgov or china", e.Cloud)
-		}
-		switch e.Auth {
-		case EntraClientSecret, EntraCertificate:
-			if !guidPattern.MatchString(e.ClientID) {
-				return Source{}, invalid("entra client id %q must be the app registration's application (client) id, a GUID", e.ClientID)
-			}
-		case EntraAccessToken:
-			if e.ClientID != "" && !guidPattern.MatchString(e.ClientID) {
-				return Source{}, invalid("entra client id %q must be a GUID", e.ClientID)
-			}
-		default:
-			return Source{}, invalid("entra auth %q must be client_secret, certificate or access_token", e.Auth)
-		}
-		for _, p := range []*string{&e.GraphURL, &e.AuthorityURL} {
-			if *p == "" {
-				continue
-			}
-			u, err := endpoint.Parse(*p)
-			if err != nil {
-				return Source{}, invalid("entra endpoint: %v", err)
-			}
-			*p = u.String()
-		}
-		src.Entra = &e
-	default:
-		return Source{}, invalid("source kind %q must be okta or entra", req.Kind)
+	if s.Kinds == nil {
+		return Source{}, errors.New("this build knows no source kinds")
 	}
-	return src, nil
+	settings, err := s.Kinds.CheckSource(req.Kind, req.Settings, req.Credential)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Name: req.Name, Kind: req.Kind, Settings: settings}, nil
 }
 
-func sourceFacts(src Source) map[string]string {
-	f := map[string]string{"name": src.Name, "kind": string(src.Kind), "status": string(src.Status)}
-	if o := src.Okta; o != nil {
-		f["org_url"], f["auth"] = o.OrgURL, string(o.Auth)
-		if o.ClientID != "" {
-			f["client_id"] = o.ClientID
-		}
+// sourceFacts are the audit facts of a new source: its name, kind and
+// status, and its vendor's non-secret settings.
+func (s *Service) sourceFacts(src Source) map[string]string {
+	f := map[string]string{}
+	for k, v := range s.Kinds.SourceFacts(src.Kind, src.Settings) {
+		f[k] = v
 	}
-	if e := src.Entra; e != nil {
-		f["tenant_id"], f["auth"], f["cloud"] = e.TenantID, string(e.Auth), string(e.Cloud)
-		if e.ClientID != "" {
-			f["client_id"] = e.ClientID
-		}
-		if e.GraphURL != "" {
-			f["graph_url"] = e.GraphURL
-		}
-	}
+	f["name"], f["kind"], f["status"] = src.Name, string(src.Kind), string(src.Status)
 	return f
 }

@@ -1,56 +1,64 @@
 package workspace
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portal-id/migration-console/engine/secret"
 )
 
+// oneKind accepts sources of kind "okta" whose settings name an org_url,
+// as the vendor registry would; the vendors' own checks are tested in
+// their packages (engine/okta, engine/entra).
+type oneKind struct{}
+
+func (oneKind) CheckSource(kind SourceKind, values map[string]string, _ secret.Value) (json.RawMessage, error) {
+	if kind != "okta" {
+		return nil, fmt.Errorf("%w: source kind %q must be okta", ErrInvalid, kind)
+	}
+	if values["org_url"] == "" {
+		return nil, fmt.Errorf("%w: an okta source needs its Org URL", ErrInvalid)
+	}
+	return json.Marshal(values)
+}
+
+func (oneKind) SourceFacts(_ SourceKind, settings json.RawMessage) map[string]string {
+	f := map[string]string{}
+	_ = json.Unmarshal(settings, &f)
+	return f
+}
+
+// TestValidateSource covers the checks every source gets whatever its
+// kind: its name, its credential, a kind the catalogue knows.
 func TestValidateSource(t *testing.T) {
 	cred := secret.New("fake-token-for-tests")
-	okta := func(url string) NewSource {
-		return NewSource{Name: "acme-okta", Kind: KindOkta, Okta: &OktaSettings{OrgURL: url}, Credential: cred}
-	}
-	entra := func(mut func(*EntraSettings)) NewSource {
-		e := EntraSettings{TenantID: "8f1c2d3e-0000-4000-8000-000000000001", ClientID: "8f1c2d3e-0000-4000-8000-000000000002", Auth: EntraClientSecret}
-		mut(&e)
-		return NewSource{Name: "acme-entra", Kind: KindEntra, Entra: &e, Credential: cred}
-	}
+	svc := &Service{Kinds: oneKind{}}
+	settings := map[string]string{"org_url": "https://a.okta.com"}
 	cases := []struct {
 		name    string
 		req     NewSource
 		wantErr string
 	}{
-		{"okta https", okta("https://acme.okta.com/"), ""},
-		{"okta loopback http", okta("http://127.0.0.1:8080"), ""},
-		{"okta remote http", okta("http://acme.okta.com"), "plain http"},
-		{"okta with path", okta("https://acme.okta.com/api/v1"), "without a path"},
-		{"okta url credentials", okta("https://user:pw@acme.okta.com"), "credentials in the URL"},
-		{"no credential", NewSource{Name: "x", Kind: KindOkta, Okta: &OktaSettings{OrgURL: "https://a.okta.com"}}, "needs a credential"},
-		{"bad name", NewSource{Name: "a/b", Kind: KindOkta, Okta: &OktaSettings{OrgURL: "https://a.okta.com"}, Credential: cred}, "may not contain"},
-		{"padded name", NewSource{Name: " a", Kind: KindOkta, Okta: &OktaSettings{OrgURL: "https://a.okta.com"}, Credential: cred}, "leading or trailing"},
-		{"private key without client id", NewSource{Name: "k", Kind: KindOkta, Okta: &OktaSettings{OrgURL: "https://a.okta.com", Auth: OktaPrivateKey}, Credential: cred}, "client id"},
-		{"entra client secret", entra(func(*EntraSettings) {}), ""},
-		{"entra domain tenant", entra(func(e *EntraSettings) { e.TenantID = "contoso.onmicrosoft.com" }), ""},
-		{"entra bad tenant", entra(func(e *EntraSettings) { e.TenantID = "not a tenant" }), "GUID or a verified domain"},
-		{"entra bad client", entra(func(e *EntraSettings) { e.ClientID = "abc" }), "GUID"},
-		{"entra token without client", entra(func(e *EntraSettings) { e.Auth, e.ClientID = EntraAccessToken, "" }), ""},
-		{"entra bad cloud", entra(func(e *EntraSettings) { e.Cloud = "mars" }), "global, usgov or china"},
-		{"entra remote http graph", entra(func(e *EntraSettings) { e.GraphURL = "http://graph.example.com" }), "plain http"},
-		{"entra loopback graph", entra(func(e *EntraSettings) { e.GraphURL = "http://localhost:9000/" }), ""},
-		{"kind mismatch", NewSource{Name: "m", Kind: KindEntra, Okta: &OktaSettings{OrgURL: "https://a.okta.com"}, Credential: cred}, "entra settings only"},
+		{"okta", NewSource{Name: "acme-okta", Kind: "okta", Settings: settings, Credential: cred}, ""},
+		{"no credential", NewSource{Name: "x", Kind: "okta", Settings: settings}, "needs a credential"},
+		{"bad name", NewSource{Name: "a/b", Kind: "okta", Settings: settings, Credential: cred}, "may not contain"},
+		{"padded name", NewSource{Name: " a", Kind: "okta", Settings: settings, Credential: cred}, "leading or trailing"},
+		{"unknown kind", NewSource{Name: "p", Kind: "ping", Settings: settings, Credential: cred}, "must be okta"},
+		{"settings refused", NewSource{Name: "o", Kind: "okta", Credential: cred}, "Org URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := validateSource(tc.req)
+			src, err := svc.validateSource(tc.req)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
-				if src.Kind == KindEntra && src.Entra.Cloud != CloudGlobal {
-					t.Fatalf("cloud defaulted to %q", src.Entra.Cloud)
+				if src.Kind != tc.req.Kind || string(src.Settings) != `{"org_url":"https://a.okta.com"}` {
+					t.Fatalf("source = %+v", src)
 				}
 				return
 			}
@@ -61,5 +69,41 @@ func TestValidateSource(t *testing.T) {
 				t.Fatal("the credential leaked into the error")
 			}
 		})
+	}
+	if _, err := svc.validateSource(NewSource{Name: "x", Kind: "okta", Settings: settings}); !errors.Is(err, ErrNoCredential) {
+		t.Errorf("a missing credential is not ErrNoCredential: %v", err)
+	}
+}
+
+// TestSourceJSON: a source's settings go under a key named after its kind,
+// as scripts have always read them.
+func TestSourceJSON(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	src := Source{ID: "s1", Name: "acme", Kind: "okta", Status: SourceConfigured, CreatedAt: at,
+		Settings: json.RawMessage(`{"org_url":"https://acme.okta.com","auth":"api_token"}`)}
+	b, err := json.Marshal(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"s1","name":"acme","kind":"okta","status":"configured","okta":{"org_url":"https://acme.okta.com","auth":"api_token"},"created_at":"2026-11-23T09:00:00Z"}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	src.ArchivedAt, src.LastInventoryAt, src.Settings = &at, &at, nil
+	b, err = json.Marshal(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = `{"id":"s1","name":"acme","kind":"okta","status":"configured","okta":{},"created_at":"2026-11-23T09:00:00Z","archived_at":"2026-11-23T09:00:00Z","last_inventory_at":"2026-11-23T09:00:00Z"}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	var back Source
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	src.Settings = json.RawMessage(`{}`)
+	if back.ID != src.ID || back.Kind != src.Kind || string(back.Settings) != "{}" || !back.ArchivedAt.Equal(at) || !back.LastInventoryAt.Equal(at) {
+		t.Errorf("read back %+v, wrote %+v", back, src)
 	}
 }

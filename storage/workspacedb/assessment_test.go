@@ -39,12 +39,12 @@ func newAssessFixture(t testing.TB) *assessFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Actor: "consultant"}
+	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Kinds: testKinds{}, Actor: "consultant"}
 	if _, err := ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
+	src, err := ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+		Settings: map[string]string{"org_url": "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package workspacedb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -87,9 +88,9 @@ func BenchmarkSummary1000Sources(b *testing.B) {
 			return err
 		}
 		for i := range 1000 {
-			src := workspace.Source{ID: workspace.NewID(), Name: fmt.Sprintf("okta-%04d", i), Kind: workspace.KindOkta,
+			src := workspace.Source{ID: workspace.NewID(), Name: fmt.Sprintf("okta-%04d", i), Kind: "okta",
 				Status: workspace.SourceConfigured, CreatedAt: now, LastInventoryAt: &now,
-				Okta: &workspace.OktaSettings{OrgURL: fmt.Sprintf("https://t%04d.okta.example", i), Auth: workspace.OktaAPIToken}}
+				Settings: json.RawMessage(fmt.Sprintf(`{"org_url":"https://t%04d.okta.example","auth":"api_token"}`, i))}
 			if err := tx.SaveSource(src); err != nil {
 				return err
 			}

@@ -23,8 +23,8 @@ func bigFile(t *testing.T) string {
 	populate(t, svc)
 	for i := range 300 {
 		_, err := svc.AddSource(context.Background(), workspace.NewSource{
-			Name: fmt.Sprintf("okta-%03d", i), Kind: workspace.KindOkta,
-			Okta:       &workspace.OktaSettings{OrgURL: fmt.Sprintf("https://tenant-%03d.okta.example", i)},
+			Name: fmt.Sprintf("okta-%03d", i), Kind: "okta",
+			Settings:   map[string]string{"org_url": fmt.Sprintf("https://tenant-%03d.okta.example", i)},
 			Credential: secret.New(fakeOktaToken),
 		})
 		if err != nil {

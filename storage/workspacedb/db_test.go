@@ -3,6 +3,7 @@ package workspacedb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -82,23 +83,21 @@ func fullWorkspace() workspace.Workspace {
 func fullSources() []workspace.Source {
 	return []workspace.Source{
 		{
-			ID: "s-okta", Name: "Okta production ✓", Kind: workspace.KindOkta, Status: workspace.SourceConfigured,
-			Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example", Auth: workspace.OktaPrivateKey,
-				ClientID: "0oa1example", Scopes: []string{"okta.apps.read", "okta.groups.read"}},
+			ID: "s-okta", Name: "Okta production ✓", Kind: "okta", Status: workspace.SourceConfigured,
+			Settings:        json.RawMessage(`{"org_url":"https://acme.okta.example","auth":"private_key","client_id":"0oa1example","scopes":["okta.apps.read","okta.groups.read"]}`),
 			CreatedAt:       ts("2026-11-23T09:01:00.1Z"),
 			LastInventoryAt: ptr(ts("2026-11-23T11:00:00.987654321Z")),
 		},
 		{
-			ID: "s-entra", Name: "Entra (US Gov)", Kind: workspace.KindEntra, Status: workspace.SourceArchived,
-			Entra: &workspace.EntraSettings{TenantID: "11111111-2222-3333-4444-555555555555",
-				ClientID: "66666666-7777-8888-9999-000000000000", Auth: workspace.EntraCertificate,
-				Cloud: workspace.CloudUSGov, GraphURL: "https://graph.microsoft.us", AuthorityURL: "https://login.microsoftonline.us"},
+			ID: "s-entra", Name: "Entra (US Gov)", Kind: "entra", Status: workspace.SourceArchived,
+			Settings: json.RawMessage(`{"tenant_id":"11111111-2222-3333-4444-555555555555","client_id":"66666666-7777-8888-9999-000000000000",` +
+				`"auth":"certificate","cloud":"usgov","graph_url":"https://graph.microsoft.us","authority_url":"https://login.microsoftonline.us"}`),
 			CreatedAt:  ts("2026-11-23T09:00:59Z"), // older than the first: order is insertion order
 			ArchivedAt: ptr(ts("2026-11-24T00:00:00Z")),
 		},
 		{
-			ID: "s-okta-empty", Name: "okta-token", Kind: workspace.KindOkta, Status: workspace.SourceConfigured,
-			Okta:      &workspace.OktaSettings{OrgURL: "http://127.0.0.1:8080", Auth: workspace.OktaAPIToken, Scopes: []string{}},
+			ID: "s-okta-empty", Name: "okta-token", Kind: "okta", Status: workspace.SourceConfigured,
+			Settings:  json.RawMessage(`{"org_url":"http://127.0.0.1:8080","auth":"api_token","scopes":[]}`),
 			CreatedAt: ts("2026-11-23T09:02:00Z"),
 		},
 	}
@@ -152,7 +151,8 @@ func TestCreateReopenRoundTrip(t *testing.T) {
 
 	// Updates replace every field in place.
 	ws.Status, ws.Target = workspace.StatusArchived, workspace.Target{}
-	sources[0].Status, sources[0].ArchivedAt, sources[0].Okta.Scopes = workspace.SourceArchived, ptr(ts("2026-12-01T00:00:00Z")), nil
+	sources[0].Status, sources[0].ArchivedAt = workspace.SourceArchived, ptr(ts("2026-12-01T00:00:00Z"))
+	sources[0].Settings = json.RawMessage(`{"org_url":"https://acme.okta.example","auth":"private_key","client_id":"0oa1example"}`)
 	err = db.Update(ctx, func(tx workspace.Tx) error {
 		if err := tx.SaveWorkspace(ws); err != nil {
 			return err

@@ -106,6 +106,42 @@ func vendor(t testing.TB, perPage, failAt int, delay time.Duration) *httptest.Se
 	return srv
 }
 
+// fixtureIncumbents opens the fixture's pagedCollector for every source
+// kind, on the client the service gives it.
+type fixtureIncumbents struct{ f *inventoryFixture }
+
+func (i fixtureIncumbents) Incumbent(workspace.SourceKind) (inventory.Incumbent, error) {
+	return i, nil
+}
+
+func (fixtureIncumbents) Label() string { return "Loopback" }
+
+// Pacing sends each request once: these tests are about the snapshot
+// lifecycle, and a failing page must fail the collection at once.
+func (fixtureIncumbents) Pacing() inventory.PacingOptions {
+	return inventory.PacingOptions{MaxAttempts: 1}
+}
+
+func (i fixtureIncumbents) Endpoints(json.RawMessage) ([]string, error) {
+	return []string{i.f.srv.URL}, nil
+}
+
+func (i fixtureIncumbents) Open(_ context.Context, _ json.RawMessage, cred secret.Value, client *http.Client) (inventory.Collector, error) {
+	if cred.Reveal() != fakeOktaToken {
+		return nil, errors.New("wrong credential handed to the collector")
+	}
+	i.f.coll.client = client
+	return i.f.coll, nil
+}
+
+func (fixtureIncumbents) Test(context.Context, json.RawMessage, secret.Value, *http.Client) ([]inventory.DomainCheck, error) {
+	return nil, errors.New("not tested here")
+}
+
+func (fixtureIncumbents) Scrub(text string, cred secret.Value) string {
+	return strings.ReplaceAll(text, cred.Reveal(), "[REDACTED]")
+}
+
 type inventoryFixture struct {
 	db    *DB
 	ws    *workspace.Service
@@ -135,20 +171,15 @@ func newInventoryFixture(t testing.TB, path string, pages, failAt int, delay tim
 	f.inv = &inventory.Service{
 		Store: InventoryStore(db), Secrets: f.creds, Actor: "consultant", BatchSize: 5,
 		StaleAfter: 600 * time.Millisecond,
-		Open: func(_ context.Context, src workspace.Source, cred secret.Value, rt http.RoundTripper, _ func(inventory.Wait)) (inventory.Collector, error) {
-			if cred.Reveal() != fakeOktaToken {
-				return nil, errors.New("wrong credential handed to the collector")
-			}
-			f.coll.client = &http.Client{Transport: rt}
-			return f.coll, nil
-		},
+		Incumbents: fixtureIncumbents{f},
 	}
+	f.ws.Kinds = testKinds{}
 	if _, err := f.ws.Get(ctx); errors.Is(err, workspace.ErrNoWorkspace) {
 		if _, err := f.ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-			Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)}); err != nil {
+		if _, err := f.ws.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+			Settings: map[string]string{"org_url": "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)}); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -162,7 +193,7 @@ func TestCollectCompletesWithItemsAndEvidence(t *testing.T) {
 	ctx := context.Background()
 	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 3, 0, 0)
 	var last inventory.Progress
-	snap, err := f.inv.Collect(ctx, "okta-prod", func(p inventory.Progress) { last = p })
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, func(p inventory.Progress) { last = p })
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
@@ -224,7 +255,7 @@ func TestCollectCompletesWithItemsAndEvidence(t *testing.T) {
 func TestCollectFailureKeepsEvidence(t *testing.T) {
 	ctx := context.Background()
 	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 4, 3, 0)
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "Internal Server Error") {
 		t.Fatalf("err = %v", err)
 	}
@@ -249,7 +280,7 @@ func TestCollectCancelledIsFailed(t *testing.T) {
 		}
 		return nil
 	}
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err == nil || snap.Status != inventory.StatusFailed || !strings.Contains(snap.Error, "cancelled") {
 		t.Fatalf("snapshot = %+v, err = %v", snap, err)
 	}
@@ -272,7 +303,7 @@ func TestOneCollectionPerSource(t *testing.T) {
 		return nil
 	}
 	done := make(chan error, 1)
-	go func() { _, err := f.inv.Collect(ctx, "okta-prod", nil); done <- err }()
+	go func() { _, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil); done <- err }()
 	<-started
 	// A second service on a second connection to the file: another process.
 	other, err := Open(ctx, f.db.Path())
@@ -282,7 +313,7 @@ func TestOneCollectionPerSource(t *testing.T) {
 	defer other.Close()
 	second := *f.inv
 	second.Store = InventoryStore(other)
-	if _, err := second.Collect(ctx, "okta-prod", nil); !errors.Is(err, inventory.ErrCollectionRunning) {
+	if _, err := second.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil); !errors.Is(err, inventory.ErrCollectionRunning) {
 		t.Fatalf("second collection: %v", err)
 	}
 	close(release)
@@ -297,7 +328,7 @@ func TestArchivedSourceCannotCollect(t *testing.T) {
 	if _, err := f.ws.ArchiveSource(ctx, "okta-prod"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.inv.Collect(ctx, "okta-prod", nil); !errors.Is(err, inventory.ErrSourceNotReady) {
+	if _, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil); !errors.Is(err, inventory.ErrSourceNotReady) {
 		t.Fatalf("collect from archived source: %v", err)
 	}
 }
@@ -343,7 +374,7 @@ func TestKilledCollectionIsNeverCompleted(t *testing.T) {
 	if snaps[0].Status != inventory.StatusFailed || !strings.Contains(snaps[0].Error, "interrupted") {
 		t.Fatalf("killed snapshot shown as %+v", snaps[0])
 	}
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err != nil || snap.Status != inventory.StatusCompleted {
 		t.Fatalf("collection after a killed one: %+v, %v", snap, err)
 	}
@@ -367,13 +398,13 @@ func TestKillChild(t *testing.T) {
 		time.Sleep(time.Minute)
 		return nil
 	}
-	f.inv.Collect(context.Background(), "okta-prod", nil)
+	f.inv.Collect(context.Background(), "okta-prod", inventory.CollectOptions{}, nil)
 }
 
 func TestExportEvidenceBundle(t *testing.T) {
 	ctx := context.Background()
 	f := newInventoryFixture(t, filepath.Join(t.TempDir(), "acme.pmw"), 3, 0, 0)
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +475,7 @@ func TestSummaryFollowsSnapshotsOnFile(t *testing.T) {
 	}
 
 	failing := newInventoryFixture(t, path, 4, 3, 0)
-	if _, err := failing.inv.Collect(ctx, "okta-prod", nil); err == nil {
+	if _, err := failing.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil); err == nil {
 		t.Fatal("the failing vendor's collection succeeded")
 	}
 	if sum := summary(failing.db); !blocked(sum) || sum.LastInventoryAt != nil {
@@ -453,7 +484,7 @@ func TestSummaryFollowsSnapshotsOnFile(t *testing.T) {
 	failing.db.Close()
 
 	f := newInventoryFixture(t, path, 2, 0, 0)
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package workspacedb
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -203,4 +205,146 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if matches, _ := filepath.Glob(path + ".pre-schema-*"); len(matches) != 0 {
 		t.Errorf("Open made backups of a file it refused: %v", matches)
 	}
+}
+
+// TestUpgradeFromSchema2SourceSettings opens a file as schema 2 left it:
+// sources whose kind the schema checked against okta and entra, settings
+// with every optional field written out empty, and a snapshot with its
+// evidence and items that refer to a source. After the upgrade the sources
+// read exactly as a source added today reads, every reference still
+// resolves, and the kind is the vendor registry's business, not the
+// schema's.
+func TestUpgradeFromSchema2SourceSettings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "schema2.pmw")
+	db, err := create(ctx, path, schema, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := ts("2026-11-23T09:00:00Z")
+	// What schema 2's storage wrote for each kind: every optional setting
+	// present, empty or null.
+	legacy := []workspace.Source{
+		{ID: "s1", Name: "okta-token", Kind: "okta", Status: workspace.SourceConfigured, CreatedAt: now,
+			Settings: json.RawMessage(`{"org_url":"https://acme.okta.example","auth":"api_token","client_id":"","scopes":null}`)},
+		{ID: "s2", Name: "okta-key", Kind: "okta", Status: workspace.SourceConfigured, CreatedAt: now,
+			Settings: json.RawMessage(`{"org_url":"https://acme.okta.example","auth":"private_key","client_id":"0oa1example","scopes":["okta.apps.read"]}`)},
+		{ID: "s3", Name: "okta-empty-scopes", Kind: "okta", Status: workspace.SourceArchived, CreatedAt: now, ArchivedAt: &now,
+			Settings: json.RawMessage(`{"org_url":"http://127.0.0.1:8080","auth":"api_token","client_id":"","scopes":[]}`)},
+		{ID: "s4", Name: "entra-token", Kind: "entra", Status: workspace.SourceConfigured, CreatedAt: now, LastInventoryAt: &now,
+			Settings: json.RawMessage(`{"tenant_id":"contoso.onmicrosoft.com","client_id":"","auth":"access_token","cloud":"global","graph_url":"","authority_url":""}`)},
+		{ID: "s5", Name: "entra-gov", Kind: "entra", Status: workspace.SourceConfigured, CreatedAt: now,
+			Settings: json.RawMessage(`{"tenant_id":"11111111-2222-3333-4444-555555555555","client_id":"66666666-7777-8888-9999-000000000000","auth":"certificate","cloud":"usgov","graph_url":"https://graph.microsoft.us","authority_url":""}`)},
+	}
+	want := map[string]string{
+		"s1": `{"org_url":"https://acme.okta.example","auth":"api_token"}`,
+		"s2": `{"org_url":"https://acme.okta.example","auth":"private_key","client_id":"0oa1example","scopes":["okta.apps.read"]}`,
+		"s3": `{"org_url":"http://127.0.0.1:8080","auth":"api_token"}`,
+		"s4": `{"tenant_id":"contoso.onmicrosoft.com","auth":"access_token","cloud":"global"}`,
+		"s5": `{"tenant_id":"11111111-2222-3333-4444-555555555555","client_id":"66666666-7777-8888-9999-000000000000","auth":"certificate","cloud":"usgov","graph_url":"https://graph.microsoft.us"}`,
+	}
+	snap := inventory.Snapshot{ID: "snap1", SourceID: "s4", SourceName: "entra-token", SourceKind: "entra",
+		Status: inventory.StatusCompleted, StartedAt: now, FinishedAt: &now, HeartbeatAt: now, Owner: "test", Counts: map[inventory.Kind]int{}}
+	err = db.UpdateTx(ctx, func(tx *Tx) error {
+		if err := tx.SaveWorkspace(fullWorkspace()); err != nil {
+			return err
+		}
+		for _, s := range legacy {
+			if err := tx.SaveSource(s); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertSnapshot(snap); err != nil {
+			return err
+		}
+		body := []byte(`[{"id":"g1"}]`)
+		if err := tx.SavePages(snap.ID, []inventory.Page{{PageID: 1, Domain: "groups", Method: "GET", Endpoint: "/v1.0/groups",
+			PageNumber: 1, Status: 200, FetchedAt: now, Bytes: len(body), SHA256: "00", Body: body}}); err != nil {
+			return err
+		}
+		// The item as schema 2 stored it (attributes, no view).
+		_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO items (snapshot_id, kind, source_id, subtype, display_name,
+			attributes, refs, raw, evidence_page) VALUES (?, 'group', 'g1', 'security', 'g1', '{}', '[]', ?, 1)`,
+			snap.ID, []byte(`{"id":"g1"}`))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Schema 2 checks the kind against its fixed list.
+	if err := db.UpdateTx(ctx, func(tx *Tx) error {
+		return tx.SaveSource(workspace.Source{ID: "s9", Name: "ping", Kind: "ping", Status: workspace.SourceConfigured,
+			CreatedAt: now, Settings: json.RawMessage(`{}`)})
+	}); err == nil {
+		t.Fatal("schema 2 took a source of a kind outside its list; this test would prove nothing")
+	}
+	db.Close()
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open the schema-2 file: %v", err)
+	}
+	defer db.Close()
+	if got := versionOf(t, db); got < 3 {
+		t.Fatalf("schema %d after the upgrade", got)
+	}
+	var got []workspace.Source
+	if err := db.View(ctx, func(tx workspace.Tx) error { got, err = tx.Sources(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(legacy) {
+		t.Fatalf("%d sources after the upgrade, want %d", len(got), len(legacy))
+	}
+	for i, s := range got {
+		old := legacy[i]
+		if s.ID != old.ID || s.Name != old.Name || s.Kind != old.Kind || s.Status != old.Status ||
+			!s.CreatedAt.Equal(old.CreatedAt) || !cmp.Equal(s.ArchivedAt, old.ArchivedAt) || !cmp.Equal(s.LastInventoryAt, old.LastInventoryAt) {
+			t.Errorf("source %d changed across the upgrade: %+v, was %+v", i, s, old)
+		}
+		if d := cmp.Diff(decodeJSON(t, want[s.ID]), decodeJSON(t, string(s.Settings))); d != "" {
+			t.Errorf("source %s settings (-want +got):\n%s", s.ID, d)
+		}
+	}
+	var fkProblems int
+	if err := db.write.QueryRowContext(ctx, "SELECT count(*) FROM pragma_foreign_key_check").Scan(&fkProblems); err != nil {
+		t.Fatal(err)
+	}
+	if fkProblems != 0 {
+		t.Errorf("%d foreign key violations after the upgrade", fkProblems)
+	}
+	inv := &inventory.Service{Store: InventoryStore(db)}
+	page, err := inv.Items(ctx, inventory.ItemQuery{SnapshotID: "snap1", Limit: 10})
+	if err != nil || page.Total != 1 || page.Items[0].SourceID != "g1" {
+		t.Errorf("the snapshot's items after the upgrade: %+v, %v", page, err)
+	}
+	// The schema now leaves the kind to the registry, and still guards the
+	// settings' shape.
+	err = db.UpdateTx(ctx, func(tx *Tx) error {
+		return tx.SaveSource(workspace.Source{ID: "s9", Name: "ping", Kind: "ping", Status: workspace.SourceConfigured,
+			CreatedAt: now, Settings: json.RawMessage(`{"issuer":"https://ping.example"}`)})
+	})
+	if err != nil {
+		t.Errorf("a source of a new kind after the upgrade: %v", err)
+	}
+	for _, bad := range []workspace.Source{
+		{ID: "s10", Name: "no-kind", Status: workspace.SourceConfigured, CreatedAt: now, Settings: json.RawMessage(`{}`)},
+		{ID: "s11", Name: "array", Kind: "ping", Status: workspace.SourceConfigured, CreatedAt: now, Settings: json.RawMessage(`[]`)},
+	} {
+		if err := db.UpdateTx(ctx, func(tx *Tx) error { return tx.SaveSource(bad) }); err == nil {
+			t.Errorf("source %s saved", bad.Name)
+		}
+	}
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO sources (id, workspace_id, name, kind, status, settings, created_at)
+		SELECT 's12', id, 'raw', '', 'configured', '{}', 'now' FROM workspace`); err == nil {
+		t.Error("the schema took a source without a kind")
+	}
+}
+
+func decodeJSON(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return v
 }

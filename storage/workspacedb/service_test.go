@@ -2,6 +2,8 @@ package workspacedb
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/portal-id/migration-console/engine/readiness"
@@ -33,8 +35,27 @@ const (
 	fakeTargetToken = "fake-portal-admin-token-for-tests"
 )
 
+// testKinds stands in for the vendor registry: these tests are about the
+// file, so any kind's settings are stored as the JSON object of the values
+// given, and the values are the audit facts. engine/vendor and the vendor
+// packages test the real checks.
+type testKinds struct{}
+
+func (testKinds) CheckSource(kind workspace.SourceKind, values map[string]string, _ secret.Value) (json.RawMessage, error) {
+	if kind == "" {
+		return nil, fmt.Errorf("%w: no kind", workspace.ErrInvalid)
+	}
+	return json.Marshal(values)
+}
+
+func (testKinds) SourceFacts(_ workspace.SourceKind, settings json.RawMessage) map[string]string {
+	facts := map[string]string{}
+	_ = json.Unmarshal(settings, &facts)
+	return facts
+}
+
 func service(store workspace.Store) *workspace.Service {
-	return &workspace.Service{Store: store, Secrets: memSecrets{}, Actor: "consultant@example.test"}
+	return &workspace.Service{Store: store, Secrets: memSecrets{}, Kinds: testKinds{}, Actor: "consultant@example.test"}
 }
 
 // populate walks the workspace stage through the engine: create, add an
@@ -51,21 +72,21 @@ func populate(t testing.TB, svc *workspace.Service) {
 	}
 	steps := []func() error{
 		func() error {
-			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: workspace.KindOkta,
-				Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.example"}, Credential: secret.New(fakeOktaToken)})
+			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-prod", Kind: "okta",
+				Settings: map[string]string{"org_url": "https://acme.okta.example", "auth": "api_token"}, Credential: secret.New(fakeOktaToken)})
 			return err
 		},
 		func() error {
-			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "entra-prod", Kind: workspace.KindEntra,
-				Entra: &workspace.EntraSettings{TenantID: "11111111-2222-3333-4444-555555555555",
-					ClientID: "66666666-7777-8888-9999-000000000000", Auth: workspace.EntraClientSecret},
+			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "entra-prod", Kind: "entra",
+				Settings: map[string]string{"tenant_id": "11111111-2222-3333-4444-555555555555",
+					"client_id": "66666666-7777-8888-9999-000000000000", "auth": "client_secret", "cloud": "global"},
 				Credential: secret.New(fakeEntraSecret)})
 			return err
 		},
 		func() error { _, err := svc.ArchiveSource(ctx, "okta-prod"); return err },
 		func() error {
-			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-sandbox", Kind: workspace.KindOkta,
-				Okta: &workspace.OktaSettings{OrgURL: "http://127.0.0.1:8080"}, Credential: secret.New(fakeOktaToken)})
+			_, err := svc.AddSource(ctx, workspace.NewSource{Name: "okta-sandbox", Kind: "okta",
+				Settings: map[string]string{"org_url": "http://127.0.0.1:8080", "auth": "api_token"}, Credential: secret.New(fakeOktaToken)})
 			return err
 		},
 	}

@@ -72,8 +72,8 @@ func TestInventoryDiffNamesChangedFields(t *testing.T) {
 		}
 	}
 	// Another source's snapshot is refused.
-	src, err := f.ws.AddSource(ctx, workspace.NewSource{Name: "okta-dev", Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: "https://acme-dev.okta.example"}, Credential: secret.New(fakeOktaToken)})
+	src, err := f.ws.AddSource(ctx, workspace.NewSource{Name: "okta-dev", Kind: "okta",
+		Settings: map[string]string{"org_url": "https://acme-dev.okta.example"}, Credential: secret.New(fakeOktaToken)})
 	if err != nil {
 		t.Fatal(err)
 	}

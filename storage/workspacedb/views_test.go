@@ -2,6 +2,7 @@ package workspacedb
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -111,7 +112,7 @@ func TestItemsStoredBeforeViewsAreRebuilt(t *testing.T) {
 		}
 	}
 
-	n, err := inv.BuildMissingViews(ctx, map[workspace.SourceKind]inventory.ViewBuilder{workspace.KindOkta: okta.RebuildView})
+	n, err := inv.BuildMissingViews(ctx, map[workspace.SourceKind]inventory.ViewBuilder{okta.Vendor{}.Kind(): okta.RebuildView})
 	if err != nil || n != 3 {
 		t.Fatalf("rebuilt %d views, %v; want 3", n, err)
 	}
@@ -155,6 +156,18 @@ func (c emitCollector) Collect(ctx context.Context, emit inventory.Emitter) erro
 	return emit.Emit(ctx, c...)
 }
 
+// emitIncumbents opens an emitCollector for every source.
+type emitIncumbents struct {
+	fixtureIncumbents
+	items emitCollector
+}
+
+func (e emitIncumbents) Incumbent(workspace.SourceKind) (inventory.Incumbent, error) { return e, nil }
+
+func (e emitIncumbents) Open(context.Context, json.RawMessage, secret.Value, *http.Client) (inventory.Collector, error) {
+	return e.items, nil
+}
+
 // Before a snapshot completes, assignments are named from the snapshot's
 // own items; what it cannot name stays said to be unresolved, and the
 // search index follows the names.
@@ -175,10 +188,8 @@ func TestCompletionNamesAssignmentsFromTheSnapshot(t *testing.T) {
 		inventory.NewItem("00g1", "Finance", inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Name: "Finance"}}, []byte(`{"id":"00g1"}`)),
 		assign("00g1", ""), assign("00gGone", ""), assign("00g2", "Named In Payload"),
 	}
-	f.inv.Open = func(context.Context, workspace.Source, secret.Value, http.RoundTripper, func(inventory.Wait)) (inventory.Collector, error) {
-		return items, nil
-	}
-	snap, err := f.inv.Collect(ctx, "okta-prod", nil)
+	f.inv.Incumbents = emitIncumbents{fixtureIncumbents{f}, items}
+	snap, err := f.inv.Collect(ctx, "okta-prod", inventory.CollectOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -19,7 +20,7 @@ import (
 // Inventory is the engine's inventory stage as the screens use it;
 // *inventory.Service implements it.
 type Inventory interface {
-	Collect(ctx context.Context, sourceName string, progress func(inventory.Progress)) (inventory.Snapshot, error)
+	Collect(ctx context.Context, sourceName string, opts inventory.CollectOptions, progress func(inventory.Progress)) (inventory.Snapshot, error)
 	Snapshots(ctx context.Context) ([]inventory.Snapshot, error)
 	Items(ctx context.Context, q inventory.ItemQuery) (inventory.ItemPage, error)
 	ItemDetail(ctx context.Context, snapshotID string, id int64) (inventory.StoredItem, []inventory.Page, error)
@@ -30,18 +31,18 @@ type Inventory interface {
 var snapshotColumns = []struct {
 	title string
 	width float32
-	value func(inventory.Snapshot) string
+	value func(vendor.Registry, inventory.Snapshot) string
 }{
 	{"Status", 300, snapshotStatus},
-	{"Source", 150, func(s inventory.Snapshot) string {
-		return fmt.Sprintf("%s (%s)", s.SourceName, KindLabel(s.SourceKind))
+	{"Source", 150, func(r vendor.Registry, s inventory.Snapshot) string {
+		return fmt.Sprintf("%s (%s)", s.SourceName, r.Label(s.SourceKind))
 	}},
-	{"Started", 150, func(s inventory.Snapshot) string { return formatTime(s.StartedAt) }},
-	{"Finished", 150, func(s inventory.Snapshot) string { return formatOptionalTime(s.FinishedAt, "—") }},
-	{"Items", 520, func(s inventory.Snapshot) string { return CountsSummary(s) }},
+	{"Started", 150, func(_ vendor.Registry, s inventory.Snapshot) string { return formatTime(s.StartedAt) }},
+	{"Finished", 150, func(_ vendor.Registry, s inventory.Snapshot) string { return formatOptionalTime(s.FinishedAt, "—") }},
+	{"Items", 520, func(_ vendor.Registry, s inventory.Snapshot) string { return CountsSummary(s) }},
 }
 
-func snapshotStatus(s inventory.Snapshot) string {
+func snapshotStatus(_ vendor.Registry, s inventory.Snapshot) string {
 	if s.Status == inventory.StatusFailed && s.Error != "" {
 		return "Failed: " + s.Error
 	}
@@ -110,6 +111,7 @@ type InventoryScreen struct {
 	collect   *widget.Button
 	export    *widget.Button
 	panel     *collectPanel
+	share     *shareControl
 	running   bool
 	snapshots []inventory.Snapshot
 	selected  string // snapshot id
@@ -128,6 +130,7 @@ func NewInventoryScreen(env Env) Screen {
 	s.collect.Importance = widget.HighImportance
 	s.export = widget.NewButtonWithIcon("Export evidence…", theme.DocumentSaveIcon(), s.showExport)
 	s.panel = newCollectPanel()
+	s.share = newShareControl()
 	s.snapLine = widget.NewLabel("No snapshot yet: choose a source and collect its inventory.")
 	s.snapLine.Wrapping = fyne.TextWrapWord
 	s.snapTable = widget.NewTable(
@@ -141,7 +144,7 @@ func NewInventoryScreen(env Env) Screen {
 			if id.Col == 0 && snap.Status == inventory.StatusFailed {
 				l.Importance = widget.DangerImportance
 			}
-			l.SetText(snapshotColumns[id.Col].value(snap))
+			l.SetText(snapshotColumns[id.Col].value(s.env.Vendors, snap))
 		})
 	s.snapTable.ShowHeaderRow = true
 	s.snapTable.CreateHeader = func() fyne.CanvasObject {
@@ -164,7 +167,7 @@ func NewInventoryScreen(env Env) Screen {
 	s.panel.cancel.OnTapped = s.cancelCollect
 	s.updateButtons()
 
-	bar := container.NewBorder(nil, nil, widget.NewLabel("Source"), container.NewHBox(s.collect, s.export), s.pick)
+	bar := container.NewBorder(nil, nil, widget.NewLabel("Source"), container.NewHBox(s.share.content, s.collect, s.export), s.pick)
 	top := container.NewVBox(heading("Inventory"), bar, s.panel.content)
 	snapshots := container.NewBorder(nil, s.snapLine, nil, nil, s.snapTable)
 	split := container.NewVSplit(snapshots, s.items.content)
@@ -239,7 +242,7 @@ func (s *InventoryScreen) showSelected() {
 	if !ok {
 		return
 	}
-	line := fmt.Sprintf("Snapshot %s of %s (%s): %s, started %s", snap.ID, snap.SourceName, KindLabel(snap.SourceKind),
+	line := fmt.Sprintf("Snapshot %s of %s (%s): %s, started %s", snap.ID, snap.SourceName, s.env.Vendors.Label(snap.SourceKind),
 		Readable(string(snap.Status)), formatTime(snap.StartedAt))
 	if snap.FinishedAt != nil {
 		line += ", finished " + formatTime(*snap.FinishedAt)
@@ -253,6 +256,7 @@ func (s *InventoryScreen) showSelected() {
 }
 
 func (s *InventoryScreen) updateButtons() {
+	s.share.enable(!s.running)
 	if s.running || s.env.Inventory == nil || s.pick.SelectedIndex() < 0 {
 		s.collect.Disable()
 	} else {

@@ -3,6 +3,8 @@ package screens
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +31,7 @@ type collectPanel struct {
 	counts    *fyne.Container
 	cancel    *widget.Button
 	source    workspace.Source
+	label     string // the source's platform, "Okta"
 	started   time.Time
 	active    bool
 	cancelled bool
@@ -63,10 +66,13 @@ func newCollectPanel() *collectPanel {
 	return p
 }
 
-func (p *collectPanel) start(src workspace.Source, stop context.CancelFunc) {
-	p.source, p.started, p.active, p.cancelled, p.lastWait, p.stop = src, time.Now(), true, false, nil, stop
+// start shows a collection of src, an incumbent of platform label, that
+// spends at most share of each rate-limit window.
+func (p *collectPanel) start(src workspace.Source, label string, share float64, stop context.CancelFunc) {
+	p.source, p.label, p.started, p.active, p.cancelled, p.lastWait, p.stop = src, label, time.Now(), true, false, nil, stop
 	p.title.Importance = widget.MediumImportance
-	p.title.SetText(fmt.Sprintf("Collecting the inventory of %s (%s)…", src.Name, KindLabel(src.Kind)))
+	p.title.SetText(fmt.Sprintf("Collecting the inventory of %s (%s)… at most %s of each rate-limit window, the rest is left to the customer's integrations",
+		src.Name, label, percent(share)))
 	p.pages.SetText("Pages by domain: waiting for the first page…")
 	p.items.SetText("Items by kind: none yet")
 	p.counts.Show()
@@ -125,18 +131,64 @@ func (p *collectPanel) showWait() {
 		p.wait.Hide()
 		return
 	}
-	p.wait.SetText(WaitLine(p.source.Kind, *p.lastWait))
+	p.wait.SetText(WaitLine(p.label, *p.lastWait))
 	p.wait.Show()
 }
 
-// WaitLine says what a collection is waiting for, in the vendor's terms:
-// "Waiting for Okta rate limit on /api/v1/apps until 14:02:31".
-func WaitLine(kind workspace.SourceKind, w inventory.Wait) string {
+// WaitLine says what a collection is waiting for, in the vendor's terms,
+// the one place the GUI renders a wait: "Waiting for Okta rate limit on
+// /api/v1/apps until 14:02:31".
+func WaitLine(label string, w inventory.Wait) string {
 	until := w.Until.Local().Format("15:04:05")
-	if w.Reason == "rate-limit" {
-		return fmt.Sprintf("Waiting for %s rate limit on %s until %s", KindLabel(kind), w.Group, until)
+	switch w.Cause {
+	case inventory.WaitWindow:
+		return fmt.Sprintf("Waiting for %s rate limit on %s until %s", label, w.Group, until)
+	case inventory.WaitShare:
+		return fmt.Sprintf("Waiting for %s rate limit on %s until %s: this collection's %s of the window is spent, the rest is left to the customer's integrations",
+			label, w.Group, until, percent(w.Share))
+	case inventory.WaitThrottled:
+		return fmt.Sprintf("Waiting for %s rate limit on %s until %s (%s answered %s)", label, w.Group, until, label, w.Answer())
+	case inventory.WaitServerError:
+		return fmt.Sprintf("Waiting on %s until %s (retry after %d)", w.Group, until, w.Status)
 	}
-	return fmt.Sprintf("Waiting on %s until %s (%s)", w.Group, until, w.Reason)
+	return fmt.Sprintf("Waiting on %s until %s (retry after a network error: %s)", w.Group, until, w.Detail)
+}
+
+// percent renders a share as "50 %".
+func percent(share float64) string {
+	return strconv.FormatFloat(math.Round(share*100), 'f', -1, 64) + " %"
+}
+
+// shareControl sets the share of each rate-limit window the next
+// collection may spend: DefaultShare to start with, in steps of 5 %.
+type shareControl struct {
+	slider  *widget.Slider
+	label   *widget.Label
+	content *fyne.Container
+}
+
+func newShareControl() *shareControl {
+	c := &shareControl{slider: widget.NewSlider(5, 100), label: widget.NewLabel("")}
+	c.slider.Step = 5
+	c.slider.OnChanged = func(float64) { c.show() }
+	c.slider.SetValue(inventory.DefaultShare * 100)
+	c.show()
+	track := container.NewGridWrap(fyne.NewSize(140, c.slider.MinSize().Height), c.slider)
+	c.content = container.NewHBox(widget.NewLabel("Rate share"), track, c.label)
+	return c
+}
+
+func (c *shareControl) show() { c.label.SetText(percent(c.value()) + " of each window") }
+
+// value is the share chosen, a fraction.
+func (c *shareControl) value() float64 { return c.slider.Value / 100 }
+
+func (c *shareControl) enable(on bool) {
+	if on {
+		c.slider.Enable()
+	} else {
+		c.slider.Disable()
+	}
 }
 
 // finish shows how the collection ended; a snapshot the engine recorded as
@@ -176,7 +228,8 @@ func (s *InventoryScreen) startCollect() {
 	s.running = true
 	s.updateButtons()
 	ctx, cancel := context.WithCancel(context.Background())
-	s.panel.start(src, cancel)
+	share := s.share.value()
+	s.panel.start(src, s.env.Vendors.Label(src.Kind), share, cancel)
 	ticking := make(chan struct{})
 	go tickEverySecond(ticking, s.panel.showElapsed)
 	task.Run(s.env.Tasks, func(group context.Context) (inventory.Snapshot, error) {
@@ -186,7 +239,7 @@ func (s *InventoryScreen) startCollect() {
 		// failed, durably, rather than running on unseen.
 		defer context.AfterFunc(group, cancel)()
 		listed := false
-		return s.env.Inventory.Collect(ctx, src.Name, func(pr inventory.Progress) {
+		return s.env.Inventory.Collect(ctx, src.Name, inventory.CollectOptions{RateShare: share}, func(pr inventory.Progress) {
 			fyne.Do(func() {
 				s.panel.showProgress(pr)
 				if !listed { // the snapshot exists now: list it as collecting

@@ -37,12 +37,20 @@ func TestCountLine(t *testing.T) {
 
 func TestWaitLineNamesTheVendorLimit(t *testing.T) {
 	until := time.Date(2025, 3, 4, 14, 2, 31, 0, time.Local)
-	got := WaitLine(workspace.KindOkta, inventory.Wait{Group: "/api/v1/apps", Until: until, Reason: "rate-limit"})
+	got := WaitLine("Okta", inventory.Wait{Group: "/api/v1/apps", Until: until, Cause: inventory.WaitWindow})
 	if want := "Waiting for Okta rate limit on /api/v1/apps until 14:02:31"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	got = WaitLine(workspace.KindEntra, inventory.Wait{Group: "graph", Until: until, Reason: "retry after 503"})
+	got = WaitLine("Entra", inventory.Wait{Group: "graph", Until: until, Cause: inventory.WaitServerError, Status: 503})
 	if want := "Waiting on graph until 14:02:31 (retry after 503)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = WaitLine("Okta", inventory.Wait{Group: "/api/v1/apps", Until: until, Cause: inventory.WaitShare, Share: 0.5})
+	if want := "Waiting for Okta rate limit on /api/v1/apps until 14:02:31: this collection's 50 % of the window is spent, the rest is left to the customer's integrations"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = WaitLine("Okta", inventory.Wait{Group: "/api/v1/apps", Until: until, Cause: inventory.WaitThrottled, Status: 429})
+	if want := "Waiting for Okta rate limit on /api/v1/apps until 14:02:31 (Okta answered 429 Too Many Requests)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -100,11 +108,14 @@ func TestItemFieldsAndEvidence(t *testing.T) {
 func TestCollectPanelShowsRateLimitWait(t *testing.T) {
 	test.NewTempApp(t)
 	p := newCollectPanel()
-	p.start(workspace.Source{Name: "okta-prod", Kind: workspace.KindOkta}, func() {})
-	wait := inventory.Wait{Group: "/api/v1/apps", Until: time.Now().Add(time.Hour), Reason: "rate-limit"}
+	p.start(workspace.Source{Name: "okta-prod", Kind: "okta"}, "Okta", 0.5, func() {})
+	if !strings.Contains(p.title.Text, "at most 50 % of each rate-limit window") {
+		t.Errorf("the panel does not show the rate share: %q", p.title.Text)
+	}
+	wait := inventory.Wait{Group: "/api/v1/apps", Until: time.Now().Add(time.Hour), Cause: inventory.WaitWindow}
 	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 3, "groups": 1},
 		Items: map[inventory.Kind]int{inventory.KindApplication: 450}, Waiting: &wait})
-	if !p.wait.Visible() || p.wait.Text != WaitLine(workspace.KindOkta, wait) {
+	if !p.wait.Visible() || p.wait.Text != WaitLine("Okta", wait) {
 		t.Fatalf("wait line %q (visible %v)", p.wait.Text, p.wait.Visible())
 	}
 	if p.pages.Text != "Pages by domain: Applications 3 · Groups 1" || p.items.Text != "Items by kind: 450 applications" {
@@ -114,7 +125,7 @@ func TestCollectPanelShowsRateLimitWait(t *testing.T) {
 	if !p.wait.Visible() {
 		t.Fatal("a page from elsewhere hid a wait that has not ended")
 	}
-	ended := inventory.Wait{Group: "/api/v1/groups", Until: time.Now().Add(-time.Second), Reason: "rate-limit"}
+	ended := inventory.Wait{Group: "/api/v1/groups", Until: time.Now().Add(-time.Second), Cause: inventory.WaitWindow}
 	p.showProgress(inventory.Progress{Pages: map[string]int{"applications": 5}, Waiting: &ended})
 	if p.wait.Visible() {
 		t.Fatal("a wait that has ended is still shown")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -66,6 +67,9 @@ type Env struct {
 	Window    fyne.Window
 	Workspace Workspace
 	Readiness Readiness
+	// Vendors are the incumbent platforms: their names, how their sources
+	// are described, and the add-source forms built from their specs.
+	Vendors vendor.Registry
 	// Inventory is nil when the session offers no inventory stage.
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.

@@ -2,7 +2,9 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/secret"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/task"
 )
@@ -20,53 +24,21 @@ import (
 var sourceColumns = []struct {
 	title string
 	width float32
-	value func(workspace.Source) string
+	value func(vendor.Registry, workspace.Source) string
 }{
-	{"Name", 150, func(s workspace.Source) string { return s.Name }},
-	{"Kind", 70, func(s workspace.Source) string { return KindLabel(s.Kind) }},
-	{"Status", 100, func(s workspace.Source) string { return Readable(string(s.Status)) }},
+	{"Name", 150, func(_ vendor.Registry, s workspace.Source) string { return s.Name }},
+	{"Kind", 70, func(r vendor.Registry, s workspace.Source) string { return r.Label(s.Kind) }},
+	{"Status", 100, func(_ vendor.Registry, s workspace.Source) string { return Readable(string(s.Status)) }},
 	{"Settings", 540, SettingsSummary},
-	{"Last inventory", 150, func(s workspace.Source) string { return formatOptionalTime(s.LastInventoryAt, "Never") }},
+	{"Last inventory", 150, func(_ vendor.Registry, s workspace.Source) string {
+		return formatOptionalTime(s.LastInventoryAt, "Never")
+	}},
 }
 
-// KindLabel is the incumbent's product name.
-func KindLabel(k workspace.SourceKind) string {
-	switch k {
-	case workspace.KindOkta:
-		return "Okta"
-	case workspace.KindEntra:
-		return "Entra"
-	default:
-		return string(k)
-	}
-}
-
-// SettingsSummary is a source's key connection facts on one line.
-func SettingsSummary(s workspace.Source) string {
-	var parts []string
-	if o := s.Okta; o != nil {
-		parts = append(parts, o.OrgURL, oktaAuthLabels[o.Auth])
-		if o.ClientID != "" {
-			parts = append(parts, "client "+o.ClientID)
-		}
-		if len(o.Scopes) > 0 {
-			parts = append(parts, "scopes "+strings.Join(o.Scopes, " "))
-		}
-	}
-	if e := s.Entra; e != nil {
-		parts = append(parts, "tenant "+e.TenantID)
-		if e.ClientID != "" {
-			parts = append(parts, "client "+e.ClientID)
-		}
-		parts = append(parts, entraAuthLabels[e.Auth], cloudLabels[e.Cloud])
-		if e.GraphURL != "" {
-			parts = append(parts, "Graph "+e.GraphURL)
-		}
-		if e.AuthorityURL != "" {
-			parts = append(parts, "authority "+e.AuthorityURL)
-		}
-	}
-	return strings.Join(parts, " · ")
+// SettingsSummary is a source's key connection facts on one line, as its
+// vendor describes them.
+func SettingsSummary(r vendor.Registry, s workspace.Source) string {
+	return strings.Join(r.Describe(s).Summary, " · ")
 }
 
 // SourcesScreen lists the workspace's sources and adds and archives them.
@@ -89,7 +61,7 @@ func NewSourcesScreen(env Env) Screen {
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			l.Truncation = fyne.TextTruncateEllipsis
-			l.SetText(sourceColumns[id.Col].value(s.sources[id.Row]))
+			l.SetText(sourceColumns[id.Col].value(s.env.Vendors, s.sources[id.Row]))
 		})
 	s.table.ShowHeaderRow = true
 	s.table.CreateHeader = func() fyne.CanvasObject {
@@ -113,11 +85,11 @@ func NewSourcesScreen(env Env) Screen {
 	s.detail.Wrapping = fyne.TextWrapWord
 	s.archive = widget.NewButtonWithIcon("Archive selected source…", theme.DeleteIcon(), s.confirmArchive)
 	s.archive.Disable()
-	bar := container.NewHBox(
-		widget.NewButtonWithIcon("Add Okta source", theme.ContentAddIcon(), s.showOktaForm),
-		widget.NewButtonWithIcon("Add Entra source", theme.ContentAddIcon(), s.showEntraForm),
-		s.archive,
-	)
+	bar := container.NewHBox()
+	for _, v := range env.Vendors.Vendors() {
+		bar.Add(widget.NewButtonWithIcon("Add "+v.Label()+" source", theme.ContentAddIcon(), func() { s.showAddForm(v) }))
+	}
+	bar.Add(s.archive)
 	s.content = container.NewBorder(container.NewVBox(heading("Sources"), bar), s.detail, nil, nil, s.table)
 	return s
 }
@@ -146,7 +118,7 @@ func (s *SourcesScreen) selectedSource() (workspace.Source, bool) {
 func (s *SourcesScreen) showSelection() {
 	src, ok := s.selectedSource()
 	if ok {
-		s.detail.SetText(sourceDetail(src))
+		s.detail.SetText(sourceDetail(s.env.Vendors, src))
 	}
 	if ok && src.Status == workspace.SourceConfigured {
 		s.archive.Enable()
@@ -161,7 +133,7 @@ func (s *SourcesScreen) confirmArchive() {
 		return
 	}
 	d := dialog.NewConfirm("Archive source",
-		fmt.Sprintf("Archive %s source %q?\n\nIts credential is removed from the keychain and it can never collect again.", KindLabel(src.Kind), src.Name),
+		fmt.Sprintf("Archive %s source %q?\n\nIts credential is removed from the keychain and it can never collect again.", s.env.Vendors.Label(src.Kind), src.Name),
 		func(yes bool) {
 			if !yes {
 				return
@@ -180,106 +152,93 @@ func (s *SourcesScreen) confirmArchive() {
 	d.Show()
 }
 
-func sourceDetail(src workspace.Source) string {
-	d := fmt.Sprintf("%s (%s, %s): %s. Added %s", src.Name, KindLabel(src.Kind), Readable(string(src.Status)),
-		SettingsSummary(src), formatTime(src.CreatedAt))
+func sourceDetail(r vendor.Registry, src workspace.Source) string {
+	d := fmt.Sprintf("%s (%s, %s): %s. Added %s", src.Name, r.Label(src.Kind), Readable(string(src.Status)),
+		SettingsSummary(r, src), formatTime(src.CreatedAt))
 	if src.ArchivedAt != nil {
 		d += ", archived " + formatTime(*src.ArchivedAt)
 	}
 	return d + "; last inventory " + formatOptionalTime(src.LastInventoryAt, "never") + "."
 }
 
-var (
-	oktaAuthLabels = map[workspace.OktaAuth]string{
-		workspace.OktaAPIToken:   "API token",
-		workspace.OktaPrivateKey: "OAuth service app (private key)",
-	}
-	entraAuthLabels = map[workspace.EntraAuth]string{
-		workspace.EntraClientSecret: "Client secret",
-		workspace.EntraCertificate:  "Certificate",
-		workspace.EntraAccessToken:  "Access token",
-	}
-	cloudLabels = map[workspace.Cloud]string{
-		workspace.CloudGlobal: "Global cloud",
-		workspace.CloudUSGov:  "US Government cloud",
-		workspace.CloudChina:  "China cloud (21Vianet)",
-	}
-)
-
-// choice is a Select over labelled engine values, in a fixed order.
-type choice[T comparable] struct {
-	*widget.Select
-	values []T
+// formField is one spec field's input in an add-source form.
+type formField struct {
+	field  vendor.Field
+	value  func() string
+	enable func(bool)
 }
 
-func newChoice[T comparable](labels map[T]string, order ...T) *choice[T] {
-	c := &choice[T]{values: order}
-	opts := make([]string, len(order))
-	for i, v := range order {
-		opts[i] = labels[v]
-	}
-	c.Select = widget.NewSelect(opts, nil)
-	c.SetSelectedIndex(0)
-	return c
-}
-
-func (c *choice[T]) value() T { return c.values[c.SelectedIndex()] }
-
-func (s *SourcesScreen) showOktaForm() {
-	name, orgURL, clientID, scopes := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	orgURL.SetPlaceHolder("https://example.okta.com")
-	clientID.SetPlaceHolder("Service app client ID (private key only)")
-	scopes.SetPlaceHolder("okta.apps.read okta.groups.read … (private key only)")
-	auth := newChoice(oktaAuthLabels, workspace.OktaAPIToken, workspace.OktaPrivateKey)
-	cred := NewSecretInput(s.env.Window, "API token, or load a PEM key", true)
-	items := []*widget.FormItem{
-		{Text: "Name", Widget: name, HintText: "Unique in this workspace"},
-		{Text: "Org URL", Widget: orgURL},
-		{Text: "Authentication", Widget: auth.Select},
-		{Text: "Client ID", Widget: clientID},
-		{Text: "Scopes", Widget: scopes},
-		{Text: "Credential", Widget: cred.Content, HintText: "Stored in the OS keychain, never in the workspace file"},
-	}
-	s.showSourceForm("Add Okta source", items, cred, func(v secret.Value) workspace.NewSource {
-		return workspace.NewSource{
-			Name: name.Text, Kind: workspace.KindOkta, Credential: v,
-			Okta: &workspace.OktaSettings{
-				OrgURL: orgURL.Text, Auth: auth.value(),
-				ClientID: strings.TrimSpace(clientID.Text), Scopes: strings.Fields(strings.ReplaceAll(scopes.Text, ",", " ")),
-			},
+// showAddForm is the add-source form of v, built from its settings spec:
+// an entry per text, URL or list field, a choice per choice field, the
+// secret input for the credential. Fields that apply to other auth modes
+// than the one chosen are disabled and not sent.
+func (s *SourcesScreen) showAddForm(v vendor.Vendor) {
+	spec := v.Spec()
+	name := widget.NewEntry()
+	items := []*widget.FormItem{{Text: "Name", Widget: name, HintText: "Unique in this workspace"}}
+	var fields []formField
+	var cred *SecretInput
+	var auth *widget.Select
+	for _, f := range spec.Fields {
+		switch f.Kind {
+		case vendor.FieldSecret:
+			cred = NewSecretInput(s.env.Window, f.Example, true)
+			items = append(items, &widget.FormItem{Text: f.Label, Widget: cred.Content, HintText: "Stored in the OS keychain, never in the workspace file"})
+		case vendor.FieldChoice:
+			labels := make([]string, len(f.Choices))
+			for i, c := range f.Choices {
+				labels[i] = c.Label
+			}
+			sel := widget.NewSelect(labels, nil)
+			sel.SetSelectedIndex(max(0, slices.Index(f.ChoiceValues(), f.Default)))
+			if f.Name == spec.AuthField {
+				auth = sel
+			}
+			fields = append(fields, formField{f, func() string { return f.Choices[sel.SelectedIndex()].Value }, enabler(sel)})
+			items = append(items, &widget.FormItem{Text: f.Label, Widget: sel})
+		default:
+			e := widget.NewEntry()
+			e.SetPlaceHolder(f.Example)
+			fields = append(fields, formField{f, func() string { return e.Text }, enabler(e)})
+			items = append(items, &widget.FormItem{Text: f.Label, Widget: e, HintText: f.Help})
 		}
+	}
+	mode := func() string {
+		if auth == nil {
+			return ""
+		}
+		return spec.Fields[slices.IndexFunc(spec.Fields, func(f vendor.Field) bool { return f.Name == spec.AuthField })].Choices[auth.SelectedIndex()].Value
+	}
+	applies := func(f vendor.Field) bool { return f.Name == spec.AuthField || f.AppliesTo(mode()) }
+	follow := func() {
+		for _, in := range fields {
+			in.enable(applies(in.field))
+		}
+	}
+	if auth != nil {
+		auth.OnChanged = func(string) { follow() }
+	}
+	follow()
+	s.showSourceForm("Add "+v.Label()+" source", items, cred, func(c secret.Value) workspace.NewSource {
+		settings := map[string]string{}
+		for _, in := range fields {
+			if val := in.value(); val != "" && applies(in.field) {
+				settings[in.field.Name] = val
+			}
+		}
+		return workspace.NewSource{Name: name.Text, Kind: v.Kind(), Settings: settings, Credential: c}
 	})
 }
 
-func (s *SourcesScreen) showEntraForm() {
-	name, tenantID, clientID, graphURL, authorityURL := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	tenantID.SetPlaceHolder("GUID or contoso.onmicrosoft.com")
-	clientID.SetPlaceHolder("Application (client) ID, a GUID")
-	graphURL.SetPlaceHolder("Optional: overrides the cloud's Graph endpoint")
-	authorityURL.SetPlaceHolder("Optional: overrides the cloud's sign-in authority")
-	auth := newChoice(entraAuthLabels, workspace.EntraClientSecret, workspace.EntraCertificate, workspace.EntraAccessToken)
-	cloud := newChoice(cloudLabels, workspace.CloudGlobal, workspace.CloudUSGov, workspace.CloudChina)
-	cred := NewSecretInput(s.env.Window, "Secret or token, or load a certificate", true)
-	items := []*widget.FormItem{
-		{Text: "Name", Widget: name, HintText: "Unique in this workspace"},
-		{Text: "Tenant ID", Widget: tenantID},
-		{Text: "Client ID", Widget: clientID},
-		{Text: "Authentication", Widget: auth.Select},
-		{Text: "Cloud", Widget: cloud.Select},
-		{Text: "Graph URL", Widget: graphURL},
-		{Text: "Authority URL", Widget: authorityURL},
-		{Text: "Credential", Widget: cred.Content, HintText: "Stored in the OS keychain, never in the workspace file"},
-	}
-	s.showSourceForm("Add Entra source", items, cred, func(v secret.Value) workspace.NewSource {
-		return workspace.NewSource{
-			Name: name.Text, Kind: workspace.KindEntra, Credential: v,
-			Entra: &workspace.EntraSettings{
-				TenantID: strings.TrimSpace(tenantID.Text), ClientID: strings.TrimSpace(clientID.Text),
-				Auth: auth.value(), Cloud: cloud.value(),
-				GraphURL: strings.TrimSpace(graphURL.Text), AuthorityURL: strings.TrimSpace(authorityURL.Text),
-			},
+// enabler enables or disables w.
+func enabler(w fyne.Disableable) func(bool) {
+	return func(on bool) {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
 		}
-	})
+	}
 }
 
 // showSourceForm runs an add-source form in a dialog that stays open, with
@@ -303,7 +262,7 @@ func (s *SourcesScreen) showSourceForm(title string, items []*widget.FormItem, c
 		}, func(_ workspace.Source, err error) {
 			form.Enable()
 			if err != nil {
-				problem.SetText(err.Error())
+				problem.SetText(err.Error() + howTo(err))
 				problem.Show()
 				return
 			}
@@ -315,4 +274,16 @@ func (s *SourcesScreen) showSourceForm(title string, items []*widget.FormItem, c
 	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(form, problem), s.env.Window)
 	d.Resize(fyne.NewSize(640, 0))
 	d.Show()
+}
+
+// howTo adds, in the form's terms, how to supply what an engine error says
+// is missing.
+func howTo(err error) string {
+	switch {
+	case errors.Is(err, workspace.ErrNoCredential):
+		return ". Paste it into the Credential field, or load it from a file."
+	case errors.Is(err, endpoint.ErrCredentialsInURL):
+		return ". Put the secret in the Credential field instead."
+	}
+	return ""
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/screens"
 	"github.com/portal-id/migration-console/ui/task"
@@ -20,6 +21,8 @@ type Session struct {
 	Path      string
 	Workspace screens.Workspace
 	Readiness screens.Readiness
+	// Vendors are the incumbent platforms sources can be of.
+	Vendors   vendor.Registry
 	Inventory screens.Inventory
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
@@ -122,7 +125,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

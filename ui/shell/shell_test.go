@@ -13,7 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/entra"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/shell"
 	"github.com/portal-id/migration-console/ui/uitest"
@@ -29,8 +32,11 @@ func newMemBackend() *memBackend {
 	return &memBackend{files: map[string]*uitest.MemStore{}, secrets: &uitest.MemSecrets{}}
 }
 
+// vendors are the incumbents the console offers, as app/wiring lists them.
+var vendors = vendor.NewRegistry(okta.Vendor{}, entra.Vendor{})
+
 func (b *memBackend) service(st *uitest.MemStore) *workspace.Service {
-	return &workspace.Service{Store: st, Secrets: b.secrets, Actor: "consultant"}
+	return &workspace.Service{Store: st, Secrets: b.secrets, Kinds: vendors, Actor: "consultant"}
 }
 
 func (b *memBackend) Create(ctx context.Context, path string, req workspace.CreateRequest) (shell.Session, error) {
@@ -43,7 +49,7 @@ func (b *memBackend) Create(ctx context.Context, path string, req workspace.Crea
 }
 
 func (b *memBackend) session(path string, st *uitest.MemStore) shell.Session {
-	return shell.Session{Path: path, Workspace: b.service(st), Readiness: &readiness.Service{Store: st.Readiness()}}
+	return shell.Session{Path: path, Workspace: b.service(st), Readiness: &readiness.Service{Store: st.Readiness()}, Vendors: vendors}
 }
 
 func (b *memBackend) Open(_ context.Context, path string) (shell.Session, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -55,8 +56,8 @@ func TestCanarySecretNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := workspace.NewSource{Name: "okta-engine", Kind: workspace.KindOkta,
-		Okta: &workspace.OktaSettings{OrgURL: "https://acme.okta.com"}, Credential: secret.New(canary)}
+	req := workspace.NewSource{Name: "okta-engine", Kind: okta.Kind,
+		Settings: map[string]string{okta.FieldOrgURL: "https://acme.okta.com"}, Credential: secret.New(canary)}
 	log.Debug("add source", "request", req, "credential", req.Credential, "api_token", canary)
 	if _, err := w.Service.AddSource(ctx, req); err != nil {
 		t.Fatalf("engine AddSource: %v", err)

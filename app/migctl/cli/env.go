@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,19 +68,6 @@ func (e *env) open() (*wiring.Workspace, error) {
 	}
 	e.log.Debug("open workspace", "path", p)
 	return wiring.Open(e.ctx, p, wiring.WithGetenv(e.getenv))
-}
-
-// print writes doc as one JSON document with --json, else the human form.
-func (e *env) print(doc any, human func(w io.Writer) error) error {
-	if e.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(doc); err != nil {
-			return fmt.Errorf("write JSON output: %w", err)
-		}
-		return nil
-	}
-	return human(e.stdout)
 }
 
 // secretFlags are a pair of flags naming where one secret comes from.

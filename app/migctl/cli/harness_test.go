@@ -76,7 +76,8 @@ func (h *harness) okJSON(stdin string, args ...string) map[string]any {
 	return decodeOne(h.t, r.stdout)
 }
 
-// decodeOne decodes s, which must be exactly one JSON object.
+// decodeOne decodes s, which must be exactly one JSON object carrying
+// the format version, and returns it without that key.
 func decodeOne(t *testing.T, s string) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(s))
@@ -87,6 +88,10 @@ func decodeOne(t *testing.T, s string) map[string]any {
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON document:\n%s", s)
 	}
+	if doc["format_version"] != formatVersion {
+		t.Fatalf("format_version is %v, want %q:\n%s", doc["format_version"], formatVersion, s)
+	}
+	delete(doc, "format_version")
 	return doc
 }
 

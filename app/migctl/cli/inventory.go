@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -27,26 +26,21 @@ func newInventoryCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// allKinds returns s with a count for every item kind, zeros included, so a
-// script can read any kind without checking it is there.
-func allKinds(s inventory.Snapshot) inventory.Snapshot {
-	counts := make(map[inventory.Kind]int, len(inventory.Kinds))
-	for _, k := range inventory.Kinds {
-		counts[k] = s.Counts[k]
-	}
-	s.Counts = counts
-	return s
-}
-
 func newInventoryCollectCmd(e *env) *cobra.Command {
 	var source string
+	var share float64
 	cmd := &cobra.Command{
-		Use:   "collect --source N",
+		Use:   "collect --source N [--rate-share F]",
 		Short: "Take a read-only inventory snapshot of a source, with the raw evidence of every page",
-		Long: `Reads every inventory domain of the source through the vendor's SDK, at the pace its rate
-limits allow, and stores the items and the raw evidence of every fetched page in the workspace
-file. Progress goes to stderr. Ctrl-C stops the collection and leaves a failed snapshot with
-what was fetched so far.
+		Long: `Reads every inventory domain of the source through the vendor's SDK and stores the items
+and the raw evidence of every fetched page in the workspace file. Progress goes to stderr.
+Ctrl-C stops the collection and leaves a failed snapshot with what was fetched so far.
+
+The collection spends at most --rate-share of each rate-limit window (default 0.5), leaving
+the rest to the customer's own integrations. For Okta that is a share of each endpoint
+group's window (X-Rate-Limit-Limit), whoever spends the rest; for Microsoft Graph, which
+publishes no budget, a share of the pace its throttling signals (a 429's Retry-After, the
+x-ms-throttle-limit-percentage warning) show it allows.
 
 Prints the snapshot (completed or failed); exits 1 when it failed.`,
 		Args: cobra.NoArgs,
@@ -54,51 +48,37 @@ Prints the snapshot (completed or failed); exits 1 when it failed.`,
 			if err := required(cmd, "source"); err != nil {
 				return err
 			}
+			if err := inventory.CheckShare(share); err != nil {
+				return usageErrorf("--rate-share %v: %v", share, err)
+			}
 			w, err := e.open()
 			if err != nil {
 				return err
 			}
 			defer w.Close()
+			fmt.Fprintf(e.stderr, "collecting %s with at most %s of each rate-limit window; the rest is left to the customer's integrations\n",
+				source, percent(share))
 			bar := startProgress(e.stderr, source)
-			snap, collectErr := w.Inventory.Collect(e.ctx, source, bar.update)
+			snap, collectErr := w.Inventory.Collect(e.ctx, source, inventory.CollectOptions{RateShare: share}, bar.update)
 			bar.finish()
 			if snap.ID == "" {
 				return collectErr // refused before a snapshot existed: nothing to print
 			}
 			e.log.Debug("collection finished", "snapshot", snap.ID, "status", snap.Status, "items", snap.ItemCount, "pages", snap.PageCount)
-			snap = allKinds(snap)
-			if err := e.print(snap, func(out io.Writer) error { return printSnapshot(out, snap) }); err != nil {
+			if err := e.show(viewSnapshot(snap)); err != nil {
 				return errors.Join(collectErr, err)
 			}
 			return collectErr
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "the source to collect")
+	cmd.Flags().Float64Var(&share, "rate-share", inventory.DefaultShare, "spend at most this share of each rate-limit window (more than 0, at most 1), leaving the rest to the customer's own integrations")
 	return cmd
 }
 
-// printSnapshot writes a snapshot's summary for a person.
-func printSnapshot(out io.Writer, s inventory.Snapshot) error {
-	fmt.Fprintf(out, "Snapshot %s of %s source %q: %s\n", s.ID, s.SourceKind, s.SourceName, s.Status)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  started\t%s\n", formatTime(&s.StartedAt))
-	if s.FinishedAt != nil {
-		fmt.Fprintf(tw, "  finished\t%s (took %s)\n", formatTime(s.FinishedAt), s.FinishedAt.Sub(s.StartedAt).Round(time.Millisecond))
-	}
-	fmt.Fprintf(tw, "  items\t%d\n", s.ItemCount)
-	for _, k := range inventory.Kinds {
-		fmt.Fprintf(tw, "    %s\t%d\n", k, s.Counts[k])
-	}
-	fmt.Fprintf(tw, "  evidence\t%s\n", plural(s.PageCount, "page"))
-	if s.Error != "" {
-		fmt.Fprintf(tw, "  error\t%s\n", s.Error)
-	}
-	return tw.Flush()
-}
-
-// snapshotList is the --json document of inventory list.
-type snapshotList struct {
-	Snapshots []inventory.Snapshot `json:"snapshots"`
+// percent renders a share as "50%".
+func percent(share float64) string {
+	return strconv.FormatFloat(share*100, 'f', -1, 64) + "%"
 }
 
 func newInventoryListCmd(e *env) *cobra.Command {
@@ -116,40 +96,13 @@ func newInventoryListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc := snapshotList{Snapshots: make([]inventory.Snapshot, 0, len(snaps))}
+			doc := snapshotList{Snapshots: make([]snapshotView, 0, len(snaps))}
 			for _, s := range snaps {
-				doc.Snapshots = append(doc.Snapshots, allKinds(s))
+				doc.Snapshots = append(doc.Snapshots, viewSnapshot(s))
 			}
-			return e.print(doc, func(out io.Writer) error {
-				if len(snaps) == 0 {
-					_, err := fmt.Fprintln(out, "No inventory snapshots yet. Take one with 'migctl inventory collect --source N'.")
-					return err
-				}
-				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "SNAPSHOT\tSOURCE\tSTATUS\tSTARTED\tTOOK\tITEMS\tPAGES\tERROR")
-				for _, s := range snaps {
-					took := "-"
-					if s.FinishedAt != nil {
-						took = s.FinishedAt.Sub(s.StartedAt).Round(time.Second).String()
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.ID, s.SourceName, s.Status,
-						formatTime(&s.StartedAt), took, s.ItemCount, s.PageCount, clip(s.Error, 60))
-				}
-				return tw.Flush()
-			})
+			return e.show(doc)
 		},
 	}
-}
-
-// snapshotItems is the --json document of inventory show.
-type snapshotItems struct {
-	Snapshot inventory.Snapshot     `json:"snapshot"`
-	Items    []inventory.StoredItem `json:"items"`
-	// Total is how many items match the filters (Items is one window of
-	// them); counting stops at TotalCapped.
-	Total       int  `json:"total"`
-	TotalCapped bool `json:"total_capped"`
-	Offset      int  `json:"offset"`
 }
 
 func newInventoryShowCmd(e *env) *cobra.Command {
@@ -187,11 +140,11 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc := snapshotItems{Snapshot: allKinds(snap), Items: page.Items, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
+			doc := snapshotItems{Snapshot: viewSnapshot(snap), Items: page.Items, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
 			if doc.Items == nil {
 				doc.Items = []inventory.StoredItem{}
 			}
-			return e.print(doc, func(out io.Writer) error { return printItems(out, doc) })
+			return e.show(doc)
 		},
 	}
 	f := cmd.Flags()
@@ -210,50 +163,6 @@ func kindNames() []string {
 		names = append(names, string(k))
 	}
 	return names
-}
-
-func printItems(out io.Writer, d snapshotItems) error {
-	if err := printSnapshot(out, d.Snapshot); err != nil {
-		return err
-	}
-	fmt.Fprintln(out)
-	if len(d.Items) == 0 {
-		_, err := fmt.Fprintln(out, "No items match.")
-		return err
-	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tSUBTYPE\tNAME\tSOURCE ID")
-	for _, it := range d.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.Kind, oneLine(it.Subtype), clip(oneLine(it.DisplayName), 60), it.SourceID)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	total := fmt.Sprint(d.Total)
-	if d.TotalCapped {
-		total = "more than " + total
-	}
-	if shown := len(d.Items); d.Offset > 0 || shown < d.Total || d.TotalCapped {
-		_, err := fmt.Fprintf(out, "\nItems %d to %d of %s matching; use --offset, --limit, --type or --search for others.\n",
-			d.Offset+1, d.Offset+shown, total)
-		return err
-	}
-	return nil
-}
-
-// oneLine keeps a vendor-supplied name from breaking the table.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// exportResult is the --json document of inventory export.
-type exportResult struct {
-	SnapshotID string `json:"snapshot_id"`
-	Path       string `json:"path"`
-	Pages      int    `json:"pages"`
-	Bytes      int64  `json:"bytes"`
-	// SHA256 is the digest of the zip file itself, for the hand-over note.
-	SHA256 string `json:"sha256"`
 }
 
 func newInventoryExportCmd(e *env) *cobra.Command {
@@ -295,12 +204,7 @@ func newInventoryExportCmd(e *env) *cobra.Command {
 				// A partial bundle must not pass for evidence.
 				return errors.Join(fmt.Errorf("export the evidence of snapshot %s: %w", snapshotID, err), os.Remove(outPath))
 			}
-			res := exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: counted.n, SHA256: hex.EncodeToString(sum.Sum(nil))}
-			return e.print(res, func(out io.Writer) error {
-				_, err := fmt.Fprintf(out, "Wrote the raw evidence of snapshot %s (%s, manifest.json lists each page's SHA-256) to %s.\nSHA-256 of the bundle: %s\n",
-					res.SnapshotID, plural(res.Pages, "page"), res.Path, res.SHA256)
-				return err
-			})
+			return e.show(exportResult{SnapshotID: m.Snapshot.ID, Path: outPath, Pages: len(m.Pages), Bytes: counted.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
 		},
 	}
 	f := cmd.Flags()

@@ -180,18 +180,20 @@ func progressLine(source string, pr inventory.Progress, domains []string, waits 
 	return strings.Join(parts, " | ")
 }
 
-// waitText says why the collection is paused: the pacer holds a group for
-// its rate limit (a spent budget or a 429) or backs off after an error.
+// waitText says why the collection is paused, the one place migctl renders
+// a wait: the pacer holds a group for its rate limit (a spent window, a
+// spent share of it, a 429) or backs off after an error.
 func waitText(w inventory.Wait) string {
 	until := w.Until.Local().Format("15:04:05")
-	answer := strings.TrimPrefix(w.Reason, "retry after ")
-	switch {
-	case w.Reason == "rate-limit":
+	switch w.Cause {
+	case inventory.WaitWindow:
 		return fmt.Sprintf("waiting for rate limit on %s until %s", w.Group, until)
-	case strings.HasPrefix(answer, "429"):
-		return fmt.Sprintf("waiting for rate limit on %s until %s (%s)", w.Group, until, strings.Fields(answer)[0])
+	case inventory.WaitShare:
+		return fmt.Sprintf("waiting for rate limit on %s until %s (%s share spent)", w.Group, until, percent(w.Share))
+	case inventory.WaitThrottled:
+		return fmt.Sprintf("waiting for rate limit on %s until %s (%d)", w.Group, until, w.Status)
 	}
-	return fmt.Sprintf("retrying %s at %s after: %s", w.Group, until, answer)
+	return fmt.Sprintf("retrying %s at %s after: %s", w.Group, until, w.Answer())
 }
 
 func clock(d time.Duration) string {

@@ -101,6 +101,7 @@ type snapshotDoc struct {
 
 func decodeInto(t *testing.T, s string, v any) {
 	t.Helper()
+	decodeOne(t, s) // one object, with its format version
 	dec := json.NewDecoder(strings.NewReader(s))
 	if err := dec.Decode(v); err != nil {
 		t.Fatalf("stdout is not the expected JSON document: %v\n%s", err, s)
@@ -688,20 +689,28 @@ func TestProgressLine(t *testing.T) {
 		Pages: map[string]int{"groups": 1, "applications": 2},
 		Items: map[inventory.Kind]int{inventory.KindApplication: 56, inventory.KindGroup: 120},
 	}
-	wait := inventory.Wait{Group: "/api/v1/apps/{id}/users", Until: now.Add(5 * time.Second), Reason: "rate-limit"}
-	other := inventory.Wait{Group: "/api/v1/groups", Until: now.Add(time.Second), Reason: "rate-limit"}
+	wait := inventory.Wait{Group: "/api/v1/apps/{id}/users", Until: now.Add(5 * time.Second), Cause: inventory.WaitWindow}
+	other := inventory.Wait{Group: "/api/v1/groups", Until: now.Add(time.Second), Cause: inventory.WaitWindow}
 	got := progressLine("okta-demo", pr, []string{"groups", "applications"}, []inventory.Wait{other, wait}, 72*time.Second, false)
 	want := "collecting okta-demo 1:12 | waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (and 1 more) | 3 pages, 176 items | pages: groups 1, applications 2 | items: application 56, group 120"
 	if got != want {
 		t.Errorf("progress line\n got %s\nwant %s", got, want)
 	}
-	wait.Reason = "retry after 429 Too Many Requests"
+	wait.Cause, wait.Status = inventory.WaitThrottled, http.StatusTooManyRequests
 	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (429)") {
 		t.Errorf("429 wait: %s", got)
 	}
-	wait.Reason = "retry after 503 Service Unavailable"
+	wait.Cause, wait.Status = inventory.WaitServerError, http.StatusServiceUnavailable
 	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "retrying /api/v1/apps/{id}/users at 14:03:05 after: 503 Service Unavailable") {
 		t.Errorf("5xx wait: %s", got)
+	}
+	wait.Cause, wait.Status, wait.Detail = inventory.WaitTransport, 0, "read tcp 127.0.0.1:9: connection reset by peer"
+	if got := progressLine("entra", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "retrying /api/v1/apps/{id}/users at 14:03:05 after: read tcp 127.0.0.1:9: connection reset by peer") {
+		t.Errorf("transport wait: %s", got)
+	}
+	wait.Cause, wait.Share, wait.Detail = inventory.WaitShare, 0.5, ""
+	if got := progressLine("okta-demo", pr, nil, []inventory.Wait{wait}, 0, false); !strings.Contains(got, "waiting for rate limit on /api/v1/apps/{id}/users until 14:03:05 (50% share spent)") {
+		t.Errorf("share wait: %s", got)
 	}
 	if got := progressLine("okta-demo", pr, []string{"applications", "groups"}, nil, 3*time.Hour, true); got != "collected okta-demo 3:00:00 | 3 pages, 176 items | pages: applications 2, groups 1 | items: application 56, group 120" {
 		t.Errorf("final line: %s", got)
@@ -722,7 +731,7 @@ func TestProgressBarKeepsWaits(t *testing.T) {
 	until := time.Now().Add(time.Hour)
 	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 1}})
 	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 2},
-		Waiting: &inventory.Wait{Group: "/api/v1/apps", Until: until, Reason: "rate-limit"}})
+		Waiting: &inventory.Wait{Group: "/api/v1/apps", Until: until, Cause: inventory.WaitWindow}})
 	p.update(inventory.Progress{Pages: map[string]int{"applications": 1, "groups": 3}})
 	p.draw(false)
 	line := out.String()

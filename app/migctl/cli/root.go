@@ -14,8 +14,7 @@
 //     root sets up logging before every RunE).
 //   - Open the workspace with e.open() (it honours --workspace and
 //     PMC_WORKSPACE); defer its Close.
-//   - Print the result with e.print(doc, human): doc is the one JSON
-//     document --json writes; human writes the readable form.
+//   - Print the result through the command's view (see Output below).
 //   - Read secrets only from stdin or a named environment variable: declare
 //     a secretFlags pair, register it on the command and call
 //     e.readSecret; never take a secret as a flag value.
@@ -26,6 +25,32 @@
 //     errors (unknown flag or command, bad arguments) are usage errors.
 //   - Give a noun with subcommands RunE: needSubcommand, so that a missing
 //     or unknown subcommand is bad usage rather than a silent help page.
+//
+// Output. Each command prints through its view (view.go), the one place
+// its output chooses between people and scripts, as terraform's
+// internal/command/views does: a small type in its noun's view_<noun>.go
+// whose JSON encoding is the --json document and whose human method
+// writes the readable form, printed with e.show:
+//
+//	// view_widget.go
+//	type widgetShown struct {
+//		ID   string `json:"id"`
+//		Size int    `json:"size"`
+//	}
+//
+//	func (v widgetShown) human(w io.Writer) error {
+//		_, err := fmt.Fprintf(w, "Widget %s, size %d.\n", v.ID, v.Size)
+//		return err
+//	}
+//
+//	// in the command's RunE
+//	return e.show(widgetShown{ID: id, Size: n})
+//
+// e.print(doc, human) does the same for a document and a function given
+// apart. Either way --json writes one JSON object with "format_version"
+// (formatVersion, now "1.0") as its first key, which scripts check before
+// they read the rest: adding a field is a minor version, renaming or
+// removing one a major one.
 package cli
 
 import (
@@ -39,6 +64,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -66,7 +92,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	code := exitCode(err)
 	// The engine's "invalid input: " prefix says what exit code 2 already
 	// says; the consultant needs only what is wrong.
-	msg := sentence(strings.Replace(err.Error(), workspace.ErrInvalid.Error()+": ", "", 1))
+	msg := sentence(strings.Replace(err.Error(), workspace.ErrInvalid.Error()+": ", "", 1)) + howTo(err)
 	if code == exitUsage {
 		msg += fmt.Sprintf(" Run '%s --help' for usage.", cmd.CommandPath())
 	}
@@ -185,6 +211,19 @@ func exitCode(err error) int {
 	default: // cobra: unknown command or flag, bad arguments, missing required flag
 		return exitUsage
 	}
+}
+
+// howTo adds how to supply what an engine error says is missing: the
+// engine names what is wrong, each front end says how to fix it in its
+// own terms.
+func howTo(err error) string {
+	switch {
+	case errors.Is(err, workspace.ErrNoCredential):
+		return " Pass it with --secret-stdin or --secret-env NAME."
+	case errors.Is(err, endpoint.ErrCredentialsInURL):
+		return " Pass secrets through stdin or an environment variable (see --help)."
+	}
+	return ""
 }
 
 // sentence ends an error message with a full stop.

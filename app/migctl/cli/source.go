@@ -2,99 +2,131 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 func newSourceCmd(e *env) *cobra.Command {
+	vendors := wiring.Vendors()
 	cmd := &cobra.Command{
 		Use:   "source",
-		Short: "Add, list and archive the incumbent Okta and Entra sources",
+		Short: "Add, list, test and archive the incumbent sources (" + strings.Join(vendors.Kinds(), ", ") + ")",
 		RunE:  needSubcommand,
 	}
 	add := &cobra.Command{
 		Use:   "add",
-		Short: "Add a read-only connection to an Okta org or an Entra tenant",
+		Short: "Add a read-only connection to an incumbent tenant: " + strings.Join(vendors.Kinds(), " or "),
 		RunE:  needSubcommand,
 	}
-	add.AddCommand(newSourceAddOktaCmd(e), newSourceAddEntraCmd(e))
+	for _, v := range vendors.Vendors() {
+		add.AddCommand(newSourceAddCmd(e, v))
+	}
 	cmd.AddCommand(add, newSourceListCmd(e), newSourceArchiveCmd(e), newSourceTestCmd(e))
 	return cmd
+}
+
+// addSourceHint names the commands that add a source: "'migctl source add
+// okta' or 'migctl source add entra'".
+func addSourceHint() string {
+	var cmds []string
+	for _, k := range wiring.Vendors().Kinds() {
+		cmds = append(cmds, "'migctl source add "+k+"'")
+	}
+	return strings.Join(cmds, " or ")
 }
 
 func credentialFlags() secretFlags {
 	return secretFlags{what: "the source credential", stdinFlag: "secret-stdin", envFlag: "secret-env"}
 }
 
-func newSourceAddOktaCmd(e *env) *cobra.Command {
-	var name, orgURL, auth, clientID string
+// flagName is a settings field's flag: org_url is --org-url.
+func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
+
+// newSourceAddCmd is `source add <kind>`, its flags built from the vendor's
+// settings spec: one per setting, the credential from --secret-stdin or
+// --secret-env.
+func newSourceAddCmd(e *env, v vendor.Vendor) *cobra.Command {
+	spec := v.Spec()
+	var name string
+	values := map[string]*string{}
 	cred := credentialFlags()
+	credential := spec.Credential()
 	cmd := &cobra.Command{
-		Use:   "okta --name N --org-url URL [--auth api_token|private_key --client-id ID] (--secret-stdin | --secret-env NAME)",
-		Short: "Add an Okta org: an API token, or a service app's PEM private key",
-		Args:  cobra.NoArgs,
+		Use:   addUsage(v.Kind(), spec),
+		Short: "Add " + spec.Summary,
+		Long: fmt.Sprintf(`Adds a read-only source to this workspace: %s.
+
+The credential is %s. It is read from stdin (--secret-stdin) or from the
+environment variable named by --secret-env, never from a flag value, and kept in the OS
+keychain; the settings go to the workspace file.`, spec.Summary, credential.Help),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "name", "org-url"); err != nil {
+			need := []string{"name"}
+			for _, f := range spec.Settings() {
+				if f.Required && f.Default == "" && len(f.AuthModes) == 0 {
+					need = append(need, flagName(f.Name))
+				}
+			}
+			if err := required(cmd, need...); err != nil {
 				return err
 			}
-			if err := oneOf("auth", auth, string(workspace.OktaAPIToken), string(workspace.OktaPrivateKey)); err != nil {
-				return err
+			settings := map[string]string{}
+			for _, f := range spec.Settings() {
+				val := *values[f.Name]
+				if f.Kind == vendor.FieldChoice {
+					if err := oneOf(flagName(f.Name), val, f.ChoiceValues()...); err != nil {
+						return err
+					}
+				}
+				if val != "" {
+					settings[f.Name] = val
+				}
 			}
-			return e.addSource(&cred, workspace.NewSource{
-				Name: name, Kind: workspace.KindOkta,
-				Okta: &workspace.OktaSettings{OrgURL: orgURL, Auth: workspace.OktaAuth(auth), ClientID: clientID},
-			})
+			return e.addSource(&cred, workspace.NewSource{Name: name, Kind: v.Kind(), Settings: settings})
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&name, "name", "", "a name for this source, unique in the workspace")
-	f.StringVar(&orgURL, "org-url", "", "the Okta org's base URL, e.g. https://example.okta.com")
-	f.StringVar(&auth, "auth", "", "api_token (default) or private_key (OAuth service app)")
-	f.StringVar(&clientID, "client-id", "", "the service app's client id (with --auth private_key)")
+	for _, fld := range spec.Settings() {
+		values[fld.Name] = f.String(flagName(fld.Name), "", fld.Help)
+	}
 	cred.register(cmd)
 	return cmd
 }
 
-func newSourceAddEntraCmd(e *env) *cobra.Command {
-	var name, tenantID, clientID, cloud, graphURL, authorityURL, auth string
-	cred := credentialFlags()
-	cmd := &cobra.Command{
-		Use:   "entra --name N --tenant-id ID [--client-id ID] [--cloud global|usgov|china] [--graph-url URL] [--authority-url URL] --auth client_secret|certificate|access_token (--secret-stdin | --secret-env NAME)",
-		Short: "Add a Microsoft Entra tenant read through Microsoft Graph",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "name", "tenant-id", "auth"); err != nil {
-				return err
-			}
-			if err := oneOf("auth", auth, string(workspace.EntraClientSecret), string(workspace.EntraCertificate), string(workspace.EntraAccessToken)); err != nil {
-				return err
-			}
-			if err := oneOf("cloud", cloud, string(workspace.CloudGlobal), string(workspace.CloudUSGov), string(workspace.CloudChina)); err != nil {
-				return err
-			}
-			return e.addSource(&cred, workspace.NewSource{
-				Name: name, Kind: workspace.KindEntra,
-				Entra: &workspace.EntraSettings{
-					TenantID: tenantID, ClientID: clientID, Auth: workspace.EntraAuth(auth),
-					Cloud: workspace.Cloud(cloud), GraphURL: graphURL, AuthorityURL: authorityURL,
-				},
-			})
-		},
+// addUsage is the synopsis of `source add <kind>`: required flags bare,
+// the others in brackets, e.g.
+//
+//	okta --name N --org-url URL [--auth api_token|private_key] [--client-id ID] (--secret-stdin | --secret-env NAME)
+func addUsage(kind workspace.SourceKind, spec vendor.Spec) string {
+	parts := []string{string(kind), "--name N"}
+	for _, f := range spec.Settings() {
+		flag := "--" + flagName(f.Name) + " " + placeholder(f)
+		if f.Required && f.Default == "" && len(f.AuthModes) == 0 {
+			parts = append(parts, flag)
+		} else {
+			parts = append(parts, "["+flag+"]")
+		}
 	}
-	f := cmd.Flags()
-	f.StringVar(&name, "name", "", "a name for this source, unique in the workspace")
-	f.StringVar(&tenantID, "tenant-id", "", "the Entra tenant: its GUID or a verified domain")
-	f.StringVar(&clientID, "client-id", "", "the app registration's application (client) id")
-	f.StringVar(&cloud, "cloud", "", "global (default), usgov or china")
-	f.StringVar(&graphURL, "graph-url", "", "override the cloud's Microsoft Graph base URL")
-	f.StringVar(&authorityURL, "authority-url", "", "override the cloud's sign-in authority URL")
-	f.StringVar(&auth, "auth", "", "client_secret, certificate (PEM) or access_token (short-lived, pasted)")
-	cred.register(cmd)
-	return cmd
+	return strings.Join(append(parts, "(--secret-stdin | --secret-env NAME)"), " ")
+}
+
+func placeholder(f vendor.Field) string {
+	switch f.Kind {
+	case vendor.FieldURL:
+		return "URL"
+	case vendor.FieldChoice:
+		return strings.Join(f.ChoiceValues(), "|")
+	case vendor.FieldList:
+		return "'A B …'"
+	}
+	words := strings.Split(f.Name, "_")
+	return strings.ToUpper(words[len(words)-1])
 }
 
 // addSource reads the credential, then adds the source through the engine,
@@ -116,15 +148,7 @@ func (e *env) addSource(cred *secretFlags, req workspace.NewSource) error {
 		return err
 	}
 	e.log.Debug("source added", "id", src.ID, "name", src.Name, "kind", src.Kind)
-	return e.print(src, func(out io.Writer) error {
-		_, err := fmt.Fprintf(out, "Added %s source %q (%s); its credential is in the OS keychain.\n", src.Kind, src.Name, sourceEndpoint(src))
-		return err
-	})
-}
-
-// sourceList is the --json document of source list.
-type sourceList struct {
-	Sources []workspace.Source `json:"sources"`
+	return e.show(sourceAdded{Source: src, desc: w.Vendors.Describe(src)})
 }
 
 func newSourceListCmd(e *env) *cobra.Command {
@@ -145,19 +169,7 @@ func newSourceListCmd(e *env) *cobra.Command {
 			if sources == nil {
 				sources = []workspace.Source{}
 			}
-			return e.print(sourceList{Sources: sources}, func(out io.Writer) error {
-				if len(sources) == 0 {
-					_, err := fmt.Fprintln(out, "No sources yet. Add one with 'migctl source add okta' or 'migctl source add entra'.")
-					return err
-				}
-				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tKIND\tSTATUS\tENDPOINT\tAUTH\tCREATED\tLAST INVENTORY")
-				for _, s := range sources {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Status, sourceEndpoint(s), sourceAuth(s),
-						formatTime(&s.CreatedAt), formatTime(s.LastInventoryAt))
-				}
-				return tw.Flush()
-			})
+			return e.show(sourceList{Sources: sources, vendors: w.Vendors})
 		},
 	}
 }
@@ -181,32 +193,9 @@ func newSourceArchiveCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.print(src, func(out io.Writer) error {
-				_, err := fmt.Fprintf(out, "Archived source %q; its credential was removed from the keychain.\n", src.Name)
-				return err
-			})
+			return e.show(sourceArchived{src})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "the source to archive")
 	return cmd
-}
-
-func sourceEndpoint(s workspace.Source) string {
-	switch {
-	case s.Okta != nil:
-		return s.Okta.OrgURL
-	case s.Entra != nil:
-		return fmt.Sprintf("tenant %s, %s cloud", s.Entra.TenantID, s.Entra.Cloud)
-	}
-	return ""
-}
-
-func sourceAuth(s workspace.Source) string {
-	switch {
-	case s.Okta != nil:
-		return string(s.Okta.Auth)
-	case s.Entra != nil:
-		return string(s.Entra.Auth)
-	}
-	return ""
 }

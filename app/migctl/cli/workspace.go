@@ -77,8 +77,8 @@ func newWorkspaceCreateCmd(e *env) *cobra.Command {
 			e.log.Debug("workspace created", "id", ws.ID, "tenant", ws.Tenant, "mode", ws.Mode)
 			doc := createdWorkspace{Workspace: ws, Path: path, TargetTokenStored: !tok.IsEmpty()}
 			return e.print(doc, func(out io.Writer) error {
-				_, err := fmt.Fprintf(out, "Created workspace %s for tenant %s (%s) in %s.\nStatus: %s. Next: add a source with 'migctl source add okta' or 'migctl source add entra'.\n",
-					ws.ID, ws.Tenant, ws.Mode, path, ws.Status)
+				_, err := fmt.Fprintf(out, "Created workspace %s for tenant %s (%s) in %s.\nStatus: %s. Next: add a source with %s.\n",
+					ws.ID, ws.Tenant, ws.Mode, path, ws.Status, addSourceHint())
 				return err
 			})
 		},

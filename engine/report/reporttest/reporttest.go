@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -33,6 +34,22 @@ type Data struct {
 
 func (d *Data) Workspace(context.Context) (workspace.Workspace, error) { return d.WS, nil }
 func (d *Data) Summary(context.Context) (readiness.Summary, error)     { return d.Sum, nil }
+
+// Locate is the source's address: the org URL or tenant its settings name.
+func (d *Data) Locate(src workspace.Source) string {
+	var s struct {
+		OrgURL   string `json:"org_url"`
+		TenantID string `json:"tenant_id"`
+	}
+	if json.Unmarshal(src.Settings, &s) != nil {
+		return ""
+	}
+	if s.OrgURL != "" {
+		return s.OrgURL
+	}
+	return "tenant " + s.TenantID
+}
+
 func (d *Data) Sources(context.Context) ([]workspace.Source, error) {
 	return append([]workspace.Source(nil), d.Srcs...), nil
 }
@@ -60,10 +77,10 @@ var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 func Engagement(items int) *Data {
 	ws := workspace.Workspace{ID: "0123456789abcdef0123456789abcdef", Tenant: "example-corp", Mode: workspace.ModeMergeIntoExisting,
 		Status: workspace.StatusReadyForInventory, Target: workspace.Target{URL: "https://portal.example.test"}, CreatedAt: Epoch}
-	okta := workspace.Source{ID: "src-okta", Name: "okta-prod", Kind: workspace.KindOkta, Status: workspace.SourceConfigured,
-		Okta: &workspace.OktaSettings{OrgURL: "https://example-corp.okta.com", Auth: workspace.OktaAPIToken}, CreatedAt: Epoch}
-	entra := workspace.Source{ID: "src-entra", Name: "entra-prod", Kind: workspace.KindEntra, Status: workspace.SourceConfigured,
-		Entra: &workspace.EntraSettings{TenantID: "example-corp.onmicrosoft.com", Auth: workspace.EntraClientSecret, Cloud: workspace.CloudGlobal}, CreatedAt: Epoch}
+	okta := workspace.Source{ID: "src-okta", Name: "okta-prod", Kind: "okta", Status: workspace.SourceConfigured,
+		Settings: json.RawMessage(`{"org_url":"https://example-corp.okta.com","auth":"api_token"}`), CreatedAt: Epoch}
+	entra := workspace.Source{ID: "src-entra", Name: "entra-prod", Kind: "entra", Status: workspace.SourceConfigured,
+		Settings: json.RawMessage(`{"tenant_id":"example-corp.onmicrosoft.com","auth":"client_secret","cloud":"global"}`), CreatedAt: Epoch}
 	d := &Data{WS: ws, Srcs: []workspace.Source{okta, entra}, PagesOf: map[string][]inventory.Page{}, ItemsOf: map[string][]inventory.StoredItem{}}
 	d.Sum = readiness.Summary{WorkspaceID: ws.ID, Tenant: ws.Tenant, Mode: ws.Mode, Status: ws.Status, SourceCount: 2, ConfiguredSourceCount: 2,
 		OCMStatus: readiness.StageNotStarted, OCMReviewStatus: readiness.StageNotStarted, AssessmentStatus: readiness.StageNotStarted,
