@@ -131,6 +131,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newReportCmd(e),
 		newEvidenceCmd(e),
 		newAssessmentCmd(e),
+		newCutoverCmd(e),
 	)
 	wrapRunE(root, e)
 	return root
