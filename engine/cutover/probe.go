@@ -89,7 +89,9 @@ type Resolution struct {
 // with their time and detail, and audited as
 // migration.cutover_probes.recorded.
 func (s *Service) Probe(ctx context.Context, planID string, t steps.Target, r Router) (ProbeReport, error) {
-	fail := func(err error) (ProbeReport, error) { return ProbeReport{}, fmt.Errorf("probe cutover plan %s: %w", planID, err) }
+	fail := func(err error) (ProbeReport, error) {
+		return ProbeReport{}, fmt.Errorf("probe cutover plan %s: %w", planID, err)
+	}
 	d, err := s.Get(ctx, planID)
 	if err != nil {
 		return fail(err)

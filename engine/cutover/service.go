@@ -264,4 +264,6 @@ func parseOwner(o string) (string, int, bool) {
 }
 
 // isNotFound reports errors that name a missing plan or run.
-func isNotFound(err error) bool { return errors.Is(err, ErrPlanNotFound) || errors.Is(err, ErrRunNotFound) }
+func isNotFound(err error) bool {
+	return errors.Is(err, ErrPlanNotFound) || errors.Is(err, ErrRunNotFound)
+}

@@ -292,4 +292,6 @@ func sameObjects(t testing.TB, what string, got, want map[string][]string) {
 	}
 }
 
-func readinessService(db *DB) *readiness.Service { return &readiness.Service{Store: ReadinessStore(db)} }
+func readinessService(db *DB) *readiness.Service {
+	return &readiness.Service{Store: ReadinessStore(db)}
+}

@@ -197,7 +197,9 @@ type planRow struct {
 	Rollback *cutover.Run `json:"rollback,omitempty"`
 }
 
-func rowOf(d cutover.Detail) planRow { return planRow{Plan: d.Plan, Apply: d.Apply, Rollback: d.Rollback} }
+func rowOf(d cutover.Detail) planRow {
+	return planRow{Plan: d.Plan, Apply: d.Apply, Rollback: d.Rollback}
+}
 
 type planList struct {
 	Plans []planRow `json:"plans"`

@@ -194,7 +194,7 @@ func samlApp() inventory.Item {
 	a.SAML = &inventory.SAMLSettings{EntityIDs: []string{"https://payroll.example.test"}, ACSURLs: []string{"https://payroll.example.test/acs"},
 		ResponseSigned: inventory.Yes, AssertionSigned: inventory.Yes, RequestsSigned: inventory.No, AssertionEncrypted: inventory.No,
 		StatementsExposed: inventory.Yes, IdPInitiated: inventory.Yes, SingleLogout: inventory.No, HonorForceAuthn: inventory.No,
-		SigningCertificates: []inventory.Certificate{{KeyID: "kidpayroll", Usage: "signing", NotAfter: &na, Expired: inventory.No}},
+		SigningCertificates:     []inventory.Certificate{{KeyID: "kidpayroll", Usage: "signing", NotAfter: &na, Expired: inventory.No}},
 		ValidSigningCertificate: inventory.Yes}
 	return inventory.NewItem("0oasaml0001", "Payroll (SAML)", inventory.View{Application: a}, raw("app", "0oasaml0001"))
 }

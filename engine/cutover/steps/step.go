@@ -123,7 +123,9 @@ func (s Step) Label() string {
 
 // Placeholder is what a Refs field holds in a stored request: the preview
 // shows it, apply replaces it with the referred step's target id.
-func Placeholder(seq int) string { return fmt.Sprintf("(target id of step %d, known after it is applied)", seq) }
+func Placeholder(seq int) string {
+	return fmt.Sprintf("(target id of step %d, known after it is applied)", seq)
+}
 
 // Fill returns the request with every Refs field set from ids (step seq →
 // target id). The body is re-encoded with sorted keys, so the same step
