@@ -430,9 +430,9 @@ func (b *builder) add(it inventory.StoredItem, r assessment.Result, d Decision, 
 		return
 	case kind == steps.KindAuthSettings || kind == steps.KindSSOConfiguration:
 		st.Disposition = steps.ManualFollowUp
-		st.Reason = "auth-policy approximations stay manual follow-up: the cutover does not collapse per-rule approximations into one tenant-wide mutation"
+		st.Reason = "an auth-policy approximation is applied by a person, not collapsed into one tenant-wide change"
 		if n := firstLine(r.ApproximationNotes, ""); n != "" {
-			st.Reason += "; " + n
+			st.Reason += ": " + n
 		}
 	default:
 		st.Disposition = steps.Planned

@@ -60,7 +60,7 @@ preview-handoff gate is closed (see 'workspace show'), and when the assessment a
 			if err != nil {
 				return err
 			}
-			return e.show(planShown{Detail: d})
+			return e.show(planShown{Detail: d, Brief: true})
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "the source whose newest assessment the plan is built from")
@@ -155,7 +155,7 @@ apply has started cannot be rebuilt.`,
 			if err != nil {
 				return err
 			}
-			return e.show(planShown{Detail: d})
+			return e.show(planShown{Detail: d, Brief: true})
 		},
 	}
 	cmd.Flags().StringVar(&planID, "plan", "", "the plan to rebuild")

@@ -320,8 +320,8 @@ func (p *cutoverProgress) update(pr cutover.Progress) {
 		return
 	}
 	p.shown = time.Now()
-	line := fmt.Sprintf("%s: %d of %d steps (%d applied, %d failed)", pr.Kind, pr.Done, pr.Total,
-		pr.Counts[cutover.StateApplied]+pr.Counts[cutover.StateDeleted], pr.Counts[cutover.StateFailed])
+	line := fmt.Sprintf("%s: %d of %d steps (%d done, %d failed)", pr.Kind, pr.Done, pr.Total,
+		pr.Counts[cutover.StateApplied]+pr.Counts[cutover.StateDeleted]+pr.Counts[cutover.StateGone], pr.Counts[cutover.StateFailed])
 	if pr.Current != "" {
 		line += ": " + clip(pr.Current, 60)
 	}

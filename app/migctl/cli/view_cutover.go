@@ -41,7 +41,9 @@ func rowsOf(d cutover.Detail) []stepRow {
 type planShown struct {
 	Detail cutover.Detail
 	Probes []cutover.ProbeResult
-	All    bool
+	// All lists every step; Brief none (plan create and rebuild print the
+	// summary and per-kind counts).
+	All, Brief bool
 }
 
 func (v planShown) MarshalJSON() ([]byte, error) {
@@ -85,6 +87,21 @@ func (v planShown) human(out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if v.Brief {
+		fmt.Fprintln(out)
+		tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KIND\tPLANNED\tFOLLOW-UP\tBLOCKED\tSKIPPED")
+		for _, k := range steps.Kinds() {
+			if c := p.KindCounts[k]; len(c) > 0 {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", k, c[steps.Planned], c[steps.ManualFollowUp], c[steps.Blocked], c[steps.Skipped])
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(out, "\nEvery step with its reason: migctl cutover plan show --plan %s. Next: migctl cutover preview --plan %s\n", p.ID, p.ID)
+		return err
+	}
 	rows := rowsOf(v.Detail)
 	fmt.Fprintln(out)
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -109,7 +126,11 @@ func (v planShown) human(out io.Writer) error {
 		if r.Applied != nil && r.Applied.Reason != "" {
 			reason = r.Applied.Reason
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Kind, r.Action, r.Disposition, clip(r.Name, 40),
+		action := string(r.Action)
+		if r.Disposition != steps.Planned {
+			action = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Kind, action, r.Disposition, clip(r.Name, 40),
 			deps(r.DependsOn), state, target, clip(reason, 90))
 	}
 	if err := tw.Flush(); err != nil {

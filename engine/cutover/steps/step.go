@@ -112,13 +112,18 @@ type Bound struct {
 	Name     string `json:"name,omitempty"`
 }
 
-// Label names the step for people: "create group \"Finance\"".
+// Label names the step for people: "create group \"Finance\"" for what
+// apply does, "group \"Finance\"" for a step it does not carry out.
 func (s Step) Label() string {
 	name := s.Name
 	if name == "" {
 		name = s.DisplayName
 	}
-	return fmt.Sprintf("%s %s %q", s.Action, strings.ReplaceAll(string(s.Kind), "_", " "), name)
+	noun := strings.ReplaceAll(string(s.Kind), "_", " ")
+	if s.Disposition != Planned {
+		return fmt.Sprintf("%s %q", noun, name)
+	}
+	return fmt.Sprintf("%s %s %q", s.Action, noun, name)
 }
 
 // Placeholder is what a Refs field holds in a stored request: the preview
