@@ -38,7 +38,7 @@ FUZZTIME ?= 20s
 FYNE_CROSS ?= fyne-cross
 MACOS_SDK_PATH ?=
 
-.PHONY: help deps deps-test build run generate check-generated test fuzz bench package cross clean
+.PHONY: help deps deps-test build run generate check-generated test fuzz bench soak package cross clean
 
 help:
 	@echo "make deps     install missing system packages (scripts/deps.sh)"
@@ -47,6 +47,7 @@ help:
 	@echo "make generate the admin API code from openapi.yaml and the demo payloads in assets/demo"
 	@echo "make test     vet, gofmt and generated-file checks, all tests against a real keychain, bounded fuzz runs"
 	@echo "make bench    all benchmarks"
+	@echo "make soak     long soaks: the cutover's full kill matrix"
 	@echo "make package  Linux desktop package in dist/ (fyne package, root FyneApp.toml)"
 	@echo "make cross    Windows, macOS and Linux packages with fyne-cross (needs Docker or Podman)"
 	@echo "make clean    remove build outputs"
@@ -102,6 +103,11 @@ fuzz:
 
 bench: deps
 	scripts/with-keyring.sh $(GO) test -timeout 0 -tags $(GUI_TAGS) -run '^$$' -bench . -benchmem $(PKGS)
+
+# make test runs a sample of these; the soak runs the full matrix.
+soak: deps
+	PMC_SOAK=1 PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -timeout 60m -count=1 -v -run 'CutoverKillMatrix' ./app/migctl/ \
+		| grep -E '^(ok|FAIL|---|panic)|kill matrix'
 
 package: deps
 	scripts/package.sh
