@@ -40,3 +40,83 @@ func (g Gate) Handoff(ctx context.Context) (cutover.Handoff, error) {
 // admin API contract has no routing-resolution operation, so probes record
 // the routing checks as skipped rather than guess.
 func (w *Workspace) Router(c *client.Client) cutover.Router { return nil }
+
+// CutoverSession is the cutover stage as the GUI uses it: each call that
+// reads or writes the Portal connects with the workspace's keychain token
+// first (ui/screens.Cutover).
+type CutoverSession struct{ W *Workspace }
+
+func (c CutoverSession) target(ctx context.Context) (*client.Client, error) {
+	cl, _, err := c.W.TargetClient(ctx)
+	return cl, err
+}
+
+func (c CutoverSession) Plans(ctx context.Context) ([]cutover.Plan, error) { return c.W.Cutover.Plans(ctx) }
+
+func (c CutoverSession) Get(ctx context.Context, planID string) (cutover.Detail, error) {
+	return c.W.Cutover.Get(ctx, planID)
+}
+
+func (c CutoverSession) Create(ctx context.Context, req cutover.CreateRequest) (cutover.Plan, error) {
+	return c.W.Cutover.Create(ctx, req)
+}
+
+func (c CutoverSession) Rebuild(ctx context.Context, planID string) (cutover.Plan, error) {
+	return c.W.Cutover.Rebuild(ctx, planID)
+}
+
+func (c CutoverSession) Preview(ctx context.Context, planID string) (cutover.PreviewResult, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.PreviewResult{}, err
+	}
+	return c.W.Cutover.Preview(ctx, planID, t)
+}
+
+func (c CutoverSession) Apply(ctx context.Context, planID, token string, opts cutover.ApplyOptions) (cutover.Outcome, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.Outcome{}, err
+	}
+	return c.W.Cutover.Apply(ctx, planID, token, t, opts)
+}
+
+func (c CutoverSession) Resume(ctx context.Context, planID string, opts cutover.ApplyOptions) (cutover.Outcome, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.Outcome{}, err
+	}
+	return c.W.Cutover.Resume(ctx, planID, t, opts)
+}
+
+func (c CutoverSession) ConfirmSecrets(ctx context.Context, planID string, seqs []int) error {
+	return c.W.Cutover.ConfirmSecrets(ctx, planID, seqs)
+}
+
+func (c CutoverSession) RollbackPreview(ctx context.Context, planID string, force []string) (cutover.RollbackPlan, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.RollbackPlan{}, err
+	}
+	return c.W.Cutover.RollbackPreview(ctx, planID, t, force)
+}
+
+func (c CutoverSession) RollbackApply(ctx context.Context, planID string, force []string, opts cutover.ApplyOptions) (cutover.Outcome, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.Outcome{}, err
+	}
+	return c.W.Cutover.RollbackApply(ctx, planID, t, force, opts)
+}
+
+func (c CutoverSession) Probe(ctx context.Context, planID string) (cutover.ProbeReport, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return cutover.ProbeReport{}, err
+	}
+	return c.W.Cutover.Probe(ctx, planID, t, c.W.Router(t))
+}
+
+func (c CutoverSession) Probes(ctx context.Context, planID string) ([]cutover.ProbeResult, error) {
+	return c.W.Cutover.Probes(ctx, planID)
+}

@@ -74,6 +74,8 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
+	// Cutover is nil when the session offers no cutover stage.
+	Cutover Cutover
 	Tasks  *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.

@@ -27,6 +27,9 @@ type Session struct {
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Cutover plans, applies and rolls back the cutover; nil disables the
+	// cutover stage's actions.
+	Cutover screens.Cutover
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -125,7 +128,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Cutover: s.Cutover, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

@@ -26,6 +26,7 @@ var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
+	{"Cutover", theme.UploadIcon, screens.NewCutoverScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 

@@ -41,6 +41,7 @@ type sandboxServeFlags struct {
 	addr, db, seed, tenant       string
 	latency, retryAfter          time.Duration
 	rate429, rate5xx, rateCommit float64
+	writeRate                    float64
 	token                        secretFlags
 }
 
@@ -81,6 +82,7 @@ stderr at info, without tokens or bodies. The fault switches inject latency, 429
 	fl.Float64Var(&f.rate5xx, "rate-5xx", 0, "share of requests (0-1) answered 503 with Retry-After")
 	fl.Float64Var(&f.rateCommit, "rate-commit-then-fail", 0, "share of creates (0-1) committed and then answered 503 or dropped")
 	fl.DurationVar(&f.retryAfter, "retry-after", time.Second, "Retry-After sent with injected 429s and 503s (whole seconds)")
+	fl.Float64Var(&f.writeRate, "write-rate", 0, "writes per second the sandbox accepts (a burst of one second's worth); more are answered 429 (0: no limit)")
 	f.token.register(cmd)
 	return cmd
 }
@@ -97,8 +99,8 @@ func (f sandboxServeFlags) check() error {
 			return usageErrorf("--%s must be between 0 and 1, got %g", r.flag, r.v)
 		}
 	}
-	if f.latency < 0 || f.retryAfter < 0 {
-		return usageErrorf("--latency and --retry-after cannot be negative")
+	if f.latency < 0 || f.retryAfter < 0 || f.writeRate < 0 {
+		return usageErrorf("--latency, --retry-after and --write-rate cannot be negative")
 	}
 	if err := wiring.CheckLoopbackAddr(f.addr); err != nil {
 		return usageErrorf("--addr %v", err)
@@ -135,6 +137,7 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		Options: sandbox.Options{
 			Latency: f.latency, RateLimitedRate: f.rate429, UnavailableRate: f.rate5xx,
 			CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Log: e.log,
+			WriteRate: f.writeRate, WriteBurst: int(f.writeRate),
 		},
 		Middleware: func(h http.Handler) http.Handler { return logRequests(e.log, h) },
 	})
