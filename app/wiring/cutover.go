@@ -51,7 +51,9 @@ func (c CutoverSession) target(ctx context.Context) (*client.Client, error) {
 	return cl, err
 }
 
-func (c CutoverSession) Plans(ctx context.Context) ([]cutover.Plan, error) { return c.W.Cutover.Plans(ctx) }
+func (c CutoverSession) Plans(ctx context.Context) ([]cutover.Plan, error) {
+	return c.W.Cutover.Plans(ctx)
+}
 
 func (c CutoverSession) Get(ctx context.Context, planID string) (cutover.Detail, error) {
 	return c.W.Cutover.Get(ctx, planID)

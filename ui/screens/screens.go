@@ -76,7 +76,7 @@ type Env struct {
 	Target TargetConnector
 	// Cutover is nil when the session offers no cutover stage.
 	Cutover Cutover
-	Tasks  *task.Group
+	Tasks   *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.
 	Changed func()
