@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,7 +32,17 @@ type ApplyOptions struct {
 	// WriteRate paces the Portal writes (requests per second); 0 does not
 	// pace (the client still honours 429 Retry-After).
 	WriteRate float64
+	// Parallel is how many independent steps an apply sends at once
+	// (default DefaultParallel); a step starts only once every step it
+	// depends on has finished. Progress and OnSecret may then be called
+	// from several goroutines. Rollback deletes one object at a time.
+	Parallel int
 }
+
+// DefaultParallel is how many independent steps an apply sends at once: a
+// remote Portal answers in tens of milliseconds, so one at a time would
+// leave most of its write budget unused.
+const DefaultParallel = 4
 
 // ErrDeliverLater is what OnSecret returns when it will show the secret
 // once the run is over (and then calls ConfirmSecrets).
@@ -388,10 +399,107 @@ type executor struct {
 	// so cancel stops between steps, never in the middle of one.
 	reqCtx context.Context
 
+	// writes feeds the journal's group commit (commit, writeLoop).
+	writes     chan write
+	writerDone chan struct{}
+
+	// mu guards journal, done, current and reported: apply runs
+	// independent steps on several goroutines.
+	mu       sync.Mutex
 	done     int
 	total    int
 	current  string
 	reported time.Time
+}
+
+// write is one journal write waiting for the group commit.
+type write struct {
+	fn   func(Tx) error
+	done chan error
+}
+
+// maxBatch bounds how many journal writes one transaction carries.
+const maxBatch = 64
+
+// commit journals fn durably: it returns once the transaction holding it
+// has committed. Writes that several steps make at the same moment share
+// one transaction (a group commit), so the journal's fsyncs do not cap how
+// fast independent steps can go; each write is still on disk before its
+// step moves on.
+func (x *executor) commit(fn func(Tx) error) error {
+	w := write{fn: fn, done: make(chan error, 1)}
+	x.writes <- w
+	return <-w.done
+}
+
+// writeLoop commits queued journal writes in batches until writes closes.
+func (x *executor) writeLoop() {
+	defer close(x.writerDone)
+	for w := range x.writes {
+		batch := []write{w}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case more, ok := <-x.writes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		err := x.s.Store.Update(x.reqCtx, func(tx Tx) error {
+			for _, b := range batch {
+				if err := b.fn(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, b := range batch {
+			b.done <- err
+		}
+	}
+}
+
+// startWriter and stopWriter bracket a pass: every step's writes go
+// through the one writer.
+func (x *executor) startWriter() {
+	x.writes, x.writerDone = make(chan write, maxBatch), make(chan struct{})
+	go x.writeLoop()
+}
+
+func (x *executor) stopWriter() {
+	close(x.writes)
+	<-x.writerDone
+}
+
+func (x *executor) entry(seq int) (Entry, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.journal[seq]
+	return e, ok
+}
+
+func (x *executor) put(e Entry) {
+	x.mu.Lock()
+	x.journal[e.Step] = e
+	x.mu.Unlock()
+}
+
+func (x *executor) started(label string) {
+	x.mu.Lock()
+	x.current = label
+	x.mu.Unlock()
+	x.report(false)
+}
+
+func (x *executor) finished() {
+	x.mu.Lock()
+	x.done++
+	x.mu.Unlock()
+	x.report(false)
 }
 
 func (s *Service) execute(ctx context.Context, ws workspace.Workspace, plan Plan, stepList []Step, run Run, journal map[int]Entry,
@@ -404,24 +512,67 @@ func (s *Service) execute(ctx context.Context, ws workspace.Workspace, plan Plan
 	if opts.WriteRate > 0 {
 		x.limiter = rate.NewLimiter(rate.Limit(opts.WriteRate), 1)
 	}
+	parallel := opts.Parallel
+	if parallel <= 0 {
+		parallel = DefaultParallel
+	}
 	stopBeat := s.beat(run.ID)
+	x.startWriter()
+	// Steps start in plan order, each once the steps it depends on have
+	// settled, at most parallel at a time. Cancel stops starting steps;
+	// those already sent finish and are journaled.
+	settled := make(map[int]chan struct{}, len(stepList))
+	for _, st := range stepList {
+		settled[st.Seq] = make(chan struct{})
+	}
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
 	var runErr error
+	failed := func() bool { errMu.Lock(); defer errMu.Unlock(); return runErr != nil }
 	cancelled := false
 	for _, st := range stepList {
+		for _, dep := range st.DependsOn {
+			if ch, ok := settled[dep]; ok {
+				<-ch
+			}
+		}
 		if ctx.Err() != nil {
 			cancelled = true
 			break
 		}
-		x.current = st.Label()
-		x.report(false)
-		if err := x.step(st); err != nil {
-			runErr = err
+		if failed() {
 			break
 		}
-		x.done++
+		slots <- struct{}{}
+		if ctx.Err() != nil { // cancelled while waiting for a slot
+			<-slots
+			cancelled = true
+			break
+		}
+		wg.Add(1)
+		go func(st Step) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			defer close(settled[st.Seq])
+			x.started(st.Label())
+			if err := x.step(st); err != nil {
+				errMu.Lock()
+				if runErr == nil {
+					runErr = err
+				}
+				errMu.Unlock()
+				return
+			}
+			x.finished()
+		}(st)
 	}
+	wg.Wait()
+	x.stopWriter()
 	stopBeat()
+	x.mu.Lock()
 	x.current = ""
+	x.mu.Unlock()
 	out, err := x.finish(cancelled, runErr)
 	x.report(true)
 	return out, err
@@ -430,7 +581,7 @@ func (s *Service) execute(ctx context.Context, ws workspace.Workspace, plan Plan
 // step runs one step to a journaled result. An error here is the
 // workspace file failing; a Portal error is the step's result.
 func (x *executor) step(st Step) error {
-	e, has := x.journal[st.Seq]
+	e, has := x.entry(st.Seq)
 	if has {
 		switch e.State {
 		case StateApplied:
@@ -452,7 +603,7 @@ func (x *executor) step(st Step) error {
 	}
 	ids := map[int]string{}
 	for _, r := range st.Refs {
-		dep := x.journal[r.Step]
+		dep, _ := x.entry(r.Step)
 		if dep.State != StateApplied || dep.TargetID == "" {
 			now := x.s.now()
 			e.State, e.Runtime, e.ResultAt = StateBlocked, true, &now
@@ -659,7 +810,8 @@ func (x *executor) rotate(st Step, e Entry) error {
 			continue
 		}
 		e.ETag, e.SecretIssued, e.SecretDeliveredAt = got.ETag, true, nil
-		err = x.s.Store.Update(x.reqCtx, func(tx Tx) error {
+		x.put(e)
+		err = x.commit(func(tx Tx) error {
 			if err := tx.SaveCutoverEntry(e); err != nil {
 				return err
 			}
@@ -691,8 +843,8 @@ func (x *executor) deliver(st Step, e Entry, c steps.Created, rotated bool) erro
 	}
 	now := x.s.now()
 	e.SecretDeliveredAt = &now
-	x.journal[e.Step] = e
-	return x.s.Store.Update(x.reqCtx, func(tx Tx) error { return tx.SaveCutoverEntry(e) })
+	x.put(e)
+	return x.commit(func(tx Tx) error { return tx.SaveCutoverEntry(e) })
 }
 
 // key is the idempotency key of one operation of a step: the same in every
@@ -704,8 +856,8 @@ func (x *executor) key(st Step, op string, more ...string) string {
 // save journals e durably; a result (not an intent) is audited in the same
 // transaction. st is zero for bookkeeping writes that are not audited.
 func (x *executor) save(e Entry, st Step) error {
-	x.journal[e.Step] = e
-	return x.s.Store.Update(x.reqCtx, func(tx Tx) error {
+	x.put(e)
+	return x.commit(func(tx Tx) error {
 		if err := tx.SaveCutoverEntry(e); err != nil {
 			return fmt.Errorf("journal step %d: %w", e.Step, err)
 		}
@@ -773,13 +925,17 @@ func (x *executor) report(final bool) {
 	if x.opts.Progress == nil {
 		return
 	}
+	x.mu.Lock()
 	now := time.Now()
 	if !final && now.Sub(x.reported) < 100*time.Millisecond {
+		x.mu.Unlock()
 		return
 	}
 	x.reported = now
-	x.opts.Progress(Progress{RunID: x.run.ID, Kind: x.run.Kind, Done: x.done, Total: x.total, Current: x.current,
-		Counts: countStates(x.journal), Finished: final})
+	p := Progress{RunID: x.run.ID, Kind: x.run.Kind, Done: x.done, Total: x.total, Current: x.current,
+		Counts: countStates(x.journal), Finished: final}
+	x.mu.Unlock()
+	x.opts.Progress(p)
 }
 
 func countStates(j map[int]Entry) map[StepState]int {

@@ -290,6 +290,7 @@ func (s *Service) RollbackApply(ctx context.Context, planID string, t steps.Targ
 	x := &executor{s: s, ws: st.ws, plan: st.plan, run: &run, bySeq: st.bySeq, journal: st.journal, t: t, opts: opts,
 		reqCtx: context.WithoutCancel(ctx), total: len(rp.Items)}
 	stopBeat := s.beat(run.ID)
+	x.startWriter()
 	var runErr error
 	cancelled := false
 	for _, item := range rp.Items {
@@ -297,18 +298,18 @@ func (s *Service) RollbackApply(ctx context.Context, planID string, t steps.Targ
 			cancelled = true
 			break
 		}
-		x.current = item.Label
-		x.report(false)
+		x.started(item.Label)
 		if item.Action == RollbackDelete || item.Action == RollbackForced || item.Action == RollbackGone {
 			if err := x.undo(item); err != nil {
 				runErr = err
 				break
 			}
 		}
-		x.done++
+		x.finished()
 	}
+	x.stopWriter()
 	stopBeat()
-	x.current = ""
+	x.started("")
 	out, err := x.finishRollback(cancelled, runErr)
 	x.report(true)
 	return out, err
@@ -318,7 +319,7 @@ func (s *Service) RollbackApply(ctx context.Context, planID string, t steps.Targ
 // current one when forced), journaling before and after.
 func (x *executor) undo(item RollbackItem) error {
 	step := x.bySeq[item.Step]
-	e, has := x.journal[item.Step]
+	e, has := x.entry(item.Step)
 	if has && (e.State == StateDeleted || e.State == StateGone) {
 		return nil
 	}
@@ -363,8 +364,8 @@ func (x *executor) undo(item RollbackItem) error {
 }
 
 func (x *executor) saveUndo(e Entry, step Step) error {
-	x.journal[e.Step] = e
-	return x.s.Store.Update(x.reqCtx, func(tx Tx) error {
+	x.put(e)
+	return x.commit(func(tx Tx) error {
 		if err := tx.SaveCutoverEntry(e); err != nil {
 			return fmt.Errorf("journal rollback of step %d: %w", e.Step, err)
 		}

@@ -244,10 +244,16 @@ func newCutoverFixtureIn(t testing.TB, mode workspace.Mode, shape cutovertest.Sh
 	return f
 }
 
-// secrets collects the generated client secrets an apply hands over.
-type secrets struct{ got []cutover.IssuedSecret }
+// secrets collects the generated client secrets an apply hands over
+// (from several goroutines: apply runs independent steps in parallel).
+type secrets struct {
+	mu  sync.Mutex
+	got []cutover.IssuedSecret
+}
 
 func (s *secrets) take(is cutover.IssuedSecret) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.got = append(s.got, is)
 	return nil
 }

@@ -597,7 +597,8 @@ func TestCutoverCancelAndResume(t *testing.T) {
 		t.Fatalf("cancelled apply: %+v", out.Run)
 	}
 	applied := out.Run.Counts[cutover.StateApplied]
-	if applied != 7 || count(f.box.objects()) != applied {
+	// Steps already sent when the cancel came finish; nothing starts after.
+	if applied < 7 || applied > 7+cutover.DefaultParallel || count(f.box.objects()) != applied {
 		t.Fatalf("cancelled after %d steps, target holds %d", applied, count(f.box.objects()))
 	}
 	run, found, err := f.svc.Interrupted(ctx)
