@@ -16,7 +16,8 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory, Target: w, Cutover: wiring.CutoverSession{W: w}, Close: w.Close}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory, Target: w,
+		Cutover: wiring.CutoverSession{W: w}, Rollout: w.Rollout, Close: w.Close}
 }
 
 func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {

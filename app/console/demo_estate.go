@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/portal-id/migration-console/app/wiring"
 	entrademo "github.com/portal-id/migration-console/assets/demo/entra"
@@ -14,6 +15,10 @@ import (
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
 )
+
+// demoLogins is the demo sandbox's login simulation: a round every few
+// seconds, some failures, and now and then a JIT user.
+var demoLogins = sandbox.LoginSimulation{Every: 4 * time.Second, FailureRate: 0.15, JITRate: 0.04}
 
 // demoEstate is what one demo launch serves on 127.0.0.1, each on a port
 // the OS picks: the bundled Okta org and Entra tenant, replayed through the
@@ -61,7 +66,10 @@ func startDemoEstate(ctx context.Context, sandboxPath, actor string, log *slog.L
 
 	e.portal, err = wiring.StartSandbox(ctx, wiring.SandboxSpec{
 		Path: sandboxPath, Fresh: true, Seed: sandbox.SeedDemo,
-		Tenant: sandbox.DemoTenant, Actor: actor, Options: sandbox.Options{Log: log},
+		Tenant: sandbox.DemoTenant, Actor: actor,
+		// The demo rehearses a rollout end to end: the sandbox plays the SSO
+		// logins of users moved to SSO while the console watches.
+		Options: sandbox.Options{Log: log, Logins: demoLogins},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo portal: %w", err)

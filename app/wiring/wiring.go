@@ -17,6 +17,7 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/keychain"
@@ -36,6 +37,9 @@ type Workspace struct {
 	Inventory *inventory.Service
 	// Assessment runs and reads compatibility assessments (assessment.go).
 	Assessment *assessment.Service
+	// Rollout runs the progressive SSO rollout against the workspace's
+	// Portal, connecting on first use (see rollout.go).
+	Rollout *rollout.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -57,14 +61,20 @@ func WithGetenv(getenv func(string) string) Option {
 	return func(c *config) { c.getenv = getenv }
 }
 
-// Open opens an existing workspace file. Items it stored before typed
-// views existed get their views rebuilt from their raw payloads first.
+// Open opens an existing workspace file. A file collected before vendor
+// secrets were redacted is redacted first (see redactStored), then items it
+// stored before typed views existed get their views rebuilt from their
+// (by then redacted) raw payloads, so no view is built from a secret.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	w := assemble(path, db, opts)
+	if err := w.redactStored(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
@@ -91,7 +101,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
 	ready := &readiness.Service{Store: workspacedb.ReadinessStore(db)}
-	return &Workspace{
+	w := &Workspace{
 		Path:       path,
 		DB:         db,
 		Keychain:   kc,
@@ -102,6 +112,8 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Readiness:  ready,
 		Cutover:    newCutover(db, ready, actor),
 	}
+	w.Rollout = newRollout(db, w, actor)
+	return w
 }
 
 // Close closes the workspace file.

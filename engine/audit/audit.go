@@ -63,6 +63,29 @@ const (
 	CutoverRollbackObjectFailed  = "migration.cutover_rollback.object_failed"
 	CutoverRollbackApplied       = "migration.cutover_rollback.applied"
 	CutoverProbesRecorded        = "migration.cutover_probes.recorded"
+	// InventorySecretsRedacted: evidence and items stored before secret
+	// redaction existed were redacted and the search index rebuilt.
+	InventorySecretsRedacted = "migration.inventory.secrets_redacted"
+
+	// The progressive SSO rollout (docs/rollout.md). Per-user changes are
+	// steps, as a cutover's are.
+	RolloutSettingsUpdated           = "migration.rollout.settings_updated"
+	RolloutWaveCreated               = "migration.rollout.wave_created"
+	RolloutWavePreviewed             = "migration.rollout.wave_previewed"
+	RolloutWaveApplied               = "migration.rollout.wave_applied"
+	RolloutEnforcementPreviewed      = "migration.rollout.enforcement_previewed"
+	RolloutEnforcementApplied        = "migration.rollout.enforcement_applied"
+	RolloutRollbackPreviewed         = "migration.rollout.rollback_previewed"
+	RolloutRolledBack                = "migration.rollout.rolled_back"
+	RolloutScimPreviewed             = "migration.rollout.scim_previewed"
+	RolloutScimDeprovisioningChanged = "migration.rollout.scim_deprovisioning_changed"
+	RolloutRunCancelled              = "migration.rollout.run_cancelled"
+	RolloutRoleMappingUpdated        = "migration.rollout.role_mapping_updated"
+	RolloutRoleElevationApproved     = "migration.rollout.role_elevation_approved"
+	RolloutRoleMappingApplied        = "migration.rollout.role_mapping_applied"
+	RolloutStepApplied               = "migration.rollout_step.applied"
+	RolloutStepFailed                = "migration.rollout_step.failed"
+	RolloutStepSkipped               = "migration.rollout_step.skipped"
 )
 
 // GenesisHash is the PrevHash of the first entry.

@@ -76,6 +76,8 @@ type Env struct {
 	Target TargetConnector
 	// Cutover is nil when the session offers no cutover stage.
 	Cutover Cutover
+	// Rollout is nil when the session offers no rollout stage.
+	Rollout Rollout
 	Tasks   *task.Group
 	// Changed reloads the state into the header and every screen; call it
 	// after each successful change.

@@ -30,6 +30,8 @@ type Session struct {
 	// Cutover plans, applies and rolls back the cutover; nil disables the
 	// cutover stage's actions.
 	Cutover screens.Cutover
+	// Rollout is the SSO rollout stage; nil leaves it disabled.
+	Rollout screens.Rollout
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -128,7 +130,7 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Cutover: s.Cutover, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Cutover: s.Cutover, Rollout: s.Rollout, Tasks: c.tasks})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

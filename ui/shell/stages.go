@@ -27,6 +27,7 @@ var stages = []stage{
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
 	{"Cutover", theme.UploadIcon, screens.NewCutoverScreen},
+	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }
 

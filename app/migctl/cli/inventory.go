@@ -140,11 +140,11 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc := snapshotItems{Snapshot: viewSnapshot(snap), Items: page.Items, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
-			if doc.Items == nil {
-				doc.Items = []inventory.StoredItem{}
+			shown, err := withSecrets(e.ctx, w.Inventory, page.Items)
+			if err != nil {
+				return err
 			}
-			return e.show(doc)
+			return e.show(snapshotItems{Snapshot: viewSnapshot(snap), Items: shown, Total: page.Total, TotalCapped: page.Capped, Offset: offset})
 		},
 	}
 	f := cmd.Flags()

@@ -132,6 +132,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newEvidenceCmd(e),
 		newAssessmentCmd(e),
 		newCutoverCmd(e),
+		newRolloutCmd(e),
 	)
 	wrapRunE(root, e)
 	return root

@@ -32,7 +32,7 @@ func newSandboxCmd(e *env) *cobra.Command {
 		Short: "Run the sandbox Portal: the admin API on a local SQLite file, for demos, tests and rehearsals",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newSandboxServeCmd(e))
+	cmd.AddCommand(newSandboxServeCmd(e), newSandboxSimulateLoginsCmd(e))
 	return cmd
 }
 
@@ -42,6 +42,7 @@ type sandboxServeFlags struct {
 	latency, retryAfter          time.Duration
 	rate429, rate5xx, rateCommit float64
 	writeRate                    float64
+	logins                       sandbox.LoginSimulation
 	token                        secretFlags
 }
 
@@ -56,6 +57,8 @@ type sandboxStarted struct {
 	Throwaway   bool   `json:"throwaway"`
 	TokenSource string `json:"token_source"`
 	AdminToken  string `json:"admin_token,omitempty"`
+	// SimulatedLogins is the login-simulation interval, when the switch is on.
+	SimulatedLogins string `json:"simulated_logins,omitempty"`
 }
 
 func newSandboxServeCmd(e *env) *cobra.Command {
@@ -82,6 +85,7 @@ stderr at info, without tokens or bodies. The fault switches inject latency, 429
 	fl.Float64Var(&f.rate5xx, "rate-5xx", 0, "share of requests (0-1) answered 503 with Retry-After")
 	fl.Float64Var(&f.rateCommit, "rate-commit-then-fail", 0, "share of creates (0-1) committed and then answered 503 or dropped")
 	fl.DurationVar(&f.retryAfter, "retry-after", time.Second, "Retry-After sent with injected 429s and 503s (whole seconds)")
+	registerLoginFlags(cmd, &f.logins, "simulate-logins")
 	fl.Float64Var(&f.writeRate, "write-rate", 0, "writes per second the sandbox accepts (a burst of one second's worth); more are answered 429 (0: no limit)")
 	f.token.register(cmd)
 	return cmd
@@ -94,13 +98,14 @@ func (f sandboxServeFlags) check() error {
 	for _, r := range []struct {
 		flag string
 		v    float64
-	}{{"rate-429", f.rate429}, {"rate-5xx", f.rate5xx}, {"rate-commit-then-fail", f.rateCommit}} {
+	}{{"rate-429", f.rate429}, {"rate-5xx", f.rate5xx}, {"rate-commit-then-fail", f.rateCommit},
+		{"login-failure-rate", f.logins.FailureRate}, {"jit-rate", f.logins.JITRate}} {
 		if r.v < 0 || r.v > 1 {
 			return usageErrorf("--%s must be between 0 and 1, got %g", r.flag, r.v)
 		}
 	}
-	if f.latency < 0 || f.retryAfter < 0 || f.writeRate < 0 {
-		return usageErrorf("--latency, --retry-after and --write-rate cannot be negative")
+	if f.latency < 0 || f.retryAfter < 0 || f.logins.Every < 0 || f.writeRate < 0 {
+		return usageErrorf("--latency, --retry-after, --simulate-logins and --write-rate cannot be negative")
 	}
 	if err := wiring.CheckLoopbackAddr(f.addr); err != nil {
 		return usageErrorf("--addr %v", err)
@@ -136,7 +141,7 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		Addr: f.addr, Path: path, Seed: f.seed, Tenant: f.tenant, Actor: sandboxAdminActor, Token: token,
 		Options: sandbox.Options{
 			Latency: f.latency, RateLimitedRate: f.rate429, UnavailableRate: f.rate5xx,
-			CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Log: e.log,
+			CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Logins: f.logins, Log: e.log,
 			WriteRate: f.writeRate, WriteBurst: int(f.writeRate),
 		},
 		Middleware: func(h http.Handler) http.Handler { return logRequests(e.log, h) },
@@ -145,6 +150,9 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		return err
 	}
 	started := sandboxStarted{URL: sb.URL, Tenant: f.tenant, Seed: f.seed, DB: path, Throwaway: f.db == "", TokenSource: "stdin"}
+	if f.logins.Enabled() {
+		started.SimulatedLogins = f.logins.Every.String()
+	}
 	switch {
 	case sb.Issued:
 		started.TokenSource, started.AdminToken = "generated", sb.Token.Reveal() // printed once, by design
@@ -184,6 +192,9 @@ func printSandboxStarted(out io.Writer, s sandboxStarted) error {
 		fmt.Fprintf(w, "Admin token (shown only this once; the sandbox keeps just its hash):\n  %s\n", s.AdminToken)
 	} else {
 		fmt.Fprintf(w, "Admin token: the one read from %s.\n", s.TokenSource)
+	}
+	if s.SimulatedLogins != "" {
+		fmt.Fprintf(w, "Simulating SSO logins every %s (sandbox only: users in SSO_PREFERRED or SSO_REQUIRED log in, link, and some fail).\n", s.SimulatedLogins)
 	}
 	fmt.Fprintf(w, "Connect a workspace: migctl workspace connect --target-url %s --target-token-stdin\n", s.URL)
 	fmt.Fprintln(w, "Stop with Ctrl-C.")

@@ -128,6 +128,7 @@ func (e Permission) Valid() bool {
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict             ProblemCode = "conflict"
+	ProblemCodeElevationNotApproved ProblemCode = "elevation_not_approved"
 	ProblemCodeForbiddenContext     ProblemCode = "forbidden_context"
 	ProblemCodeIdempotencyKeyReused ProblemCode = "idempotency_key_reused"
 	ProblemCodeInternalError        ProblemCode = "internal_error"
@@ -149,6 +150,8 @@ const (
 func (e ProblemCode) Valid() bool {
 	switch e {
 	case ProblemCodeConflict:
+		return true
+	case ProblemCodeElevationNotApproved:
 		return true
 	case ProblemCodeForbiddenContext:
 		return true
@@ -203,6 +206,48 @@ func (e ProviderType) Valid() bool {
 	}
 }
 
+// Defines values for RoutingOutcome.
+const (
+	Ambiguous          RoutingOutcome = "ambiguous"
+	NoSsoConfiguration RoutingOutcome = "no_sso_configuration"
+	Routed             RoutingOutcome = "routed"
+	Unrouted           RoutingOutcome = "unrouted"
+)
+
+// Valid indicates whether the value is a known member of the RoutingOutcome enum.
+func (e RoutingOutcome) Valid() bool {
+	switch e {
+	case Ambiguous:
+		return true
+	case NoSsoConfiguration:
+		return true
+	case Routed:
+		return true
+	case Unrouted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoutingResolutionIdentifierType.
+const (
+	Email    RoutingResolutionIdentifierType = "email"
+	Username RoutingResolutionIdentifierType = "username"
+)
+
+// Valid indicates whether the value is a known member of the RoutingResolutionIdentifierType enum.
+func (e RoutingResolutionIdentifierType) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	case Username:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SessionContext.
 const (
 	CustomerTenant SessionContext = "customer_tenant"
@@ -230,6 +275,36 @@ func (e SessionContext) Valid() bool {
 	}
 }
 
+// Defines values for SsoEventType.
+const (
+	BindingFailed      SsoEventType = "binding_failed"
+	IdentityLinked     SsoEventType = "identity_linked"
+	JitProvisioned     SsoEventType = "jit_provisioned"
+	LoginFailed        SsoEventType = "login_failed"
+	LoginSucceeded     SsoEventType = "login_succeeded"
+	ProvisioningFailed SsoEventType = "provisioning_failed"
+)
+
+// Valid indicates whether the value is a known member of the SsoEventType enum.
+func (e SsoEventType) Valid() bool {
+	switch e {
+	case BindingFailed:
+		return true
+	case IdentityLinked:
+		return true
+	case JitProvisioned:
+		return true
+	case LoginFailed:
+		return true
+	case LoginSucceeded:
+		return true
+	case ProvisioningFailed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SsoOutcome.
 const (
 	Failure SsoOutcome = "failure"
@@ -242,6 +317,27 @@ func (e SsoOutcome) Valid() bool {
 	case Failure:
 		return true
 	case Success:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserOrigin.
+const (
+	Admin UserOrigin = "admin"
+	Jit   UserOrigin = "jit"
+	Scim  UserOrigin = "scim"
+)
+
+// Valid indicates whether the value is a known member of the UserOrigin enum.
+func (e UserOrigin) Valid() bool {
+	switch e {
+	case Admin:
+		return true
+	case Jit:
+		return true
+	case Scim:
 		return true
 	default:
 		return false
@@ -429,6 +525,15 @@ type AuthMode string
 // ClientType Example: confidential
 type ClientType string
 
+// ElevationApproval Who approved that this rule grants an elevated role, and when.
+type ElevationApproval struct {
+	// ApprovedAt Example: 2025-03-04T09:30:00Z
+	ApprovedAt time.Time `json:"approved_at"`
+
+	// ApprovedBy Example: security-lead@example-corp.com
+	ApprovedBy string `json:"approved_by"`
+}
+
 // GrantType Example: authorization_code
 type GrantType string
 
@@ -475,6 +580,24 @@ type GroupList struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// MatchedRoutingRule defines model for MatchedRoutingRule.
+type MatchedRoutingRule struct {
+	// MatchedDomain Example: example-corp.com
+	MatchedDomain string `json:"matched_domain"`
+
+	// Priority Example: 10
+	Priority int `json:"priority"`
+
+	// ProviderId Example: up_01hdemo0000000000000000001
+	ProviderId string `json:"provider_id"`
+
+	// RuleId Example: rr_01hdemo0000000000000000001
+	RuleId string `json:"rule_id"`
+
+	// RuleName Example: Example Corp staff to Okta
+	RuleName string `json:"rule_name"`
+}
+
 // OidcSettings defines model for OidcSettings.
 type OidcSettings struct {
 	// ClientId Example: 11111111-2222-3333-4444-555555555555
@@ -516,6 +639,120 @@ type ProblemCode string
 
 // ProviderType Example: saml
 type ProviderType string
+
+// Role defines model for Role.
+type Role struct {
+	// DisplayName Example: Administrator
+	DisplayName string `json:"display_name"`
+
+	// Elevated Grants administration of the tenant; a mapping rule granting it needs an elevation approval.
+	//
+	// Example: true
+	Elevated bool `json:"elevated"`
+
+	// Name Example: admin
+	Name string `json:"name"`
+}
+
+// RoleList defines model for RoleList.
+type RoleList struct {
+	Items []Role `json:"items"`
+
+	// NextCursor Opaque; pass as cursor to get the next page. Absent or null on the last page.
+	//
+	// Example: eyJzIjoxMDB9
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// RoleMapping Ordered rules over the upstream identity's attributes (SAML attribute statements or OIDC claims). The first rule that matches decides; when none does, default_role applies.
+type RoleMapping struct {
+	// DefaultRole A role name from listRoles; it may not be elevated.
+	//
+	// Example: member
+	DefaultRole string            `json:"default_role"`
+	Rules       []RoleMappingRule `json:"rules"`
+}
+
+// RoleMappingRule Exactly one of role and user_template_id. Matching is exact and case-sensitive, as the upstream provider sends the value; for a multi-valued attribute such as groups, any value may match.
+type RoleMappingRule struct {
+	// ElevationApproval Who approved that this rule grants an elevated role, and when.
+	ElevationApproval *ElevationApproval `json:"elevation_approval,omitempty"`
+
+	// MatchValue Example: ml-platform-team
+	MatchValue string `json:"match_value"`
+
+	// Role Example: admin
+	Role *string `json:"role,omitempty"`
+
+	// SourceAttribute Example: groups
+	SourceAttribute string `json:"source_attribute"`
+
+	// UserTemplateId Example: tpl_01hdemo0000000000000000001
+	UserTemplateId *string `json:"user_template_id,omitempty"`
+}
+
+// RoutingOutcome routed: one provider with an enabled SSO configuration; ambiguous: several providers match at the same priority, so nobody is redirected; no_sso_configuration: the matching provider has no enabled SSO configuration; unrouted: no rule matches (or a username without an email), so the login stays local.
+//
+// Example: routed
+type RoutingOutcome string
+
+// RoutingResolution defines model for RoutingResolution.
+type RoutingResolution struct {
+	// AuthMode Example: SSO_PREFERRED
+	AuthMode *AuthMode `json:"auth_mode,omitempty"`
+
+	// Deterministic False when two or more providers match at the same priority.
+	//
+	// Example: true
+	Deterministic bool `json:"deterministic"`
+
+	// Domain Example: example-corp.com
+	Domain *string `json:"domain,omitempty"`
+
+	// Email The email routing used (the identifier, or the email of the user the username names).
+	//
+	// Example: maria.garcia@example-corp.com
+	Email *string `json:"email,omitempty"`
+
+	// Identifier Example: maria.garcia@example-corp.com
+	Identifier string `json:"identifier"`
+
+	// IdentifierType Example: email
+	IdentifierType RoutingResolutionIdentifierType `json:"identifier_type"`
+
+	// MatchedRules Every rule that matches, best first (lower priority value, then more specific domain).
+	MatchedRules []MatchedRoutingRule `json:"matched_rules"`
+
+	// Outcome routed: one provider with an enabled SSO configuration; ambiguous: several providers match at the same priority, so nobody is redirected; no_sso_configuration: the matching provider has no enabled SSO configuration; unrouted: no rule matches (or a username without an email), so the login stays local.
+	//
+	// Example: routed
+	Outcome RoutingOutcome `json:"outcome"`
+
+	// ProviderId Example: up_01hdemo0000000000000000001
+	ProviderId *string `json:"provider_id,omitempty"`
+
+	// ProviderName Example: Okta Corporate SAML
+	ProviderName *string `json:"provider_name,omitempty"`
+
+	// Reason One sentence for people.
+	//
+	// Example: example-corp.com is routed by rule "Example Corp staff to Okta" (priority 10) to Okta Corporate SAML, whose SSO configuration is enabled.
+	Reason string `json:"reason"`
+
+	// SsoConfigurationEnabled Example: true
+	SsoConfigurationEnabled *bool `json:"sso_configuration_enabled,omitempty"`
+
+	// SsoConfigurationId Example: sso_01hdemo0000000000000000001
+	SsoConfigurationId *string `json:"sso_configuration_id,omitempty"`
+
+	// UserId The existing user the identifier names, if any.
+	//
+	// Example: usr_01hdemo0000000000000000001
+	UserId *string `json:"user_id,omitempty"`
+}
+
+// RoutingResolutionIdentifierType Example: email
+type RoutingResolutionIdentifierType string
 
 // RoutingRule defines model for RoutingRule.
 type RoutingRule struct {
@@ -622,6 +859,9 @@ type SsoConfiguration struct {
 	// ProviderId Example: up_01hdemo0000000000000000001
 	ProviderId string `json:"provider_id"`
 
+	// RoleMapping Ordered rules over the upstream identity's attributes (SAML attribute statements or OIDC claims). The first rule that matches decides; when none does, default_role applies.
+	RoleMapping *RoleMapping `json:"role_mapping,omitempty"`
+
 	// ScimDeprovisioningEnabled Example: true
 	ScimDeprovisioningEnabled bool `json:"scim_deprovisioning_enabled"`
 
@@ -634,7 +874,7 @@ type SsoConfiguration struct {
 	UserTemplateId *string `json:"user_template_id,omitempty"`
 }
 
-// SsoConfigurationInput One SSO configuration per upstream provider.
+// SsoConfigurationInput One SSO configuration per upstream provider. role_mapping, when given, decides the role of users created or updated by an SSO login; a rule granting an elevated role is refused (elevation_not_approved) unless it carries elevation_approval.
 type SsoConfigurationInput struct {
 	// Audience Example: https://portal.example.com/saml/demo-tenant
 	Audience string `json:"audience"`
@@ -644,6 +884,9 @@ type SsoConfigurationInput struct {
 
 	// ProviderId Example: up_01hdemo0000000000000000001
 	ProviderId string `json:"provider_id"`
+
+	// RoleMapping Ordered rules over the upstream identity's attributes (SAML attribute statements or OIDC claims). The first rule that matches decides; when none does, default_role applies.
+	RoleMapping *RoleMapping `json:"role_mapping,omitempty"`
 
 	// ScimDeprovisioningEnabled Example: true
 	ScimDeprovisioningEnabled bool `json:"scim_deprovisioning_enabled"`
@@ -669,11 +912,16 @@ type SsoEvent struct {
 	// At Example: 2025-03-04T09:30:00Z
 	At time.Time `json:"at"`
 
-	// Email Example: maria.garcia@example-corp.com
-	Email string `json:"email"`
+	// Email The email the login presented, when it had one.
+	//
+	// Example: maria.garcia@example-corp.com
+	Email *string `json:"email,omitempty"`
 
 	// Id Example: sev_01hdemo0000000000000000001
 	Id string `json:"id"`
+
+	// Issuer Example: http://www.okta.com/exk1demo0000000000
+	Issuer *string `json:"issuer,omitempty"`
 
 	// Outcome Example: success
 	Outcome SsoOutcome `json:"outcome"`
@@ -681,10 +929,18 @@ type SsoEvent struct {
 	// ProviderId Example: up_01hdemo0000000000000000001
 	ProviderId string `json:"provider_id"`
 
-	// Reason Why a login failed.
+	// Reason Why a login, binding or provisioning failed.
 	//
 	// Example: signature_invalid
 	Reason *string `json:"reason,omitempty"`
+
+	// Subject Example: 00u1demo0000000000001
+	Subject *string `json:"subject,omitempty"`
+
+	// Type login_*: an SSO login attempt; identity_linked: a first successful login bound the user to (issuer, subject); binding_failed: the upstream identity could not be bound to exactly one user; jit_provisioned / provisioning_failed: a first login of someone the Portal did not know.
+	//
+	// Example: login_succeeded
+	Type SsoEventType `json:"type"`
 
 	// UserId Example: usr_01hdemo0000000000000000001
 	UserId *string `json:"user_id,omitempty"`
@@ -699,6 +955,11 @@ type SsoEventList struct {
 	// Example: eyJzIjoxMDB9
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
+
+// SsoEventType login_*: an SSO login attempt; identity_linked: a first successful login bound the user to (issuer, subject); binding_failed: the upstream identity could not be bound to exactly one user; jit_provisioned / provisioning_failed: a first login of someone the Portal did not know.
+//
+// Example: login_succeeded
+type SsoEventType string
 
 // SsoLink The upstream identity this user signs in with. Set by SSO logins, never by the API.
 type SsoLink struct {
@@ -780,18 +1041,25 @@ type User struct {
 	// DisplayName Example: Maria Garcia
 	DisplayName *string `json:"display_name,omitempty"`
 
-	// Email Unique per tenant (case-insensitive).
+	// Email Absent for a local account without one. Unique per tenant as written (case and Unicode form are not folded).
 	//
 	// Example: maria.garcia@example-corp.com
-	Email string `json:"email"`
+	Email *string `json:"email,omitempty"`
 
 	// Id Server-assigned identifier.
 	//
 	// Example: usr_01hdemo0000000000000000001
 	Id string `json:"id"`
 
-	// LastSsoLoginAt Example: 2025-03-04T09:30:00Z
+	// LastSsoLoginAt The last successful SSO login.
+	//
+	// Example: 2025-03-04T09:30:00Z
 	LastSsoLoginAt *time.Time `json:"last_sso_login_at,omitempty"`
+
+	// Origin How the user came to exist. jit users were created by their first SSO login, from the SSO configuration's user template.
+	//
+	// Example: admin
+	Origin UserOrigin `json:"origin"`
 
 	// ServiceAccount Example: false
 	ServiceAccount bool     `json:"service_account"`
@@ -822,10 +1090,10 @@ type UserInput struct {
 	// DisplayName Example: Maria Garcia
 	DisplayName *string `json:"display_name,omitempty"`
 
-	// Email Unique per tenant (case-insensitive).
+	// Email Optional: local accounts may have none (they cannot be routed to SSO until one is set). Unique per tenant as written: the Portal does not fold case or normalise Unicode, so accounts created before canonical emails may differ only in case.
 	//
 	// Example: maria.garcia@example-corp.com
-	Email string `json:"email"`
+	Email *string `json:"email,omitempty"`
 
 	// ServiceAccount Example: false
 	ServiceAccount *bool `json:"service_account,omitempty"`
@@ -845,6 +1113,11 @@ type UserList struct {
 	// Example: eyJzIjoxMDB9
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
+
+// UserOrigin How the user came to exist. jit users were created by their first SSO login, from the SSO configuration's user template.
+//
+// Example: admin
+type UserOrigin string
 
 // UserTemplate defines model for UserTemplate.
 type UserTemplate struct {
@@ -1026,6 +1299,21 @@ type ReplaceGroupParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRolesParams defines parameters for ListRoles.
+type ListRolesParams struct {
+	// Cursor next_cursor from the previous page; omit for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ResolveRoutingParams defines parameters for ResolveRouting.
+type ResolveRoutingParams struct {
+	// Identifier An email address or a username.
+	Identifier string `form:"identifier" json:"identifier"`
+}
+
 // ListRoutingRulesParams defines parameters for ListRoutingRules.
 type ListRoutingRulesParams struct {
 	// Cursor next_cursor from the previous page; omit for the first page.
@@ -1082,6 +1370,9 @@ type ReplaceSsoConfigurationParams struct {
 
 // ListSsoEventsParams defines parameters for ListSsoEvents.
 type ListSsoEventsParams struct {
+	// Since Only events at or after this time.
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
 	// Cursor next_cursor from the previous page; omit for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -1432,6 +1723,20 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/groups/{groupId} (the `ReplaceGroup` operationId).
 	ReplaceGroup(ctx context.Context, groupId string, params *ReplaceGroupParams, body ReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListRoles List the Portal roles a role mapping may grant
+	//
+	// Elevated roles (admin, owner) are granted by a mapping rule only with a recorded approval.
+	//
+	// Corresponds with GET /api/v1/roles (the `ListRoles` operationId).
+	ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResolveRouting Which provider and SSO configuration an email or username routes to, and why
+	//
+	// Runs the login page's discovery for one identifier without logging anyone in. An email routes by its domain; a username is looked up and routes by its user's email. Rules are tried by priority (lower first); a rule matches when the email's domain equals one of its domains or is a subdomain of one. Two or more matching rules with the same best priority and different providers make routing ambiguous: the Portal then redirects nobody with that identifier (deterministic is false). Identifiers are not logged.
+	//
+	// Corresponds with GET /api/v1/routing-resolution (the `ResolveRouting` operationId).
+	ResolveRouting(ctx context.Context, params *ResolveRoutingParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoutingRules List routing rules
 	//
 	// Corresponds with GET /api/v1/routing-rules (the `ListRoutingRules` operationId).
@@ -1539,6 +1844,8 @@ type ClientInterface interface {
 	ReplaceSsoConfiguration(ctx context.Context, ssoConfigurationId string, params *ReplaceSsoConfigurationParams, body ReplaceSsoConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSsoEvents The tenant's SSO login events, oldest first
+	//
+	// The runtime SSO event log (logins, identity binding, JIT provisioning), distinct from the audit trail of admin writes.
 	//
 	// Corresponds with GET /api/v1/sso-events (the `ListSsoEvents` operationId).
 	ListSsoEvents(ctx context.Context, params *ListSsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2050,6 +2357,40 @@ func (c *Client) ReplaceGroup(ctx context.Context, groupId string, params *Repla
 	return c.Client.Do(req)
 }
 
+// ListRoles List the Portal roles a role mapping may grant
+//
+// Elevated roles (admin, owner) are granted by a mapping rule only with a recorded approval.
+//
+// Corresponds with GET /api/v1/roles (the `ListRoles` operationId).
+func (c *Client) ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRolesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResolveRouting Which provider and SSO configuration an email or username routes to, and why
+//
+// Runs the login page's discovery for one identifier without logging anyone in. An email routes by its domain; a username is looked up and routes by its user's email. Rules are tried by priority (lower first); a rule matches when the email's domain equals one of its domains or is a subdomain of one. Two or more matching rules with the same best priority and different providers make routing ambiguous: the Portal then redirects nobody with that identifier (deterministic is false). Identifiers are not logged.
+//
+// Corresponds with GET /api/v1/routing-resolution (the `ResolveRouting` operationId).
+func (c *Client) ResolveRouting(ctx context.Context, params *ResolveRoutingParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResolveRoutingRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRoutingRules List routing rules
 //
 // Corresponds with GET /api/v1/routing-rules (the `ListRoutingRules` operationId).
@@ -2297,6 +2638,8 @@ func (c *Client) ReplaceSsoConfiguration(ctx context.Context, ssoConfigurationId
 }
 
 // ListSsoEvents The tenant's SSO login events, oldest first
+//
+// The runtime SSO event log (logins, identity binding, JIT provisioning), distinct from the audit trail of admin writes.
 //
 // Corresponds with GET /api/v1/sso-events (the `ListSsoEvents` operationId).
 func (c *Client) ListSsoEvents(ctx context.Context, params *ListSsoEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3516,6 +3859,122 @@ func NewReplaceGroupRequestWithBody(server string, groupId string, params *Repla
 	return req, nil
 }
 
+// NewListRolesRequest constructs an http.Request for the ListRoles method
+func NewListRolesRequest(server string, params *ListRolesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResolveRoutingRequest constructs an http.Request for the ResolveRouting method
+func NewResolveRoutingRequest(server string, params *ResolveRoutingParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/routing-resolution")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "identifier", params.Identifier, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRoutingRulesRequest constructs an http.Request for the ListRoutingRules method
 func NewListRoutingRulesRequest(server string, params *ListRoutingRulesParams) (*http.Request, error) {
 	var err error
@@ -4067,6 +4526,18 @@ func NewListSsoEventsRequest(server string, params *ListSsoEventsParams) (*http.
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Cursor != nil {
 
@@ -5085,6 +5556,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/groups/{groupId} (the `ReplaceGroup` operationId).
 	ReplaceGroupWithResponse(ctx context.Context, groupId string, params *ReplaceGroupParams, body ReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceGroupResponse, error)
 
+	// ListRolesWithResponse List the Portal roles a role mapping may grant
+	//
+	// Elevated roles (admin, owner) are granted by a mapping rule only with a recorded approval.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/roles (the `ListRoles` operationId).
+	ListRolesWithResponse(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
+
+	// ResolveRoutingWithResponse Which provider and SSO configuration an email or username routes to, and why
+	//
+	// Runs the login page's discovery for one identifier without logging anyone in. An email routes by its domain; a username is looked up and routes by its user's email. Rules are tried by priority (lower first); a rule matches when the email's domain equals one of its domains or is a subdomain of one. Two or more matching rules with the same best priority and different providers make routing ambiguous: the Portal then redirects nobody with that identifier (deterministic is false). Identifiers are not logged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/routing-resolution (the `ResolveRouting` operationId).
+	ResolveRoutingWithResponse(ctx context.Context, params *ResolveRoutingParams, reqEditors ...RequestEditorFn) (*ResolveRoutingResponse, error)
+
 	// ListRoutingRulesWithResponse List routing rules
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5204,6 +5693,8 @@ type ClientWithResponsesInterface interface {
 	ReplaceSsoConfigurationWithResponse(ctx context.Context, ssoConfigurationId string, params *ReplaceSsoConfigurationParams, body ReplaceSsoConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceSsoConfigurationResponse, error)
 
 	// ListSsoEventsWithResponse The tenant's SSO login events, oldest first
+	//
+	// The runtime SSO event log (logins, identity binding, JIT provisioning), distinct from the audit trail of admin writes.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6628,6 +7119,158 @@ func (r ReplaceGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRolesResponse429Headers the declared response headers of an HTTP 429 response for ListRoles
+type ListRolesResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListRolesResponse503Headers the declared response headers of an HTTP 503 response for ListRoles
+type ListRolesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleList
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRolesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRolesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRolesResponse) GetJSON200() *RoleList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRolesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRolesResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRolesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResolveRoutingResponse429Headers the declared response headers of an HTTP 429 response for ResolveRouting
+type ResolveRoutingResponse429Headers struct {
+	RetryAfter int
+}
+
+// ResolveRoutingResponse503Headers the declared response headers of an HTTP 503 response for ResolveRouting
+type ResolveRoutingResponse503Headers struct {
+	RetryAfter int
+}
+
+type ResolveRoutingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoutingResolution
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResolveRoutingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ResolveRoutingResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResolveRoutingResponse) GetJSON200() *RoutingResolution {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResolveRoutingResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ResolveRoutingResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResolveRoutingResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResolveRoutingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResolveRoutingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResolveRoutingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResolveRoutingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8984,6 +9627,36 @@ func (c *ClientWithResponses) ReplaceGroupWithResponse(ctx context.Context, grou
 	return ParseReplaceGroupResponse(rsp)
 }
 
+// ListRolesWithResponse List the Portal roles a role mapping may grant
+//
+// Elevated roles (admin, owner) are granted by a mapping rule only with a recorded approval.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/roles (the `ListRoles` operationId).
+func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
+	rsp, err := c.ListRoles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRolesResponse(rsp)
+}
+
+// ResolveRoutingWithResponse Which provider and SSO configuration an email or username routes to, and why
+//
+// Runs the login page's discovery for one identifier without logging anyone in. An email routes by its domain; a username is looked up and routes by its user's email. Rules are tried by priority (lower first); a rule matches when the email's domain equals one of its domains or is a subdomain of one. Two or more matching rules with the same best priority and different providers make routing ambiguous: the Portal then redirects nobody with that identifier (deterministic is false). Identifiers are not logged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/routing-resolution (the `ResolveRouting` operationId).
+func (c *ClientWithResponses) ResolveRoutingWithResponse(ctx context.Context, params *ResolveRoutingParams, reqEditors ...RequestEditorFn) (*ResolveRoutingResponse, error) {
+	rsp, err := c.ResolveRouting(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResolveRoutingResponse(rsp)
+}
+
 // ListRoutingRulesWithResponse List routing rules
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9187,6 +9860,8 @@ func (c *ClientWithResponses) ReplaceSsoConfigurationWithResponse(ctx context.Co
 }
 
 // ListSsoEventsWithResponse The tenant's SSO login events, oldest first
+//
+// The runtime SSO event log (logins, identity binding, JIT provisioning), distinct from the audit trail of admin writes.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10675,6 +11350,146 @@ func ParseReplaceGroupResponse(rsp *http.Response) (*ReplaceGroupResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ReplaceGroupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRolesResponse parses an HTTP response from a ListRolesWithResponse call
+func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRolesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResolveRoutingResponse parses an HTTP response from a ResolveRoutingWithResponse call
+func ParseResolveRoutingResponse(rsp *http.Response) (*ResolveRoutingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResolveRoutingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoutingResolution
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ResolveRoutingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ResolveRoutingResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -12692,6 +13507,12 @@ type ServerInterface interface {
 	// ReplaceGroup Replace a group
 	// (PUT /api/v1/groups/{groupId})
 	ReplaceGroup(w http.ResponseWriter, r *http.Request, groupId string, params ReplaceGroupParams)
+	// ListRoles List the Portal roles a role mapping may grant
+	// (GET /api/v1/roles)
+	ListRoles(w http.ResponseWriter, r *http.Request, params ListRolesParams)
+	// ResolveRouting Which provider and SSO configuration an email or username routes to, and why
+	// (GET /api/v1/routing-resolution)
+	ResolveRouting(w http.ResponseWriter, r *http.Request, params ResolveRoutingParams)
 	// ListRoutingRules List routing rules
 	// (GET /api/v1/routing-rules)
 	ListRoutingRules(w http.ResponseWriter, r *http.Request, params ListRoutingRulesParams)
@@ -13513,6 +14334,85 @@ func (siw *ServerInterfaceWrapper) ReplaceGroup(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListRoles operation middleware
+func (siw *ServerInterfaceWrapper) ListRoles(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRolesParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRoles(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResolveRouting operation middleware
+func (siw *ServerInterfaceWrapper) ResolveRouting(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ResolveRoutingParams
+
+	// ------------- Required query parameter "identifier" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResolveRouting(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListRoutingRules operation middleware
 func (siw *ServerInterfaceWrapper) ListRoutingRules(w http.ResponseWriter, r *http.Request) {
 
@@ -13963,6 +14863,19 @@ func (siw *ServerInterfaceWrapper) ListSsoEvents(w http.ResponseWriter, r *http.
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSsoEventsParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
 
 	// ------------- Optional query parameter "cursor" -------------
 
@@ -14759,6 +15672,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/routing-rules/{ruleId}", wrapper.DeleteRoutingRule)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/routing-rules/{ruleId}", wrapper.GetRoutingRule)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/v1/routing-rules/{ruleId}", wrapper.ReplaceRoutingRule)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/routing-resolution", wrapper.ResolveRouting)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/roles", wrapper.ListRoles)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/groups", wrapper.ListGroups)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/groups", wrapper.CreateGroup)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/groups/{groupId}", wrapper.DeleteGroup)
@@ -16036,6 +16951,152 @@ type ReplaceGroupdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReplaceGroupdefaultApplicationProblemPlusJSONResponse) VisitReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolesRequestObject struct {
+	Params ListRolesParams
+}
+
+type ListRolesResponseObject interface {
+	VisitListRolesResponse(w http.ResponseWriter) error
+}
+
+type ListRoles200JSONResponse RoleList
+
+func (response ListRoles200JSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoles429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoles429ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoles503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoles503ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRolesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRolesdefaultApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveRoutingRequestObject struct {
+	Params ResolveRoutingParams
+}
+
+type ResolveRoutingResponseObject interface {
+	VisitResolveRoutingResponse(w http.ResponseWriter) error
+}
+
+type ResolveRouting200JSONResponse RoutingResolution
+
+func (response ResolveRouting200JSONResponse) VisitResolveRoutingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveRouting429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveRouting429ApplicationProblemPlusJSONResponse) VisitResolveRoutingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveRouting503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveRouting503ApplicationProblemPlusJSONResponse) VisitResolveRoutingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveRoutingdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResolveRoutingdefaultApplicationProblemPlusJSONResponse) VisitResolveRoutingResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -18109,6 +19170,12 @@ type StrictServerInterface interface {
 	// ReplaceGroup Replace a group
 	// (PUT /api/v1/groups/{groupId})
 	ReplaceGroup(ctx context.Context, request ReplaceGroupRequestObject) (ReplaceGroupResponseObject, error)
+	// ListRoles List the Portal roles a role mapping may grant
+	// (GET /api/v1/roles)
+	ListRoles(ctx context.Context, request ListRolesRequestObject) (ListRolesResponseObject, error)
+	// ResolveRouting Which provider and SSO configuration an email or username routes to, and why
+	// (GET /api/v1/routing-resolution)
+	ResolveRouting(ctx context.Context, request ResolveRoutingRequestObject) (ResolveRoutingResponseObject, error)
 	// ListRoutingRules List routing rules
 	// (GET /api/v1/routing-rules)
 	ListRoutingRules(ctx context.Context, request ListRoutingRulesRequestObject) (ListRoutingRulesResponseObject, error)
@@ -18678,6 +19745,58 @@ func (sh *strictHandler) ReplaceGroup(w http.ResponseWriter, r *http.Request, gr
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ReplaceGroupResponseObject); ok {
 		if err := validResponse.VisitReplaceGroupResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRoles operation middleware
+func (sh *strictHandler) ListRoles(w http.ResponseWriter, r *http.Request, params ListRolesParams) {
+	var request ListRolesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRoles(ctx, request.(ListRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRoles")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRolesResponseObject); ok {
+		if err := validResponse.VisitListRolesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResolveRouting operation middleware
+func (sh *strictHandler) ResolveRouting(w http.ResponseWriter, r *http.Request, params ResolveRoutingParams) {
+	var request ResolveRoutingRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResolveRouting(ctx, request.(ResolveRoutingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResolveRouting")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResolveRoutingResponseObject); ok {
+		if err := validResponse.VisitResolveRoutingResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

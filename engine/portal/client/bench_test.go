@@ -69,14 +69,15 @@ func seedUsers(b *testing.B, store sandbox.Store, n int) {
 	at := time.Date(2025, 3, 4, 9, 30, 0, 0, time.UTC)
 	err := store.Update(context.Background(), func(tx sandbox.Tx) error {
 		for i := range n {
-			u := api.User{Id: fmt.Sprintf("usr_bench%06d", i), Email: fmt.Sprintf("user%06d@example-corp.test", i), Username: fmt.Sprintf("user%06d", i),
-				AuthMode: api.SSOPREFERRED, AccountState: api.Active, CreatedAt: at, UpdatedAt: at}
+			email := fmt.Sprintf("user%06d@example-corp.test", i)
+			u := api.User{Id: fmt.Sprintf("usr_bench%06d", i), Email: &email, Username: fmt.Sprintf("user%06d", i),
+				AuthMode: api.SSOPREFERRED, AccountState: api.Active, Origin: api.Admin, CreatedAt: at, UpdatedAt: at}
 			body, err := json.Marshal(u)
 			if err != nil {
 				return err
 			}
 			o := sandbox.Object{Tenant: ctTenant, Kind: sandbox.KindUser, ID: u.Id, ETag: fmt.Sprintf(`"bench%06d"`, i), Body: body,
-				Unique: []string{"email:" + u.Email, "username:" + u.Username}}
+				Unique: []string{"email:" + email, "username:" + u.Username}}
 			if err := tx.Insert(&o); err != nil {
 				return fmt.Errorf("seed user %d: %w", i, err)
 			}

@@ -190,7 +190,8 @@ func TestClientContract(t *testing.T) {
 	yes := true
 	var users []client.Versioned[api.User]
 	for i, mode := range []api.AuthMode{api.LOCALONLY, api.SSOPREFERRED, api.SSOREQUIRED} {
-		in := api.UserInput{Email: strings.ToLower(string(mode)) + "@example-corp.test", Username: string(mode), AuthMode: mode, AccountState: api.Active}
+		email := strings.ToLower(string(mode)) + "@example-corp.test"
+		in := api.UserInput{Email: &email, Username: string(mode), AuthMode: mode, AccountState: api.Active}
 		if i == 0 {
 			in.BreakGlass = &yes
 		}
@@ -220,6 +221,11 @@ func TestClientContract(t *testing.T) {
 		func(ctx context.Context) error { _, err := c.ListUsers(ctx); return err },
 		func(ctx context.Context) error { _, err := c.ListUserTemplates(ctx); return err },
 		func(ctx context.Context) error { _, err := c.ListSsoEvents(ctx); return err },
+		func(ctx context.Context) error { _, err := c.ListRoles(ctx); return err },
+		func(ctx context.Context) error {
+			_, err := c.ResolveRouting(ctx, "localonly@example-corp.test")
+			return err
+		},
 	} {
 		if err := list(ctx); err != nil {
 			t.Fatal(err)

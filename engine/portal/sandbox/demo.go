@@ -2,9 +2,9 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/portal-id/migration-console/engine/portal/api"
@@ -65,24 +65,55 @@ v7hMqArsR6e2y6F+e7kenBP/Fx02XkhGSvFU6+FXpwkm45g=
 `
 
 // demoUser is one seeded user; linked users carry an SSO link to the demo
-// provider and a last login.
+// provider and a last login. An empty email seeds a user without one.
 type demoUser struct {
 	email, username, display string
 	mode                     api.AuthMode
 	state                    api.AccountState
 	breakGlass, service      bool
 	linked                   bool
+	origin                   api.UserOrigin
 }
 
-// demoUsers covers every auth_mode, a suspended account, a service account
-// and one break-glass admin.
-var demoUsers = []demoUser{
-	{"maria.garcia@example-corp.com", "maria.garcia", "Maria Garcia", api.SSOREQUIRED, api.Active, false, false, true},
-	{"james.chen@example-corp.com", "james.chen", "James Chen", api.SSOPREFERRED, api.Active, false, false, true},
-	{"priya.patel@example-corp.com", "priya.patel", "Priya Patel", api.LOCALONLY, api.Active, false, false, false},
-	{"tom.okafor@example-corp.com", "tom.okafor", "Tom Okafor", api.SSOPREFERRED, api.Suspended, false, false, true},
-	{DemoBreakGlassEmail, "breakglass-admin", "Break-glass Administrator", api.LOCALONLY, api.Active, true, false, false},
-	{"svc-provisioning@example-corp.com", "svc-provisioning", "Provisioning service", api.LOCALONLY, api.Active, false, true, false},
+// demoUsers is a tenant mid-way to SSO, as a rollout finds it: every
+// auth_mode and account_state, linked and unlinked users, a user without an
+// email, two accounts whose emails differ only in case, a test account, a
+// service account, one break-glass admin, a user a JIT login created, a user
+// on a subdomain the staff rule covers and one on a domain no rule routes.
+// The LOCAL_ONLY staff of example-corp.com are the ones a pilot and a wave
+// move.
+var demoUsers = append([]demoUser{
+	{"maria.garcia@example-corp.com", "maria.garcia", "Maria Garcia", api.SSOREQUIRED, api.Active, false, false, true, api.Admin},
+	{"james.chen@example-corp.com", "james.chen", "James Chen", api.SSOPREFERRED, api.Active, false, false, true, api.Admin},
+	{"priya.patel@example-corp.com", "priya.patel", "Priya Patel", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"tom.okafor@example-corp.com", "tom.okafor", "Tom Okafor", api.SSOPREFERRED, api.Suspended, false, false, true, api.Admin},
+	{DemoBreakGlassEmail, "breakglass-admin", "Break-glass Administrator", api.LOCALONLY, api.Active, true, false, false, api.Admin},
+	{"svc-provisioning@example-corp.com", "svc-provisioning", "Provisioning service", api.LOCALONLY, api.Active, false, true, false, api.Admin},
+	{"olivia.brown@example-corp.com", "olivia.brown", "Olivia Brown", api.SSOPREFERRED, api.Active, false, false, false, api.Admin},
+	{"jit.contractor@example-corp.com", "jit.contractor", "Contractor (created at first SSO login)", api.SSOPREFERRED, api.Active, false, false, true, api.Jit},
+	{"new.starter@example-corp.com", "new.starter", "New Starter", api.LOCALONLY, api.Staged, false, false, false, api.Admin},
+	{"former.employee@example-corp.com", "former.employee", "Former Employee", api.LOCALONLY, api.Deprovisioned, false, false, true, api.Admin},
+	{"Alex.Kim@example-corp.com", "alex.kim", "Alex Kim", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"alex.kim@example-corp.com", "akim2", "Alex Kim (second account)", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"", "warehouse.lead", "Warehouse Lead (no email)", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"qa-test-user@example-corp.com", "qa-test-user", "QA test user", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"lena.fischer@eu.example-corp.com", "lena.fischer", "Lena Fischer", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+	{"lab.researcher@example-labs.com", "lab.researcher", "Lab Researcher", api.LOCALONLY, api.Active, false, false, false, api.Admin},
+}, demoStaff()...)
+
+// demoStaff are LOCAL_ONLY, active, unlinked staff of example-corp.com.
+func demoStaff() []demoUser {
+	names := []string{"Aisha Khan", "Ben Carter", "Chloe Martin", "Daniel Novak", "Elena Rossi", "Farid Haddad",
+		"Grace Liu", "Hugo Lefevre", "Ines Duarte", "Jonas Berg", "Kenji Sato", "Laura Smith", "Mateo Silva",
+		"Nora Jensen", "Omar Farouk", "Paula Weber", "Quinn Taylor", "Rosa Mendes", "Samir Gupta", "Tara Walsh",
+		"Umar Ali", "Vera Ivanova", "Will Turner", "Yara Haddad"}
+	out := make([]demoUser, len(names))
+	for i, n := range names {
+		first, last, _ := strings.Cut(n, " ")
+		u := strings.ToLower(first + "." + last)
+		out[i] = demoUser{u + "@" + DemoSharedDomain, u, n, api.LOCALONLY, api.Active, false, false, false, api.Admin}
+	}
+	return out
 }
 
 // AdminTokenSpec is a full-access token for tenant: a customer_tenant
@@ -159,7 +190,7 @@ func seedDemo(ctx context.Context, store Store, now time.Time) error {
 	}
 	tplID := tpl.(api.CreateUserTemplate201JSONResponse).Body.Id
 	if _, err := s.CreateSsoConfiguration(ctx, api.CreateSsoConfigurationRequestObject{Body: &api.SsoConfigurationInput{
-		ProviderId: providerID, Audience: DemoSSOAudience, UserTemplateId: &tplID, ScimDeprovisioningEnabled: true, Enabled: true}}); err != nil {
+		ProviderId: providerID, Audience: DemoSSOAudience, UserTemplateId: &tplID, ScimDeprovisioningEnabled: false, Enabled: true}}); err != nil {
 		return err
 	}
 	for i, u := range demoUsers {
@@ -172,32 +203,36 @@ func seedDemo(ctx context.Context, store Store, now time.Time) error {
 
 func seedUser(ctx context.Context, s *Server, u demoUser, providerID string, lastLogin time.Time) error {
 	display := u.display
-	res, err := s.CreateUser(ctx, api.CreateUserRequestObject{Body: &api.UserInput{Email: u.email, Username: u.username,
-		DisplayName: &display, AuthMode: u.mode, AccountState: u.state, BreakGlass: &u.breakGlass, ServiceAccount: &u.service}})
+	in := api.UserInput{Username: u.username, DisplayName: &display, AuthMode: u.mode, AccountState: u.state,
+		BreakGlass: &u.breakGlass, ServiceAccount: &u.service}
+	if u.email != "" {
+		in.Email = &u.email
+	}
+	res, err := s.CreateUser(ctx, api.CreateUserRequestObject{Body: &in})
 	if err != nil || !u.linked {
 		return err
 	}
 	created := res.(api.CreateUser201JSONResponse)
+	subject := pseudoSubject(DemoSAMLEntityID, u.email)
 	_, _, err = update(ctx, s, KindUser, created.Body.Id, created.Headers.ETag, "sso_linked", func(_ Tx, prev api.User, _ time.Time) (api.User, meta, error) {
-		prev.SsoLink = &api.SsoLink{Issuer: DemoSAMLEntityID, Subject: u.email}
+		prev.SsoLink = &api.SsoLink{Issuer: DemoSAMLEntityID, Subject: subject}
 		prev.LastSsoLoginAt = &lastLogin
-		return prev, meta{unique: []string{uniqueKey("email", prev.Email), uniqueKey("username", prev.Username)},
+		prev.Origin = u.origin
+		return prev, meta{unique: []string{emailKey(*prev.Email), uniqueKey("username", prev.Username)},
 			facts: map[string]string{"issuer": DemoSAMLEntityID}}, nil
 	})
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		reason := ""
-		ev := api.SsoEvent{Id: newID("sev"), At: lastLogin, ProviderId: providerID, UserId: &created.Body.Id, Email: u.email, Outcome: api.Success}
+		ev := ssoEvent(providerID, &created.Body, lastLogin, api.LoginSucceeded, "")
+		if u.origin == api.Jit {
+			ev.Type = api.JitProvisioned
+		}
 		if u.state == api.Suspended {
-			reason = "account_suspended"
-			ev.Outcome, ev.Reason = api.Failure, &reason
+			ev = ssoEvent(providerID, &created.Body, lastLogin, api.LoginFailed, "account_suspended")
 		}
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return fmt.Errorf("encode sso event: %w", err)
-		}
-		return tx.Insert(&Object{Tenant: DemoTenant, Kind: KindSsoEvent, ID: ev.Id, ETag: etagOf(body), Body: body})
+		ev.Issuer, ev.Subject = ptr(DemoSAMLEntityID), &subject
+		return appendSsoEvent(tx, DemoTenant, ev)
 	})
 }

@@ -409,7 +409,11 @@ func (s *Server) ListAuditEvents(ctx context.Context, r api.ListAuditEventsReque
 }
 
 func (s *Server) ListSsoEvents(ctx context.Context, r api.ListSsoEventsRequestObject) (api.ListSsoEventsResponseObject, error) {
-	items, next, err := list[api.SsoEvent](ctx, s, KindSsoEvent, r.Params.Cursor, r.Params.Limit)
+	var keep func(api.SsoEvent) bool
+	if since := r.Params.Since; since != nil {
+		keep = func(e api.SsoEvent) bool { return !e.At.Before(*since) }
+	}
+	items, next, err := listWhere(ctx, s, KindSsoEvent, r.Params.Cursor, r.Params.Limit, keep)
 	if err != nil {
 		return nil, err
 	}

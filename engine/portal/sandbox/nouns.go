@@ -151,7 +151,8 @@ func buildAppAssignment(tx Tx, tenant string, in api.AppAssignmentInput, id stri
 
 func buildSsoConfiguration(tx Tx, tenant string, in api.SsoConfigurationInput, id string, created, now time.Time) (api.SsoConfiguration, meta, error) {
 	out := api.SsoConfiguration{Id: id, ProviderId: in.ProviderId, Audience: in.Audience, UserTemplateId: in.UserTemplateId,
-		ScimDeprovisioningEnabled: in.ScimDeprovisioningEnabled, Enabled: in.Enabled, CreatedAt: created, UpdatedAt: now}
+		ScimDeprovisioningEnabled: in.ScimDeprovisioningEnabled, Enabled: in.Enabled, RoleMapping: in.RoleMapping,
+		CreatedAt: created, UpdatedAt: now}
 	if err := checkName("audience", in.Audience); err != nil {
 		return out, meta{}, err
 	}
@@ -167,19 +168,109 @@ func buildSsoConfiguration(tx Tx, tenant string, in api.SsoConfigurationInput, i
 		}
 		m.refs = append(m.refs, *in.UserTemplateId)
 	}
+	if in.RoleMapping != nil {
+		refs, err := checkRoleMapping(tx, tenant, *in.RoleMapping)
+		if err != nil {
+			return out, meta{}, err
+		}
+		m.refs = append(m.refs, refs...)
+		m.facts["role_mapping_rules"] = strconv.Itoa(len(in.RoleMapping.Rules))
+		m.facts["role_mapping_default"] = in.RoleMapping.DefaultRole
+	}
 	return out, m, nil
 }
 
-// buildUser keeps prev's read-only SSO facts (nil prev for a create).
+// checkRoleMapping refuses unknown roles and templates, rules naming both or
+// neither, an elevated default, and an elevated rule without its approval.
+// It returns the templates the mapping refers to.
+func checkRoleMapping(tx Tx, tenant string, rm api.RoleMapping) ([]string, error) {
+	def, ok := roleByName(rm.DefaultRole)
+	switch {
+	case !ok:
+		return nil, invalid("role_mapping.default_role: no role %q", clip(rm.DefaultRole))
+	case def.Elevated:
+		return nil, problemf(http.StatusConflict, api.ProblemCodeElevationNotApproved,
+			"role_mapping.default_role %q is elevated: the default applies to everyone no rule matches, so it cannot be approved", def.Name)
+	}
+	var refs []string
+	for i, r := range rm.Rules {
+		field := "role_mapping.rules[" + strconv.Itoa(i) + "]"
+		if err := checkName(field+".source_attribute", r.SourceAttribute); err != nil {
+			return nil, err
+		}
+		if err := checkChars(field+".match_value", r.MatchValue, false); err != nil {
+			return nil, err
+		}
+		if (r.Role == nil) == (r.UserTemplateId == nil) {
+			return nil, invalid("%s: give exactly one of role and user_template_id", field)
+		}
+		if r.UserTemplateId != nil {
+			if err := mustExist(tx, tenant, KindUserTemplate, *r.UserTemplateId, field+".user_template_id"); err != nil {
+				return nil, err
+			}
+			refs = append(refs, *r.UserTemplateId)
+			continue
+		}
+		role, ok := roleByName(*r.Role)
+		if !ok {
+			return nil, invalid("%s.role: no role %q", field, clip(*r.Role))
+		}
+		if role.Elevated && r.ElevationApproval == nil {
+			return nil, problemf(http.StatusConflict, api.ProblemCodeElevationNotApproved,
+				"%s grants the elevated role %s to %s=%s without an elevation approval (who approved it, and when)",
+				field, role.Name, clip(r.SourceAttribute), clip(r.MatchValue))
+		}
+		if r.ElevationApproval != nil {
+			if err := checkName(field+".elevation_approval.approved_by", r.ElevationApproval.ApprovedBy); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return refs, nil
+}
+
+// roles are the Portal's roles a mapping may grant; admin and owner are
+// elevated.
+var roles = []api.Role{
+	{Name: "viewer", DisplayName: "Viewer"},
+	{Name: "member", DisplayName: "Member"},
+	{Name: "operator", DisplayName: "Operator"},
+	{Name: "admin", DisplayName: "Administrator", Elevated: true},
+	{Name: "owner", DisplayName: "Owner", Elevated: true},
+}
+
+func roleByName(name string) (api.Role, bool) {
+	for _, r := range roles {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return api.Role{}, false
+}
+
+// buildUser keeps prev's read-only SSO facts and origin (nil prev for a
+// create, which is an admin's). Emails are optional and unique as written:
+// the Portal does not fold case, so legacy accounts may differ only in case,
+// which is what the rollout checklist looks for.
 func buildUser(in api.UserInput, id string, prev *api.User, now time.Time) (api.User, meta, error) {
 	out := api.User{Id: id, Email: in.Email, Username: in.Username, DisplayName: in.DisplayName, AuthMode: in.AuthMode,
 		AccountState: in.AccountState, BreakGlass: in.BreakGlass != nil && *in.BreakGlass,
-		ServiceAccount: in.ServiceAccount != nil && *in.ServiceAccount, CreatedAt: now, UpdatedAt: now}
+		ServiceAccount: in.ServiceAccount != nil && *in.ServiceAccount, Origin: api.Admin, CreatedAt: now, UpdatedAt: now}
 	if prev != nil {
 		out.CreatedAt, out.SsoLink, out.LastSsoLoginAt = prev.CreatedAt, prev.SsoLink, prev.LastSsoLoginAt
+		if prev.Origin != "" {
+			out.Origin = prev.Origin
+		}
 	}
-	if err := checkEmail("email", in.Email); err != nil {
-		return out, meta{}, err
+	m := meta{unique: []string{uniqueKey("username", in.Username)},
+		facts: map[string]string{"auth_mode": string(in.AuthMode), "account_state": string(in.AccountState),
+			"break_glass": strconv.FormatBool(out.BreakGlass)}}
+	if in.Email != nil {
+		if err := checkEmail("email", *in.Email); err != nil {
+			return out, meta{}, err
+		}
+		m.unique = append(m.unique, emailKey(*in.Email))
+		m.facts["email"] = *in.Email
 	}
 	if err := checkName("username", in.Username); err != nil {
 		return out, meta{}, err
@@ -192,10 +283,11 @@ func buildUser(in api.UserInput, id string, prev *api.User, now time.Time) (api.
 	if out.BreakGlass && out.AuthMode == api.SSOREQUIRED {
 		return out, meta{}, invalid("a break-glass user must keep a local login: auth_mode cannot be SSO_REQUIRED")
 	}
-	return out, meta{unique: []string{uniqueKey("email", in.Email), uniqueKey("username", in.Username)},
-		facts: map[string]string{"email": in.Email, "auth_mode": string(in.AuthMode), "account_state": string(in.AccountState),
-			"break_glass": strconv.FormatBool(out.BreakGlass)}}, nil
+	return out, m, nil
 }
+
+// emailKey is a user's email as a unique key: exact, not lower-cased.
+func emailKey(email string) string { return "email:" + email }
 
 func buildUserTemplate(in api.UserTemplateInput, id string, created, now time.Time) (api.UserTemplate, meta, error) {
 	out := api.UserTemplate{Id: id, Name: in.Name, DefaultAuthMode: in.DefaultAuthMode, CreatedAt: created, UpdatedAt: now}

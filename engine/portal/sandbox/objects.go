@@ -83,16 +83,21 @@ func storeErr(kind Kind, err error) error {
 }
 
 func (s *Server) audit(tx Tx, p TokenSpec, at time.Time, kind Kind, action, targetID string, facts map[string]string) error {
+	return appendAudit(tx, p.Tenant, p.Actor, at, kind, action, targetID, facts)
+}
+
+// appendAudit records a write in the tenant's audit trail.
+func appendAudit(tx Tx, tenant, actor string, at time.Time, kind Kind, action, targetID string, facts map[string]string) error {
 	if facts == nil {
 		facts = map[string]string{}
 	}
 	ev := api.AuditEvent{Id: newID("aud"), At: at, Event: "portal." + string(kind) + "." + action,
-		Actor: p.Actor, TargetType: string(kind), TargetId: targetID, Facts: facts}
+		Actor: actor, TargetType: string(kind), TargetId: targetID, Facts: facts}
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("encode audit event: %w", err)
 	}
-	o := Object{Tenant: p.Tenant, Kind: KindAuditEvent, ID: ev.Id, ETag: etagOf(body), Body: body}
+	o := Object{Tenant: tenant, Kind: KindAuditEvent, ID: ev.Id, ETag: etagOf(body), Body: body}
 	if err := tx.Insert(&o); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
@@ -234,6 +239,13 @@ const defaultLimit = 100
 
 // list reads one page. Cursors are the opaque Seq of the last item served.
 func list[T any](ctx context.Context, s *Server, kind Kind, cursor *string, limit *int) ([]T, *string, error) {
+	return listWhere[T](ctx, s, kind, cursor, limit, nil)
+}
+
+// listWhere reads one page of the objects keep accepts (all when nil). A
+// page may hold fewer than limit items when keep skips some; next_cursor
+// still says whether more remain.
+func listWhere[T any](ctx context.Context, s *Server, kind Kind, cursor *string, limit *int, keep func(T) bool) ([]T, *string, error) {
 	n := defaultLimit
 	if limit != nil {
 		n = *limit
@@ -265,7 +277,9 @@ func list[T any](ctx context.Context, s *Server, kind Kind, cursor *string, limi
 			if err := json.Unmarshal(o.Body, &v); err != nil {
 				return fmt.Errorf("decode stored %s %s: %w", kind, o.ID, err)
 			}
-			items = append(items, v)
+			if keep == nil || keep(v) {
+				items = append(items, v)
+			}
 		}
 		return nil
 	})

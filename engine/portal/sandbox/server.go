@@ -58,6 +58,8 @@ type Options struct {
 	RetryAfter time.Duration
 	// Seed fixes the switches' random draws; 0 picks a random seed.
 	Seed uint64
+	// Logins is the login-simulation switch (off when zero).
+	Logins LoginSimulation
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Log receives internal errors (slog.Default when nil). Tokens and
@@ -73,6 +75,9 @@ type Server struct {
 
 	randMu sync.Mutex
 	rand   *rand.Rand
+
+	simMu     sync.Mutex
+	lastRound map[string]time.Time // by tenant
 
 	keys keyLocks
 
@@ -101,6 +106,7 @@ func NewServer(store Store, opts Options) http.Handler {
 	var h http.Handler = routes
 	h = s.idempotent(h)
 	h = s.validated(h)
+	h = s.simulated(h)
 	h = s.authorised(h)
 	h = s.faults(h)
 	h = s.delayed(h)
@@ -118,7 +124,8 @@ func newServer(store Store, opts Options) *Server {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	s := &Server{store: store, opts: opts, log: opts.Log, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	s := &Server{store: store, opts: opts, log: opts.Log, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		lastRound: map[string]time.Time{}}
 	if opts.WriteRate > 0 {
 		s.writes = rate.NewLimiter(rate.Limit(opts.WriteRate), max(opts.WriteBurst, 1))
 	}
