@@ -36,11 +36,6 @@ func (g Gate) Handoff(ctx context.Context) (cutover.Handoff, error) {
 	return h, nil
 }
 
-// Router is the routing resolution probes ask through c; nil while the
-// admin API contract has no routing-resolution operation, so probes record
-// the routing checks as skipped rather than guess.
-func (w *Workspace) Router(c *client.Client) cutover.Router { return nil }
-
 // CutoverSession is the cutover stage as the GUI uses it: each call that
 // reads or writes the Portal connects with the workspace's keychain token
 // first (ui/screens.Cutover).
@@ -116,7 +111,7 @@ func (c CutoverSession) Probe(ctx context.Context, planID string) (cutover.Probe
 	if err != nil {
 		return cutover.ProbeReport{}, err
 	}
-	return c.W.Cutover.Probe(ctx, planID, t, c.W.Router(t))
+	return c.W.Cutover.Probe(ctx, planID, t, t)
 }
 
 func (c CutoverSession) Probes(ctx context.Context, planID string) ([]cutover.ProbeResult, error) {

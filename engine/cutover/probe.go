@@ -69,17 +69,9 @@ type ProbeReport struct {
 }
 
 // Router is the admin API's routing resolution: which provider an email
-// routes to, without signing anyone in.
+// routes to, without signing anyone in. *client.Client is one.
 type Router interface {
-	ResolveRouting(ctx context.Context, identifier string) (Resolution, error)
-}
-
-// Resolution is the Portal's answer for one identifier.
-type Resolution struct {
-	ProviderID    string
-	ProviderName  string
-	Deterministic bool
-	Reason        string
+	ResolveRouting(ctx context.Context, identifier string) (api.RoutingResolution, error)
 }
 
 // Probe checks what the plan's apply created and bound: every object reads
@@ -227,17 +219,31 @@ func (s *Service) probeRouting(ctx context.Context, st Step, id string, o steps.
 		switch {
 		case err != nil:
 			res.Outcome, res.Detail = ProbeFail, "routing resolution failed: "+err.Error()
-		case got.ProviderID != rule.ProviderId:
+		case deref(got.ProviderId) != rule.ProviderId:
 			res.Outcome = ProbeFail
-			res.Detail = fmt.Sprintf("resolves to provider %s, planned %s: %s", orNone(got.ProviderID), rule.ProviderId, got.Reason)
+			res.Detail = fmt.Sprintf("resolves to provider %s, planned %s: %s", orNone(deref(got.ProviderId)), rule.ProviderId, got.Reason)
 		case !got.Deterministic:
 			res.Outcome, res.Detail = ProbeFail, "routing is ambiguous (another rule matches at the same priority): "+got.Reason
+		case got.Outcome == api.NoSsoConfiguration:
+			// The cutover creates providers and rules, not SSO
+			// configurations: the rollout stage enables those.
+			res.Outcome = ProbeWarn
+			res.Detail = fmt.Sprintf("resolves to %s (%s) as planned, but the provider has no enabled SSO configuration yet, so nobody is redirected: enable SSO (the rollout stage) before users arrive", orNone(deref(got.ProviderName)), rule.ProviderId)
+		case got.Outcome != api.Routed:
+			res.Outcome, res.Detail = ProbeFail, fmt.Sprintf("resolution outcome %s: %s", got.Outcome, got.Reason)
 		default:
-			res.Outcome, res.Detail = ProbePass, fmt.Sprintf("resolves to %s (%s)", orNone(got.ProviderName), got.ProviderID)
+			res.Outcome, res.Detail = ProbePass, fmt.Sprintf("resolves to %s (%s)", orNone(deref(got.ProviderName)), rule.ProviderId)
 		}
 		out = append(out, res)
 	}
 	return out
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 func orNone(s string) string {

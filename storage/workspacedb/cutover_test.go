@@ -140,13 +140,14 @@ func TestCutoverFlow(t *testing.T) {
 		t.Fatalf("audit events %v", ev)
 	}
 
-	rep, err := f.svc.Probe(ctx, plan.ID, c, nil)
+	rep, err := f.svc.Probe(ctx, plan.ID, c, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One readback per applied step, a certificate check per provider,
-	// a routing check per domain (skipped: no router given).
-	if rep.Counts[cutover.ProbePass] != smallEstate.Planned()+smallEstate.Providers || rep.Counts[cutover.ProbeSkipped] != smallEstate.Providers || rep.Counts[cutover.ProbeFail] != 0 {
+	// One readback per applied step, a certificate check per provider, a
+	// routing check per domain: a warning, since the cutover enables no
+	// SSO configuration (see TestCutoverProbeRouting).
+	if rep.Counts[cutover.ProbePass] != smallEstate.Planned()+smallEstate.Providers || rep.Counts[cutover.ProbeWarn] != smallEstate.Providers || rep.Counts[cutover.ProbeFail] != 0 {
 		t.Fatalf("probe counts %v", rep.Counts)
 	}
 	stored, err := f.svc.Probes(ctx, plan.ID)
@@ -812,5 +813,67 @@ func TestCutoverRollbackPartial(t *testing.T) {
 	// The interrupted apply was marked failed and will not be resumed.
 	if _, err := f.svc.Resume(ctx, plan.ID, c, cutover.ApplyOptions{}); err == nil {
 		t.Fatal("an apply was resumed after its rollback")
+	}
+}
+
+// Routing probes ask the Portal's routing resolution for every domain of
+// every created rule: a provider without an enabled SSO configuration
+// warns, an enabled one passes, and a rival rule at the same priority
+// fails as ambiguous.
+func TestCutoverProbeRouting(t *testing.T) {
+	ctx := context.Background()
+	f := newCutoverFixture(t, smallEstate, sandbox.Options{})
+	plan := f.create(t)
+	c := f.box.client()
+	prev := f.preview(t, plan.ID)
+	if _, err := f.svc.Apply(ctx, plan.ID, prev.Token, c, cutover.ApplyOptions{OnSecret: new(secrets).take}); err != nil {
+		t.Fatal(err)
+	}
+	routing := func() map[string]cutover.ProbeResult {
+		t.Helper()
+		rep, err := f.svc.Probe(ctx, plan.ID, c, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]cutover.ProbeResult{}
+		for _, r := range rep.Results {
+			if r.Check == cutover.ProbeRouting {
+				out[r.Subject] = r
+			}
+		}
+		if len(out) != smallEstate.Providers {
+			t.Fatalf("%d routing checks, want one per provider's domain (%d): %+v", len(out), smallEstate.Providers, rep.Results)
+		}
+		return out
+	}
+	for domain, r := range routing() {
+		if r.Outcome != cutover.ProbeWarn || !strings.Contains(r.Detail, "no enabled SSO configuration") {
+			t.Fatalf("%s before SSO is enabled: %s %q", domain, r.Outcome, r.Detail)
+		}
+	}
+
+	rules, err := c.ListRoutingRules(ctx)
+	if err != nil || len(rules) != smallEstate.Providers {
+		t.Fatalf("rules %d, %v", len(rules), err)
+	}
+	enabled, rival := rules[0], rules[1]
+	if _, err := c.CreateSsoConfiguration(ctx, "test-only-sso", api.SsoConfigurationInput{
+		ProviderId: enabled.ProviderId, Audience: "https://portal.example.test/sso", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The Portal refuses a second rule for the same domain, but a rule for
+	// the parent domain also covers it: at the same priority, to another
+	// provider, the resolution is ambiguous.
+	_, parent, _ := strings.Cut(rival.Domains[0], ".")
+	if _, err := c.CreateRoutingRule(ctx, "test-only-rival", api.RoutingRuleInput{
+		Name: "rival", Domains: []string{parent}, Priority: rival.Priority, ProviderId: enabled.ProviderId}); err != nil {
+		t.Fatal(err)
+	}
+	got := routing()
+	if r := got[enabled.Domains[0]]; r.Outcome != cutover.ProbePass || !strings.Contains(r.Detail, enabled.ProviderId) {
+		t.Errorf("%s with SSO enabled: %s %q", enabled.Domains[0], r.Outcome, r.Detail)
+	}
+	if r := got[rival.Domains[0]]; r.Outcome != cutover.ProbeFail || !strings.Contains(r.Detail, "ambiguous") {
+		t.Errorf("%s with a rival rule at the same priority: %s %q", rival.Domains[0], r.Outcome, r.Detail)
 	}
 }

@@ -93,7 +93,7 @@ and detail, and the run is audited. Exits 1 when a check failed.`,
 			if err != nil {
 				return err
 			}
-			rep, err := w.Cutover.Probe(e.ctx, planID, c, w.Router(c))
+			rep, err := w.Cutover.Probe(e.ctx, planID, c, c)
 			if err != nil {
 				return err
 			}
