@@ -17,18 +17,14 @@ func newAssessment(db *workspacedb.DB, actor string) *assessment.Service {
 		// before a build with an invalid one ships.
 		panic(fmt.Sprintf("the rule catalogue is invalid: %v", err))
 	}
-	return &assessment.Service{
-		Store:        workspacedb.AssessmentStore(db),
-		Catalogue:    cat,
-		Contributors: assessmentContributors(db),
-		Actor:        actor,
-	}
+	return &assessment.Service{Store: workspacedb.AssessmentStore(db), Catalogue: cat, Actor: actor}
 }
 
 // assessmentContributors lists what adds rows to every assessment run
-// before it completes (assessment.Contributor), in order: merge-mode overlap
+// before it completes (assessment.Contributor), in order, built from the
+// open workspace (its file, its Portal target): merge-mode overlap
 // detection is added here, one line, beside its own file.
-func assessmentContributors(*workspacedb.DB) []assessment.Contributor {
+func (w *Workspace) assessmentContributors() []assessment.Contributor {
 	return []assessment.Contributor{}
 }
 

@@ -112,6 +112,7 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 		Readiness:  ready,
 		Cutover:    newCutover(db, ready, actor),
 	}
+	w.Assessment.Contributors = w.assessmentContributors()
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }

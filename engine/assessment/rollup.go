@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/portal-id/migration-console/engine/inventory"
@@ -17,6 +18,12 @@ type Readiness struct {
 	Kinds []KindRollup `json:"kinds"`
 	Apps  []AppRollup  `json:"apps"`
 	Total KindRollup   `json:"total"`
+	// SignInPath is the effective class of the tenant-wide sign-in path:
+	// the routing rules not conditioned on an application, and every
+	// provider ("" when nothing is outstanding). It concerns the users of
+	// the domains those rules route, so it is reported beside the
+	// applications rather than folded into each.
+	SignInPath Class `json:"sign_in_path"`
 	// Disposed counts the run's dispositions by kind of disposition.
 	Disposed map[DispositionKind]int `json:"disposed"`
 }
@@ -39,8 +46,8 @@ type KindRollup struct {
 
 // AppRollup is one application's readiness: the application itself with
 // its assignments (and, for Entra, its service principals and theirs), and
-// the sign-in path its users take (routing rules and providers, those
-// conditioned on the application and the tenant-wide ones).
+// the routing rules and policies conditioned on it. The tenant-wide sign-in
+// path is Readiness.SignInPath.
 type AppRollup struct {
 	ItemID   int64  `json:"item_id"`
 	SourceID string `json:"source_id"`
@@ -48,8 +55,8 @@ type AppRollup struct {
 	// Class is the application's own verdict.
 	Class Class `json:"class"`
 	// Own is the effective class of the application and its members;
-	// SignIn that of its routing rules and providers; Effective the worse
-	// of the two. "" means nothing is outstanding.
+	// SignIn that of the routing rules and policies conditioned on it;
+	// Effective the worse of the two. "" means nothing is outstanding.
 	Own       Class `json:"own"`
 	SignIn    Class `json:"sign_in"`
 	Effective Class `json:"effective"`
@@ -106,7 +113,9 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 	}
 	out := Readiness{RunID: run.ID, Disposed: map[DispositionKind]int{}}
 	err = s.Store.View(ctx, func(tx Tx) error {
-		byKind, byApp, err := tx.ClassCounts(run.ID)
+		// Counts by kind are the run's own; the store counts by application.
+		byKind := run.KindCounts
+		byApp, err := tx.AppClassCounts(run.ID)
 		if err != nil {
 			return err
 		}
@@ -137,7 +146,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 
 		kinds := map[inventory.Kind]*KindRollup{}
 		for k, counts := range byKind {
-			kr := &KindRollup{Kind: k, Counts: counts, Outstanding: map[Class]int{}}
+			kr := &KindRollup{Kind: k, Counts: maps.Clone(counts), Outstanding: map[Class]int{}}
 			for c, n := range counts {
 				kr.Outstanding[c] += n
 				kr.Items += n
@@ -195,7 +204,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 		}
 		shared := Class("")
 		apps := []Result{}
-		err = scanResults(tx, run.ID, func(r Result) {
+		err = headsOf(tx, run.ID, func(r Result) {
 			switch r.Kind {
 			case inventory.KindRoutingRule:
 				if !linked[r.ItemID] {
@@ -230,11 +239,12 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 					delete(members, c)
 				}
 			}
-			signIn := worse(shared, linkedTo[a.SourceID])
+			signIn := linkedTo[a.SourceID]
 			eff := worse(own, signIn)
 			out.Apps = append(out.Apps, AppRollup{ItemID: a.ItemID, SourceID: a.SourceID, Name: a.DisplayName, Class: a.Class,
 				Own: own, SignIn: signIn, Effective: eff, Ready: readyClass(eff), Members: members, Related: related})
 		}
+		out.SignInPath = shared
 		sort.SliceStable(out.Apps, func(i, j int) bool {
 			a, b := out.Apps[i], out.Apps[j]
 			if ra, rb := a.Effective.Rank(), b.Effective.Rank(); ra != rb {
@@ -276,27 +286,15 @@ func total(kinds []KindRollup) KindRollup {
 	return t
 }
 
-// scanResults calls fn for every result of the given kinds, page by page.
-func scanResults(tx Tx, runID string, fn func(Result), kinds ...inventory.Kind) error {
+// headsOf calls fn for the result head of every item of the given kinds.
+func headsOf(tx Tx, runID string, fn func(Result), kinds ...inventory.Kind) error {
 	for _, k := range kinds {
-		after := ""
-		for {
-			page, err := tx.ResultsByKey(runID, k, after, 1000)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for _, r := range page {
-				if r.Kind != k {
-					break
-				}
-				fn(r)
-				n++
-				after = r.SourceID
-			}
-			if n < 1000 {
-				break
-			}
+		heads, err := tx.ResultHeads(runID, k)
+		if err != nil {
+			return err
+		}
+		for _, r := range heads {
+			fn(r)
 		}
 	}
 	return nil

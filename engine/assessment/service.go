@@ -367,6 +367,12 @@ type runner struct {
 	impacts     []Impact
 }
 
+// referable are the kinds other items reference by id: only their outcomes
+// are kept for the items after them (assignments, the bulk of a large
+// tenant, are referenced by nothing).
+var referable = map[inventory.Kind]bool{inventory.KindApplication: true, inventory.KindProvider: true,
+	inventory.KindGroup: true, inventory.KindPolicy: true}
+
 // indexKinds are the kinds the first pass reads: those whose names must be
 // unique, whose client ids pair service principals with registrations,
 // whose domains routing decisions compare, or that rules reference.
@@ -508,7 +514,9 @@ func (r *runner) classify(it *inventory.StoredItem, vendor Vendor) (Result, []in
 		View: it.View, Refs: it.Refs, Vendor: vendor, CollectedAt: r.snap.StartedAt, Snapshot: r.x,
 	}
 	d := r.s.Catalogue.Classify(subj)
-	r.x.decided(it.Kind, it.SourceID, d)
+	if referable[it.Kind] {
+		r.x.decided(it.Kind, it.SourceID, d)
+	}
 	res := resultOf(r.run.ID, it, d)
 	res.AppKey = r.appKey(it)
 

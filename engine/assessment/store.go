@@ -49,15 +49,19 @@ type Tx interface {
 	// ResultsByKey pages a run's results in (kind, source id) order after
 	// the given key, for diffs.
 	ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]Result, error)
+	// ResultHeads returns every result of one kind of a run with its class,
+	// deciding rule and app key but no findings (the roll-up reads only
+	// those).
+	ResultHeads(runID string, kind inventory.Kind) ([]Result, error)
 	// ResultsOf returns the results of the given items.
 	ResultsOf(runID string, itemIDs []int64) ([]Result, error)
 	// AppMembers returns the results linked to applications (SaveAppLinks),
 	// each with the application's source id; apps narrows to those
 	// applications (nil: every link).
 	AppMembers(runID string, apps []string) ([]AppMember, error)
-	// ClassCounts counts a run's results by kind and class, and by app key
-	// and class for results that belong to an application.
-	ClassCounts(runID string) (byKind map[inventory.Kind]map[Class]int, byApp map[string]map[Class]int, err error)
+	// AppClassCounts counts a run's results that belong to an application
+	// by app key and class.
+	AppClassCounts(runID string) (map[string]map[Class]int, error)
 	QueryImpacts(ImpactQuery) ([]Impact, error)
 	SaveDisposition(Disposition) error
 	DeleteDisposition(runID string, itemID int64, ruleID string) error

@@ -79,6 +79,9 @@ const (
 	// BlockerAssessmentOutdated: a configured source has a completed
 	// snapshot newer than the one its assessment judged.
 	BlockerAssessmentOutdated = "assessment_outdated"
+	// BlockerOCMImpactsUnacknowledged: the newest completed assessment of a
+	// configured source raised OCM impacts not yet acknowledged.
+	BlockerOCMImpactsUnacknowledged = "ocm_impacts_unacknowledged"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its

@@ -171,7 +171,17 @@ func TestAssessmentPart(t *testing.T) {
 	if sum.AssessmentStatus != "failed" || codes(sum) != "latest_assessment_not_completed,no_completed_assessment" || sum.UnavoidableChangeCount != 0 {
 		t.Fatalf("only a failed run of a configured source: status %s, blockers %s, unavoidable %d", sum.AssessmentStatus, codes(sum), sum.UnavoidableChangeCount)
 	}
-	tx.runs = append([]assessment.Run{run("okta", done.ID, assessment.StatusCompleted, at(13), 7)}, tx.runs...)
+	completed := run("okta", done.ID, assessment.StatusCompleted, at(13), 7)
+	completed.ImpactCount = 3
+	tx.runs = append([]assessment.Run{completed}, tx.runs...)
+	if sum, err = Compute(tx); err != nil {
+		t.Fatal(err)
+	}
+	// Its OCM impacts keep the gate closed until they are acknowledged.
+	if codes(sum) != "ocm_impacts_unacknowledged" || !strings.Contains(sum.PreviewHandoffBlockers[0].Message, "3 OCM impacts") {
+		t.Fatalf("a completed run with impacts: blockers %v", sum.PreviewHandoffBlockers)
+	}
+	tx.runs[0].ImpactCount = 0
 	if sum, err = Compute(tx); err != nil {
 		t.Fatal(err)
 	}

@@ -330,16 +330,20 @@ func (t *Tx) QueryResults(q assessment.ResultQuery) (assessment.ResultPage, erro
 		return assessment.ResultPage{Results: []assessment.Result{}}, nil
 	}
 	if q.Class != "" {
-		where += " AND r.class = ?"
-		args = append(args, string(q.Class))
+		// class_rank, not class: the rank leads the listing index.
+		where += " AND r.class_rank = ?"
+		args = append(args, q.Class.Rank())
 	}
 	if q.Kind != "" {
 		where += " AND r.kind = ?"
 		args = append(args, string(q.Kind))
 	}
 	if q.RuleID != "" {
-		where += " AND (r.rule_id = ? OR r.item_id IN (SELECT item_id FROM assessment_findings WHERE run_id = ? AND rule_id = ?))"
-		args = append(args, q.RuleID, q.RunID, q.RuleID)
+		// Two index lookups (the deciding rule, the other findings) rather
+		// than an OR that would scan the run.
+		where += ` AND r.item_id IN (SELECT item_id FROM assessment_results WHERE run_id = ? AND rule_id = ?
+			UNION ALL SELECT item_id FROM assessment_findings WHERE run_id = ? AND rule_id = ?)`
+		args = append(args, q.RunID, q.RuleID, q.RunID, q.RuleID)
 	}
 	var page assessment.ResultPage
 	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+where+` LIMIT ?)`,
@@ -389,6 +393,27 @@ func (t *Tx) ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID 
 	return t.queryResults(`SELECT `+resultColumns+` FROM assessment_results r
 		WHERE r.run_id = ? AND (r.kind, r.source_id) > (?, ?) ORDER BY r.kind, r.source_id LIMIT ?`,
 		runID, string(afterKind), afterSourceID, limit)
+}
+
+// ResultHeads returns a kind's result heads: no findings are decoded.
+func (t *Tx) ResultHeads(runID string, kind inventory.Kind) ([]assessment.Result, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT item_id, source_id, subtype, display_name, class, rule_id, app_key
+		FROM assessment_results WHERE run_id = ? AND kind = ? ORDER BY source_id`, runID, string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("read %s results: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []assessment.Result
+	for rows.Next() {
+		r := assessment.Result{RunID: runID, Kind: kind}
+		var class string
+		if err := rows.Scan(&r.ItemID, &r.SourceID, &r.Subtype, &r.DisplayName, &class, &r.RuleID, &r.AppKey); err != nil {
+			return nil, fmt.Errorf("read %s results: %w", kind, err)
+		}
+		r.Class = assessment.Class(class)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // ResultsOf returns the results of the given items.
@@ -447,45 +472,28 @@ func (t *Tx) AppMembers(runID string, apps []string) ([]assessment.AppMember, er
 	return out, rows.Err()
 }
 
-// ClassCounts counts a run's results by kind and class, and by app key and
-// class.
-func (t *Tx) ClassCounts(runID string) (map[inventory.Kind]map[assessment.Class]int, map[string]map[assessment.Class]int, error) {
-	byKind := map[inventory.Kind]map[assessment.Class]int{}
-	byApp := map[string]map[assessment.Class]int{}
-	count := func(query string, put func(key string, c assessment.Class, n int)) error {
-		rows, err := t.tx.QueryContext(t.ctx, query, runID)
-		if err != nil {
-			return fmt.Errorf("count results: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var key, class string
-			var n int
-			if err := rows.Scan(&key, &class, &n); err != nil {
-				return fmt.Errorf("count results: %w", err)
-			}
-			put(key, assessment.Class(class), n)
-		}
-		return rows.Err()
-	}
-	err := count(`SELECT kind, class, count(*) FROM assessment_results WHERE run_id = ? GROUP BY kind, class`,
-		func(k string, c assessment.Class, n int) {
-			if byKind[inventory.Kind(k)] == nil {
-				byKind[inventory.Kind(k)] = map[assessment.Class]int{}
-			}
-			byKind[inventory.Kind(k)][c] = n
-		})
+// AppClassCounts counts a run's results by app key and class, for results
+// that belong to an application (on the partial app-key index).
+func (t *Tx) AppClassCounts(runID string) (map[string]map[assessment.Class]int, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT app_key, class, count(*) FROM assessment_results
+		WHERE run_id = ? AND app_key <> '' GROUP BY app_key, class`, runID)
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("count results by application: %w", err)
 	}
-	err = count(`SELECT app_key, class, count(*) FROM assessment_results WHERE run_id = ? AND app_key <> '' GROUP BY app_key, class`,
-		func(k string, c assessment.Class, n int) {
-			if byApp[k] == nil {
-				byApp[k] = map[assessment.Class]int{}
-			}
-			byApp[k][c] = n
-		})
-	return byKind, byApp, err
+	defer rows.Close()
+	byApp := map[string]map[assessment.Class]int{}
+	for rows.Next() {
+		var key, class string
+		var n int
+		if err := rows.Scan(&key, &class, &n); err != nil {
+			return nil, fmt.Errorf("count results by application: %w", err)
+		}
+		if byApp[key] == nil {
+			byApp[key] = map[assessment.Class]int{}
+		}
+		byApp[key][assessment.Class(class)] = n
+	}
+	return byApp, rows.Err()
 }
 
 // QueryImpacts lists a run's impact rows, most severe first, each with up

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/assessment"
-	"github.com/portal-id/migration-console/engine/inventory"
 )
 
 // liveHeap samples the live heap (runtime/metrics /gc/heap/live:bytes, the
@@ -86,5 +85,55 @@ func BenchmarkAssess1M(b *testing.B) {
 		b.ReportMetric(float64(v)/(1<<20), "live-heap-MB-q"+strconv.Itoa(q+1))
 	}
 	b.Logf("%d items: %v; %d impact rows", n, run.Counts, run.ImpactCount)
-	_ = inventory.MaxCount
+}
+
+// BenchmarkAssessmentQueries100k measures what the GUI's assessment table
+// and detail ask of a completed run of 100,000 items: a window deep into
+// one class, the items a rule matched, a text search, one item's detail,
+// and the readiness roll-up.
+func BenchmarkAssessmentQueries100k(b *testing.B) {
+	ctx := context.Background()
+	f := newAssessFixture(b)
+	f.svc.BatchSize, f.svc.PageSize = 0, 0
+	snap := f.snapshot(b, estate(100_000, 43))
+	run, err := f.svc.Run(ctx, snap.ID, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	blocked, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, Class: assessment.Blocked, Limit: 1})
+	if err != nil || blocked.Total < 1000 {
+		b.Fatalf("blocked results: %d %v", blocked.Total, err)
+	}
+	query := func(name string, fn func(i int) error) {
+		b.Run(name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if err := fn(i); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+		})
+	}
+	query("class-window", func(i int) error {
+		_, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, Class: assessment.Blocked, Offset: (i * 997) % (blocked.Total - 100), Limit: 100})
+		return err
+	})
+	query("matched-rule", func(int) error {
+		_, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, RuleID: "ANY-APP-CREDENTIALS-001", Limit: 100})
+		return err
+	})
+	query("text", func(i int) error {
+		_, err := f.svc.Results(ctx, assessment.ResultQuery{RunID: run.ID, Text: strconv.Itoa(1000 + i%1000), Limit: 100})
+		return err
+	})
+	query("detail", func(i int) error {
+		_, err := f.svc.Detail(ctx, run.ID, blocked.Results[0].ItemID)
+		return err
+	})
+	query("readiness", func(int) error {
+		_, err := f.svc.Readiness(ctx, run.ID)
+		return err
+	})
 }

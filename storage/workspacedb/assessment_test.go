@@ -39,7 +39,7 @@ func newAssessFixture(t testing.TB) *assessFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Kinds: testKinds{}, Actor: "consultant"}
+	ws := &workspace.Service{Store: db, Secrets: memSecrets{}, Actor: "consultant", Kinds: testKinds{}}
 	if _, err := ws.Create(ctx, workspace.CreateRequest{Tenant: "acme", Mode: workspace.ModeFirstRunAdoption}); err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,8 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
+	// Assessment is nil when the session offers no assessment stage.
+	Assessment Assessment
 	// Cutover is nil when the session offers no cutover stage.
 	Cutover Cutover
 	// Rollout is nil when the session offers no rollout stage.

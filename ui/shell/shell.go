@@ -24,6 +24,9 @@ type Session struct {
 	// Vendors are the incumbent platforms sources can be of.
 	Vendors   vendor.Registry
 	Inventory screens.Inventory
+	// Assessment runs and reviews compatibility assessments; nil leaves
+	// the stage empty.
+	Assessment screens.Assessment
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
@@ -130,7 +133,8 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Cutover: s.Cutover, Rollout: s.Rollout, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Cutover: s.Cutover, Rollout: s.Rollout})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

@@ -26,6 +26,7 @@ var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
+	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
 	{"Cutover", theme.UploadIcon, screens.NewCutoverScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},

@@ -609,9 +609,10 @@ func newAssessmentReadinessCmd(e *env) *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", name, k.Items, k.Ready, k.Resolved, strings.Join(parts, ", "))
 				}
 				fmt.Fprintln(tw)
-				fmt.Fprintln(tw, "APPLICATION\tREADY\tEFFECTIVE\tOWN\tSIGN-IN PATH\tRELATED")
+				fmt.Fprintf(tw, "Tenant-wide sign-in path (routing rules and providers): %s\n\n", classOrResolved(r.SignInPath))
+				fmt.Fprintln(tw, "APPLICATION\tREADY\tEFFECTIVE\tOWN\tAPP ROUTING AND POLICIES\tRELATED")
 				for _, a := range r.Apps {
-					fmt.Fprintf(tw, "%s\t%t\t%s\t%s\t%s\t%d\n", clip(oneLine(a.Name), 40), a.Ready, classOrResolved(a.Effective), classOrResolved(a.Own), classOrResolved(a.SignIn), a.Related)
+					fmt.Fprintf(tw, "%s\t%t\t%s\t%s\t%s\t%d\n", clip(oneLine(a.Name), 40), a.Ready, classOrResolved(a.Effective), classOrResolved(a.Own), classOrNone(a.SignIn), a.Related)
 				}
 				return tw.Flush()
 			})
@@ -619,6 +620,13 @@ func newAssessmentReadinessCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&runID, "assessment", "", "the assessment run (default: the newest completed run)")
 	return cmd
+}
+
+func classOrNone(c assessment.Class) string {
+	if c == "" {
+		return "-"
+	}
+	return string(c)
 }
 
 func classOrResolved(c assessment.Class) string {

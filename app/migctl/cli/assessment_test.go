@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	oktademo "github.com/portal-id/migration-console/assets/demo/okta"
 	"github.com/portal-id/migration-console/engine/entra/graphreplay"
 	"github.com/portal-id/migration-console/engine/okta/oktareplay"
+	"github.com/portal-id/migration-console/engine/report"
 )
 
 // runDoc is the part of an assessment run document the tests read.
@@ -222,6 +225,37 @@ func TestCollectThenAssessDemoTenants(t *testing.T) {
 	}
 	if after := h.readiness(rerun.ID); after.Total.Resolved != 1 {
 		t.Errorf("the disposition did not carry over to the rerun: %+v", after.Total)
+	}
+
+	// The assessment report carries every item, by class, and the rules
+	// applied.
+	out := filepath.Join(filepath.Dir(h.path), "assessment.json")
+	h.ok("", "report", "--kind", "assessment", "--format", "json", "--out", out)
+	t.Cleanup(func() { removeMasterKey(t, h.path) })
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc report.Document
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, tb := range doc.Tables() {
+		if strings.HasPrefix(tb.ID, "assessment_items_") {
+			rows += len(tb.Rows)
+		}
+	}
+	if rows != oktaSnap.ItemCount+entraSnap.ItemCount {
+		t.Errorf("the assessment report lists %d items, the snapshots hold %d", rows, oktaSnap.ItemCount+entraSnap.ItemCount)
+	}
+	for _, s := range doc.Sections {
+		if (s.ID == "assessment" || s.ID == "rules") && s.Status != report.Complete {
+			t.Errorf("report section %s is %s", s.ID, s.Status)
+		}
 	}
 
 	// The rules page is the catalogue's Markdown.

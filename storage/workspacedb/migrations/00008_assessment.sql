@@ -54,7 +54,8 @@ CREATE TABLE assessment_results (
 
 CREATE INDEX assessment_results_by_key ON assessment_results (run_id, kind, source_id);
 CREATE INDEX assessment_results_by_class ON assessment_results (run_id, class_rank DESC, display_name COLLATE NOCASE);
-CREATE INDEX assessment_results_by_app ON assessment_results (run_id, app_key) WHERE app_key <> '';
+CREATE INDEX assessment_results_by_app ON assessment_results (run_id, app_key, class) WHERE app_key <> '';
+CREATE INDEX assessment_results_by_rule ON assessment_results (run_id, rule_id);
 
 -- Findings other than the deciding one (whose rule is the result's
 -- rule_id), so results can be filtered by any matched rule.
