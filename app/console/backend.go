@@ -18,7 +18,7 @@ type backend struct {
 
 func session(w *wiring.Workspace) shell.Session {
 	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory,
-		Assessment: assessmentService{w.Assessment}, Target: w, Cutover: wiring.CutoverSession{W: w}, Rollout: w.Rollout, Close: w.Close}
+		Assessment: assessmentService{w.Assessment}, Merge: w.Merge, OCM: w.OCM, Target: w, Cutover: wiring.CutoverSession{W: w}, Rollout: w.Rollout, Close: w.Close}
 }
 
 // assessmentService is the engine's assessment service with the rules of

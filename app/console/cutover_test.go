@@ -15,6 +15,7 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/cutover/cutovertest"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -83,10 +84,15 @@ func cutoverWorkspace(t *testing.T) (string, *client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Connected first, so the assessment reads the (empty) live target;
+	// then every OCM impact acknowledged: the gate opens.
+	if _, _, err := w.ConnectTarget(ctx, sb.URL, secret.New(guiPortalToken)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.Assessment.Run(ctx, snap.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.ConnectTarget(ctx, sb.URL, secret.New(guiPortalToken)); err != nil {
+	if _, err := w.OCM.Acknowledge(ctx, ocm.AckRequest{Note: "test-only acknowledgement"}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := client.New(sb.URL, secret.New(guiPortalToken))

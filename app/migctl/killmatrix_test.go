@@ -44,6 +44,7 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover/cutovertest"
 	"github.com/portal-id/migration-console/engine/cutover/steps"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -172,10 +173,15 @@ func newKillMatrix(t *testing.T) *killMatrix {
 		t.Fatal(err)
 	}
 	snap := storeSnapshot(t, w.DB, src)
+	// Connected first, so the assessment reads the (empty) live target;
+	// then every OCM impact acknowledged: the gate opens.
+	if _, _, err := w.ConnectTarget(ctx, m.url, secret.New(killToken)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.Assessment.Run(ctx, snap.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.ConnectTarget(ctx, m.url, secret.New(killToken)); err != nil {
+	if _, err := w.OCM.Acknowledge(ctx, ocm.AckRequest{Note: "test-only acknowledgement"}); err != nil {
 		t.Fatal(err)
 	}
 	plan, err := w.Cutover.Create(ctx, cutover.CreateRequest{})

@@ -11,11 +11,10 @@ import (
 
 func newCutover(db *workspacedb.DB, r *readiness.Service, actor string) *cutover.Service {
 	return &cutover.Service{
-		Store: workspacedb.CutoverStore(db),
-		Gate:  Gate{Readiness: r},
-		// Merge review and OCM plug in here (cutover.Reviews) once their
-		// stages are wired; until then only first-run plans can be made.
-		Actor: actor,
+		Store:   workspacedb.CutoverStore(db),
+		Gate:    Gate{Readiness: r},
+		Reviews: workspacedb.CutoverReviews(db),
+		Actor:   actor,
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/vendor"
@@ -40,6 +42,10 @@ type Workspace struct {
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
+	// Merge reads and resolves merge decisions; OCM acknowledges impacts
+	// (merge.go).
+	Merge *merge.Service
+	OCM   *ocm.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -101,18 +107,20 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
 	ready := &readiness.Service{Store: workspacedb.ReadinessStore(db)}
+	cut := newCutover(db, ready, actor)
 	w := &Workspace{
-		Path:       path,
-		DB:         db,
-		Keychain:   kc,
-		Vendors:    vendors,
-		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
-		Inventory:  newInventory(db, kc, vendors, actor),
-		Assessment: newAssessment(db, actor),
-		Readiness:  ready,
-		Cutover:    newCutover(db, ready, actor),
+		Path:      path,
+		DB:        db,
+		Keychain:  kc,
+		Vendors:   vendors,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory: newInventory(db, kc, vendors, actor),
+		Merge:     newMerge(db, cut, actor),
+		OCM:       newOCM(db, actor),
+		Readiness: ready,
+		Cutover:   cut,
 	}
-	w.Assessment.Contributors = w.assessmentContributors()
+	w.Assessment = newAssessment(w, actor)
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }

@@ -85,7 +85,10 @@ type DecisionVersion struct {
 	Resolution   string `json:"resolution,omitempty"`
 	TargetID     string `json:"target_id,omitempty"`
 	NewName      string `json:"new_name,omitempty"`
-	Version      string `json:"version"`
+	// By and At are who resolved it and when.
+	By      string     `json:"by,omitempty"`
+	At      *time.Time `json:"at,omitempty"`
+	Version string     `json:"version"`
 }
 
 // AckVersion is an OCM impact's acknowledgement as a plan was bound to it.

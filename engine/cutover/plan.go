@@ -16,6 +16,8 @@ import (
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/cutover/steps"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -247,7 +249,7 @@ func (s *Service) checkCurrent(tx Tx, p Plan) error {
 
 // readReview reads the run's merge decisions and acknowledgements and
 // digests their versions.
-func (s *Service) readReview(ctx context.Context, ws workspace.Workspace, runID string) (Review, []Decision, error) {
+func (s *Service) readReview(ctx context.Context, ws workspace.Workspace, runID string) (Review, []merge.Decision, error) {
 	var rv Review
 	if s.Reviews == nil {
 		if ws.Mode == workspace.ModeMergeIntoExisting {
@@ -261,23 +263,37 @@ func (s *Service) readReview(ctx context.Context, ws workspace.Workspace, runID 
 	if err != nil {
 		return rv, nil, fmt.Errorf("read the merge decisions of assessment %s: %w", runID, err)
 	}
-	acks, err := s.Reviews.Acknowledgements(ctx, runID)
+	impacts, err := s.Reviews.Impacts(ctx, runID)
 	if err != nil {
-		return rv, nil, fmt.Errorf("read the acknowledgements of assessment %s: %w", runID, err)
+		return rv, nil, fmt.Errorf("read the OCM acknowledgements of assessment %s: %w", runID, err)
 	}
 	rv.Decisions = make([]DecisionVersion, 0, len(decisions))
 	for _, d := range decisions {
-		rv.Decisions = append(rv.Decisions, DecisionVersion{ID: d.ID, ItemSourceID: d.ItemSourceID, Kind: string(d.ItemKind),
-			Status: d.Status, Resolution: d.Resolution, TargetID: d.TargetID, NewName: d.NewName, Version: d.Version})
+		rv.Decisions = append(rv.Decisions, DecisionVersion{ID: d.ID, ItemSourceID: d.ItemSourceID, Kind: string(d.Kind),
+			Status: string(d.Status), Resolution: string(d.Resolution), TargetID: d.TargetID, NewName: d.NewName,
+			By: d.ResolvedBy, At: d.ResolvedAt, Version: decisionVersion(d)})
 	}
 	slices.SortFunc(rv.Decisions, func(a, b DecisionVersion) int { return cmp.Compare(a.ID, b.ID) })
-	rv.Acknowledgements = make([]AckVersion, 0, len(acks))
-	for _, a := range acks {
-		rv.Acknowledgements = append(rv.Acknowledgements, AckVersion{ImpactID: a.ImpactID, Status: a.Status, By: a.By, At: a.At, Version: a.Version})
+	rv.Acknowledgements = make([]AckVersion, 0, len(impacts))
+	for _, im := range impacts {
+		rv.Acknowledgements = append(rv.Acknowledgements, AckVersion{ImpactID: im.ID, Status: string(im.Status), By: im.AckedBy,
+			At: im.AckedAt, Version: ackVersion(im)})
 	}
 	slices.SortFunc(rv.Acknowledgements, func(a, b AckVersion) int { return cmp.Compare(a.ImpactID, b.ImpactID) })
 	rv.Digest = digestOf(rv.Decisions, rv.Acknowledgements)
 	return rv, decisions, nil
+}
+
+// decisionVersion changes whenever a decision is resolved again, even to
+// the same resolution (who and when change).
+func decisionVersion(d merge.Decision) string {
+	return digestOf(d.Status, d.Resolution, d.TargetID, d.NewName, d.Note, d.ResolvedBy, d.ResolvedAt)[:16]
+}
+
+// ackVersion changes whenever an acknowledgement is given, carried over or
+// put back for review.
+func ackVersion(im ocm.Impact) string {
+	return digestOf(im.Status, im.AckedBy, im.AckedAt, im.Note, im.ItemsFingerprint, im.CarriedFrom)[:16]
 }
 
 // reviewDigest is the digest of the run's review as it is now.
@@ -303,7 +319,7 @@ const pageSize = 1000
 // build computes a plan's steps from the run's results, the snapshot's
 // item views and the merge decisions: one step per target mutation or
 // binding, ordered so every step comes after the steps it refers to.
-func (s *Service) build(tx Tx, run assessment.Run, decisions []Decision) (Plan, []Step, error) {
+func (s *Service) build(tx Tx, run assessment.Run, decisions []merge.Decision) (Plan, []Step, error) {
 	if run.Status != assessment.StatusCompleted {
 		return Plan{}, nil, fmt.Errorf("%w: assessment %s is %s", assessment.ErrRunNotCompleted, run.ID, run.Status)
 	}
@@ -315,7 +331,7 @@ func (s *Service) build(tx Tx, run assessment.Run, decisions []Decision) (Plan, 
 	if err != nil {
 		return Plan{}, nil, err
 	}
-	byItem := make(map[int64]Decision, len(decisions))
+	byItem := make(map[int64]merge.Decision, len(decisions))
 	for _, d := range decisions {
 		byItem[d.ItemID] = d
 	}
@@ -410,7 +426,7 @@ type builder struct {
 	unplanned int
 }
 
-func (b *builder) add(it inventory.StoredItem, r assessment.Result, d Decision, decided bool) {
+func (b *builder) add(it inventory.StoredItem, r assessment.Result, d merge.Decision, decided bool) {
 	st := Step{ItemID: it.ID, ItemKind: it.Kind, ItemSourceID: it.SourceID, DisplayName: it.DisplayName,
 		Class: r.Class, RuleID: r.RuleID, Action: steps.Create, Name: it.DisplayName}
 	kind := steps.Kind(r.Target.Noun)
@@ -477,19 +493,24 @@ func (b *builder) add(it inventory.StoredItem, r assessment.Result, d Decision, 
 // decide applies a merge decision to a draft that would be planned: skip,
 // bind to the mapped object, or create under the decision's name. It
 // reports whether the kind should still plan a create.
-func (b *builder) decide(dr *draft, d Decision) bool {
+func (b *builder) decide(dr *draft, d merge.Decision) bool {
 	st := &dr.step
 	st.DecisionID = d.ID
 	switch {
-	case d.Status == DecisionPending:
+	case d.Status != merge.StatusResolved:
 		st.Disposition, st.Reason = steps.Blocked, fmt.Sprintf("merge decision %s is still pending", d.ID)
-	case d.Resolution == SkipItem:
+	case d.Resolution == merge.Skip:
 		st.Disposition, st.Reason = steps.Skipped, withNote(fmt.Sprintf("merge decision %s: skip", d.ID), d.Note)
-	case d.Resolution == MapToExisting:
-		st.Action, st.Name = steps.Bind, d.TargetName
-		st.Bound = &steps.Bound{TargetID: d.TargetID, ETag: d.TargetETag, Name: d.TargetName}
-		st.Reason = withNote(fmt.Sprintf("merge decision %s: map to existing %s", d.ID, d.TargetID), d.Note)
-	case d.Resolution == CreateNew:
+	case d.Resolution == merge.MapToExisting:
+		m, ok := d.Matches(d.TargetID)
+		if !ok {
+			st.Disposition, st.Reason = steps.Blocked, fmt.Sprintf("merge decision %s maps to %s, which is not one of the live objects it matched", d.ID, d.TargetID)
+			return false
+		}
+		st.Action, st.Name = steps.Bind, m.Name
+		st.Bound = &steps.Bound{TargetID: m.TargetID, ETag: m.ETag, Name: m.Name}
+		st.Reason = withNote(fmt.Sprintf("merge decision %s: map to existing %s", d.ID, m.TargetID), d.Note)
+	case d.Resolution == merge.CreateNew:
 		if d.NewName != "" {
 			st.Name = d.NewName
 		}
@@ -506,9 +527,11 @@ func (b *builder) decide(dr *draft, d Decision) bool {
 }
 
 // stillCollides says why a create_new decision cannot avoid the overlap it
-// was made for: the name still collides, or the overlap is on a key a new
-// object cannot change (a routing rule's domains, an app-group pair).
-func stillCollides(kind steps.Kind, name string, d Decision) string {
+// was made for: the name still collides with a live object as merge review
+// read it, or the overlap is on a key a new object cannot change (a
+// routing rule's domains, an app-group pair). Merge review refuses these
+// too; the plan checks again rather than trust a row.
+func stillCollides(kind steps.Kind, name string, d merge.Decision) string {
 	switch kind {
 	case steps.KindRoutingRule:
 		return "a new routing rule cannot route domains the live rule already routes; map it or skip it"
@@ -516,11 +539,11 @@ func stillCollides(kind steps.Kind, name string, d Decision) string {
 		return "the live tenant already assigns this application to this group; map it or skip it"
 	}
 	for _, m := range d.Matched {
-		if steps.NameKey(m) == steps.NameKey(name) {
+		if steps.NameKey(m.Name) == steps.NameKey(name) {
 			if d.NewName == "" {
-				return fmt.Sprintf("no new name was given and the live object %q holds the name; give a new name", m)
+				return fmt.Sprintf("no new name was given and the live object %q holds the name; give a new name", m.Name)
 			}
-			return fmt.Sprintf("the new name %q still collides with the live object %q", name, m)
+			return fmt.Sprintf("the new name %q still collides with the live object %q", name, m.Name)
 		}
 	}
 	return ""

@@ -2,11 +2,12 @@ package cutover
 
 import (
 	"context"
-	"time"
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -80,57 +81,15 @@ type Blocker struct {
 }
 
 // Reviews is merge review and OCM as the cutover reads them: the merge
-// decisions of an assessment run and the acknowledgements of its OCM
-// impacts. The merge and OCM stages implement it (through app/wiring); a
+// decisions of an assessment run (engine/merge) and its OCM impacts with
+// their acknowledgements (engine/ocm). The workspace store implements it; a
 // nil Reviews means the build has neither, which only a first-run adoption
 // plan can do without.
 type Reviews interface {
 	// Decisions returns every merge decision of the run (none in
 	// first-run adoption).
-	Decisions(ctx context.Context, runID string) ([]Decision, error)
-	// Acknowledgements returns the run's OCM impacts with their
-	// acknowledgement state.
-	Acknowledgements(ctx context.Context, runID string) ([]Acknowledgement, error)
-}
-
-// Decision is one merge decision as the cutover reads it.
-type Decision struct {
-	ID           string
-	ItemID       int64
-	ItemKind     inventory.Kind
-	ItemSourceID string
-	// Status is pending or resolved; Resolution map_to_existing,
-	// create_new or skip.
-	Status     string
-	Resolution string
-	// TargetID, TargetETag and TargetName are the live object a
-	// map_to_existing decision names, as merge review read it.
-	TargetID   string
-	TargetETag string
-	TargetName string
-	// NewName is a create_new decision's new name ("" keeps the item's).
-	NewName string
-	Note    string
-	// Matched are the names of every live object the item collides with.
-	Matched []string
-	// Version changes whenever the decision is resolved again.
-	Version string
-}
-
-// Merge decision statuses and resolutions, as merge review names them.
-const (
-	DecisionPending = "pending"
-	MapToExisting   = "map_to_existing"
-	CreateNew       = "create_new"
-	SkipItem        = "skip"
-)
-
-// Acknowledgement is one OCM impact row's acknowledgement state.
-type Acknowledgement struct {
-	ImpactID string
-	Status   string
-	By       string
-	At       *time.Time
-	// Version changes whenever the acknowledgement is given again.
-	Version string
+	Decisions(ctx context.Context, runID string) ([]merge.Decision, error)
+	// Impacts returns the run's OCM impacts with their acknowledgement
+	// state, IDs filled.
+	Impacts(ctx context.Context, runID string) ([]ocm.Impact, error)
 }

@@ -1,6 +1,7 @@
 package workspacedb
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/cutover/steps"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -19,14 +22,38 @@ func CutoverStore(db *DB) cutover.Store {
 	return NewStage(db, func(t *Tx) cutover.Tx { return t })
 }
 
+// CutoverReviews reads, for the cutover, the merge decisions and OCM
+// acknowledgements merge review and the OCM stage keep in the same file.
+func CutoverReviews(db *DB) cutover.Reviews { return cutoverReviews{db} }
+
+type cutoverReviews struct{ db *DB }
+
+func (r cutoverReviews) Decisions(ctx context.Context, runID string) ([]merge.Decision, error) {
+	var out []merge.Decision
+	err := r.db.ViewTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.Decisions([]string{runID}, merge.Filter{})
+		return err
+	})
+	return out, err
+}
+
+func (r cutoverReviews) Impacts(ctx context.Context, runID string) ([]ocm.Impact, error) {
+	var out []ocm.Impact
+	err := r.db.ViewTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.RunImpacts(runID, 0)
+		return err
+	})
+	for i := range out {
+		out[i].ID = ocm.ImpactID(runID, out[i].Ordinal)
+	}
+	return out, err
+}
+
 const planColumns = `id, source_id, source_name, source_kind, snapshot_id, assessment_run_id, mode, status, created_at,
 	created_by, updated_at, rebuilds, step_count, binds, unplanned, counts, kind_counts, steps_digest, review, preview,
 	preview_token_hash`
-
-func jsonText(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
-}
 
 func planArgs(p cutover.Plan) ([]any, error) {
 	var enc [4]string
@@ -247,13 +274,6 @@ func runWriteErr(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
-}
-
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 func scanCutoverRun(row interface{ Scan(...any) error }) (cutover.Run, error) {

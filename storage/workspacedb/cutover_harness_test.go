@@ -19,6 +19,8 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/cutover/cutovertest"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/portal/portaltest"
@@ -36,8 +38,11 @@ import (
 type cutoverFixture struct {
 	*assessFixture
 	shape cutovertest.Shape
+	snap  inventory.Snapshot
 	run   assessment.Run
 	svc   *cutover.Service
+	merge *merge.Service
+	ocm   *ocm.Service
 	box   *sandboxFixture
 }
 
@@ -218,7 +223,10 @@ func newCutoverFixture(t testing.TB, shape cutovertest.Shape, opts sandbox.Optio
 	return newCutoverFixtureIn(t, workspace.ModeFirstRunAdoption, shape, opts)
 }
 
-// newCutoverFixtureIn assesses an estate of shape in a workspace of mode.
+// newCutoverFixtureIn assesses an estate of shape in a workspace of mode,
+// with merge overlap detection reading the sandbox and every OCM impact
+// acknowledged, so the preview-handoff gate is open (unless live objects
+// call for merge decisions).
 func newCutoverFixtureIn(t testing.TB, mode workspace.Mode, shape cutovertest.Shape, opts sandbox.Options) *cutoverFixture {
 	t.Helper()
 	af := newAssessFixture(t)
@@ -232,16 +240,33 @@ func newCutoverFixtureIn(t testing.TB, mode workspace.Mode, shape cutovertest.Sh
 		}
 	}
 	f := &cutoverFixture{assessFixture: af, shape: shape}
-	snap := f.snapshot(t, func(emit func(inventory.Item) error) error { return cutovertest.Generate(shape, emit) })
-	run, err := f.assessFixture.svc.Run(context.Background(), snap.ID, nil)
+	f.box = newSandbox(t, opts)
+	f.assessFixture.svc.Contributors = []assessment.Contributor{
+		&merge.Detector{Store: MergeStore(f.db), Connect: func(context.Context) (merge.Target, error) { return f.box.client(), nil }},
+		&ocm.Carrier{Store: OCMStore(f.db)},
+	}
+	f.svc = &cutover.Service{Store: CutoverStore(f.db), Gate: readinessGateOf(f.db), Reviews: CutoverReviews(f.db),
+		Actor: "consultant", StaleAfter: 2 * time.Second}
+	f.merge = &merge.Service{Store: MergeStore(f.db), Plans: f.svc, Actor: "consultant"}
+	f.ocm = &ocm.Service{Store: OCMStore(f.db), Actor: "customer"}
+	f.snap = f.snapshot(t, func(emit func(inventory.Item) error) error { return cutovertest.Generate(shape, emit) })
+	f.assess(t)
+	return f
+}
+
+// assess runs an assessment of the fixture's snapshot against the live
+// sandbox and acknowledges every OCM impact, as the customer would.
+func (f *cutoverFixture) assess(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	run, err := f.assessFixture.svc.Run(ctx, f.snap.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.run = run
-	f.svc = &cutover.Service{Store: CutoverStore(f.db), Gate: readinessGateOf(f.db),
-		Actor: "consultant", StaleAfter: 2 * time.Second}
-	f.box = newSandbox(t, opts)
-	return f
+	if _, err := f.ocm.Acknowledge(ctx, ocm.AckRequest{Note: "accepted in the test-only change review"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // secrets collects the generated client secrets an apply hands over

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover/cutovertest"
 	"github.com/portal-id/migration-console/engine/cutover/steps"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/portal/client"
 	"github.com/portal-id/migration-console/engine/portal/sandbox"
@@ -324,25 +327,6 @@ func TestCutoverDriftCollision(t *testing.T) {
 	}
 }
 
-// fakeReviews stands in for merge review and OCM.
-type fakeReviews struct {
-	mu        sync.Mutex
-	decisions []cutover.Decision
-	acks      []cutover.Acknowledgement
-}
-
-func (r *fakeReviews) Decisions(context.Context, string) ([]cutover.Decision, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.decisions), nil
-}
-
-func (r *fakeReviews) Acknowledgements(context.Context, string) ([]cutover.Acknowledgement, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.acks), nil
-}
-
 // itemID finds the id of an estate item in the fixture's snapshot.
 func (f *cutoverFixture) itemID(t *testing.T, kind inventory.Kind, name string) (int64, string) {
 	t.Helper()
@@ -363,37 +347,59 @@ func (f *cutoverFixture) itemID(t *testing.T, kind inventory.Kind, name string) 
 	return id, src
 }
 
-// Merge mode: decisions bind, rename and skip; a mapped object that
-// changes or goes, and a decision that changes, are refused at apply.
+// Merge mode, with merge review's own decisions: they bind, rename and
+// skip; a mapped object that changes or goes, and a decision that changes,
+// are refused at apply; once the plan is applied, merge review refuses to
+// change its decisions.
 func TestCutoverMergeDecisions(t *testing.T) {
 	ctx := context.Background()
 	f := newCutoverFixtureIn(t, workspace.ModeMergeIntoExisting, smallEstate, sandbox.Options{})
 	c := f.box.client()
-	if _, err := f.svc.Create(ctx, cutover.CreateRequest{}); !errors.Is(err, cutover.ErrNoReview) {
+	noReview := *f.svc
+	noReview.Reviews = nil
+	if _, err := noReview.Create(ctx, cutover.CreateRequest{}); !errors.Is(err, cutover.ErrNoReview) {
 		t.Fatalf("a merge-mode plan without merge review: %v", err)
 	}
 	live0, err := c.CreateGroup(ctx, "test-live-0", api.GroupInput{Name: cutovertest.GroupName(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateGroup(ctx, "test-live-1", api.GroupInput{Name: cutovertest.GroupName(1)}); err != nil {
-		t.Fatal(err)
+	for i := 1; i <= 2; i++ {
+		if _, err := c.CreateGroup(ctx, fmt.Sprintf("test-live-%d", i), api.GroupInput{Name: cutovertest.GroupName(i)}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := c.CreateGroup(ctx, "test-live-2", api.GroupInput{Name: cutovertest.GroupName(2)}); err != nil {
-		t.Fatal(err)
+	// Assessed again, the three live groups overlap: pending decisions
+	// close the gate.
+	f.assess(t)
+	if _, err := f.svc.Create(ctx, cutover.CreateRequest{}); !errors.Is(err, cutover.ErrGateClosed) || !strings.Contains(err.Error(), "merge") {
+		t.Fatalf("a plan with merge decisions pending: %v", err)
 	}
-	id0, src0 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(0))
-	id1, src1 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(1))
-	id2, src2 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(2))
-	rv := &fakeReviews{decisions: []cutover.Decision{
-		{ID: "dec-map", ItemID: id0, ItemKind: inventory.KindGroup, ItemSourceID: src0, Status: "resolved", Resolution: cutover.MapToExisting,
-			TargetID: live0.Value.Id, TargetETag: live0.ETag, TargetName: live0.Value.Name, Matched: []string{live0.Value.Name}, Version: "1"},
-		{ID: "dec-new", ItemID: id1, ItemKind: inventory.KindGroup, ItemSourceID: src1, Status: "resolved", Resolution: cutover.CreateNew,
-			NewName: "Team 00001 (migrated)", Matched: []string{cutovertest.GroupName(1)}, Version: "1"},
-		{ID: "dec-skip", ItemID: id2, ItemKind: inventory.KindGroup, ItemSourceID: src2, Status: "resolved", Resolution: cutover.SkipItem,
-			Matched: []string{cutovertest.GroupName(2)}, Version: "1"},
-	}, acks: []cutover.Acknowledgement{{ImpactID: "run:0", Status: "acknowledged", By: "customer", Version: "1"}}}
-	f.svc.Reviews = rv
+	page, err := f.merge.List(ctx, merge.Filter{})
+	if err != nil || len(page.Decisions) != 3 {
+		t.Fatalf("merge decisions: %d, %v", len(page.Decisions), err)
+	}
+	dec := map[string]merge.Decision{}
+	for _, d := range page.Decisions {
+		dec[d.DisplayName] = d
+	}
+	resolve := func(name string, r merge.Resolution, targetID, newName string) error {
+		t.Helper()
+		_, err := f.merge.Resolve(ctx, merge.ResolveRequest{DecisionID: dec[name].ID, Resolution: r, TargetID: targetID, NewName: newName, Note: "test-only review"})
+		return err
+	}
+	for _, err := range []error{
+		resolve(cutovertest.GroupName(0), merge.MapToExisting, live0.Value.Id, ""),
+		resolve(cutovertest.GroupName(1), merge.CreateNew, "", "Team 00001 (migrated)"),
+		resolve(cutovertest.GroupName(2), merge.Skip, "", ""),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, src0 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(0))
+	_, src1 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(1))
+	_, src2 := f.itemID(t, inventory.KindGroup, cutovertest.GroupName(2))
 	plan := f.create(t)
 	d, err := f.svc.Get(ctx, plan.ID)
 	if err != nil {
@@ -403,7 +409,8 @@ func TestCutoverMergeDecisions(t *testing.T) {
 	for _, st := range d.Steps {
 		byID[st.ID] = st
 	}
-	if st := byID["group/"+src0]; st.Action != steps.Bind || st.Bound.TargetID != live0.Value.Id || st.DecisionID != "dec-map" {
+	if st := byID["group/"+src0]; st.Action != steps.Bind || st.Bound.TargetID != live0.Value.Id || st.Bound.ETag != live0.ETag ||
+		st.DecisionID != dec[cutovertest.GroupName(0)].ID {
 		t.Fatalf("mapped group step: %+v", st)
 	}
 	if st := byID["group/"+src1]; st.Disposition != steps.Planned || st.Name != "Team 00001 (migrated)" {
@@ -418,8 +425,18 @@ func TestCutoverMergeDecisions(t *testing.T) {
 			t.Fatalf("assignment to a skipped group: %+v", st)
 		}
 	}
-	if len(plan.Review.Decisions) != 3 || len(plan.Review.Acknowledgements) != 1 {
+	if len(plan.Review.Decisions) != 3 || len(plan.Review.Acknowledgements) == 0 {
 		t.Fatalf("plan review %+v", plan.Review)
+	}
+	for _, a := range plan.Review.Acknowledgements {
+		if a.Status != string(ocm.StatusAcknowledged) || a.By != "customer" || a.At == nil {
+			t.Fatalf("the plan is bound to acknowledgement %+v", a)
+		}
+	}
+	for _, dv := range plan.Review.Decisions {
+		if dv.Status != string(merge.StatusResolved) || dv.By != "consultant" || dv.At == nil || dv.Version == "" {
+			t.Fatalf("the plan is bound to decision %+v", dv)
+		}
 	}
 
 	// The mapped group changes after the preview: apply refuses.
@@ -440,29 +457,17 @@ func TestCutoverMergeDecisions(t *testing.T) {
 		t.Fatalf("apply after the mapped group was deleted: %v", err)
 	}
 	// A decision changed since the preview: refused until rebuilt.
-	rv.mu.Lock()
-	rv.decisions[0].Resolution, rv.decisions[0].Version = cutover.CreateNew, "2"
-	rv.decisions[0].NewName = "Team 00000 (new)"
-	rv.mu.Unlock()
+	if err := resolve(cutovertest.GroupName(0), merge.CreateNew, "", "Team 00000 (new)"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.svc.Apply(ctx, plan.ID, prev.Token, c, cutover.ApplyOptions{}); !errors.Is(err, cutover.ErrReviewChanged) {
 		t.Fatalf("apply after a decision changed: %v", err)
 	}
 	if _, err := f.svc.Preview(ctx, plan.ID, c); !errors.Is(err, cutover.ErrReviewChanged) {
 		t.Fatalf("preview after a decision changed: %v", err)
 	}
-	// So is an acknowledgement given again.
 	plan, err = f.svc.Rebuild(ctx, plan.ID)
 	if err != nil {
-		t.Fatal(err)
-	}
-	prev = f.preview(t, plan.ID)
-	rv.mu.Lock()
-	rv.acks[0].Version = "2"
-	rv.mu.Unlock()
-	if _, err := f.svc.Apply(ctx, plan.ID, prev.Token, c, cutover.ApplyOptions{}); !errors.Is(err, cutover.ErrReviewChanged) {
-		t.Fatalf("apply after an acknowledgement changed: %v", err)
-	}
-	if _, err := f.svc.Rebuild(ctx, plan.ID); err != nil {
 		t.Fatal(err)
 	}
 	prev = f.preview(t, plan.ID)
@@ -480,6 +485,10 @@ func TestCutoverMergeDecisions(t *testing.T) {
 	}
 	if id, applied, err := f.svc.AppliedPlan(ctx, f.run.ID); err != nil || !applied || id != plan.ID {
 		t.Fatalf("AppliedPlan = %q %v %v", id, applied, err)
+	}
+	// The applied plan's decisions are final.
+	if err := resolve(cutovertest.GroupName(2), merge.CreateNew, "", "Team 00002 (late)"); !errors.Is(err, merge.ErrPlanApplied) || !strings.Contains(err.Error(), plan.ID) {
+		t.Fatalf("a decision changed after apply: %v", err)
 	}
 }
 
@@ -552,7 +561,7 @@ func TestCutoverTwoAppliesAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	svcs := []*cutover.Service{f.svc, {Store: CutoverStore(other), Gate: readinessGateOf(other), Actor: "consultant"}}
+	svcs := []*cutover.Service{f.svc, {Store: CutoverStore(other), Gate: readinessGateOf(other), Reviews: CutoverReviews(other), Actor: "consultant"}}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, svc := range svcs {

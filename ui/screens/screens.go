@@ -76,6 +76,10 @@ type Env struct {
 	Target TargetConnector
 	// Assessment is nil when the session offers no assessment stage.
 	Assessment Assessment
+	// Merge and OCM are nil when the session offers no merge review or
+	// OCM stage.
+	Merge Merge
+	OCM   OCM
 	// Cutover is nil when the session offers no cutover stage.
 	Cutover Cutover
 	// Rollout is nil when the session offers no rollout stage.

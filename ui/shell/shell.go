@@ -35,6 +35,10 @@ type Session struct {
 	Cutover screens.Cutover
 	// Rollout is the SSO rollout stage; nil leaves it disabled.
 	Rollout screens.Rollout
+	// Merge and OCM are the merge review and OCM stages; nil hides their
+	// work.
+	Merge screens.Merge
+	OCM   screens.OCM
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -134,7 +138,7 @@ func (c *Console) show(s Session) {
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
-		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Cutover: s.Cutover, Rollout: s.Rollout})
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Cutover: s.Cutover, Rollout: s.Rollout})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

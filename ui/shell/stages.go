@@ -27,6 +27,8 @@ var stages = []stage{
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
 	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
+	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
+	{"OCM", theme.InfoIcon, screens.NewOCMScreen},
 	{"Cutover", theme.UploadIcon, screens.NewCutoverScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
