@@ -7,6 +7,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment/assessreport"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/cutover/cutoverreport"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
 	"github.com/portal-id/migration-console/engine/readiness"
@@ -27,6 +28,9 @@ func (w *Workspace) reportProviders() []report.Provider {
 	return []report.Provider{
 		assessreport.Provider{Service: w.Assessment},
 		assessreport.Rules{Service: w.Assessment},
+		cutoverreport.Plans{Service: w.Cutover},
+		cutoverreport.Rollback{Service: w.Cutover},
+		cutoverreport.Probes{Service: w.Cutover},
 	}
 }
 
