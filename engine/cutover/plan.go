@@ -125,7 +125,7 @@ func (s *Service) Rebuild(ctx context.Context, planID string) (Plan, error) {
 		if err := s.notStarted(tx, cur); err != nil {
 			return err
 		}
-		run, err := tx.Run(cur.AssessmentRunID)
+		run, err := tx.AssessmentRun(cur.AssessmentRunID)
 		if err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func allResults(tx Tx, runID string) ([]assessment.Result, error) {
 	var kind inventory.Kind
 	after := ""
 	for {
-		page, err := tx.ResultsByKey(runID, kind, after, pageSize)
+		page, err := tx.AssessmentResultsByKey(runID, kind, after, pageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +397,7 @@ func itemsOf(tx Tx, snapshotID string, results []assessment.Result) (map[itemKey
 	for kind := range kinds {
 		after := ""
 		for {
-			page, err := tx.ScanItems(snapshotID, kind, after, pageSize)
+			page, err := tx.ScanSnapshotItems(snapshotID, kind, after, pageSize)
 			if err != nil {
 				return nil, err
 			}

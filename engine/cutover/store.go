@@ -16,14 +16,16 @@ type Tx interface {
 	audit.Log
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
-	// Runs lists every assessment run, newest first; Run reads one.
-	Runs() ([]assessment.Run, error)
-	Run(id string) (assessment.Run, error)
-	// ResultsByKey pages a run's results in (kind, source id) order.
-	ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]assessment.Result, error)
-	// ScanItems pages a snapshot's items of one kind in source id order,
-	// with their views.
-	ScanItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
+	// AssessmentRuns lists every assessment run, newest first;
+	// AssessmentRun reads one.
+	AssessmentRuns() ([]assessment.Run, error)
+	AssessmentRun(id string) (assessment.Run, error)
+	// AssessmentResultsByKey pages a run's results in (kind, source id)
+	// order.
+	AssessmentResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]assessment.Result, error)
+	// ScanSnapshotItems pages a snapshot's items of one kind in source id
+	// order, with their views.
+	ScanSnapshotItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
 
 	// InsertCutoverPlan stores a new plan with its steps.
 	InsertCutoverPlan(p Plan, steps []Step) error

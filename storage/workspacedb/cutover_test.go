@@ -333,7 +333,7 @@ func (f *cutoverFixture) itemID(t *testing.T, kind inventory.Kind, name string) 
 	var id int64
 	var src string
 	err := f.db.ViewTx(context.Background(), func(tx *Tx) error {
-		items, err := tx.ScanItems(f.run.SnapshotID, kind, "", 10000)
+		items, err := tx.ScanSnapshotItems(f.run.SnapshotID, kind, "", 10000)
 		for _, it := range items {
 			if it.DisplayName == name {
 				id, src = it.ID, it.SourceID
