@@ -48,7 +48,7 @@ help:
 	@echo "make generate the admin API code from openapi.yaml and the demo payloads in assets/demo"
 	@echo "make test     vet, gofmt and generated-file checks, all tests against a real keychain, bounded fuzz runs"
 	@echo "make bench    all benchmarks"
-	@echo "make soak     long soaks: the rollout's full kill-and-resume matrix, more property cases"
+	@echo "make soak     long soaks: the rollout's full kill-and-resume matrix, more property cases, the cutover's full kill matrix"
 	@echo "make package  Linux desktop package in dist/ (fyne package, root FyneApp.toml)"
 	@echo "make cross    Windows, macOS and Linux packages with fyne-cross (needs Docker or Podman)"
 	@echo "make clean    remove build outputs"
@@ -110,6 +110,8 @@ bench: deps
 # make test runs a sample of these; the soak runs the full matrix.
 soak: deps
 	PMC_SOAK=1 $(GO) test -timeout 60m -count=1 -run 'KillAndResume|SafetyProperties' ./engine/rollout/ -rapid.checks=1000
+	PMC_SOAK=1 PMC_KEYCHAIN_TESTS=1 scripts/with-keyring.sh $(GO) test -timeout 60m -count=1 -v -run 'CutoverKillMatrix' ./app/migctl/ \
+		| grep -E '^(ok|FAIL|---|panic)|kill matrix'
 
 package: deps
 	scripts/package.sh

@@ -18,7 +18,7 @@ type backend struct {
 
 func session(w *wiring.Workspace) shell.Session {
 	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory,
-		Assessment: assessmentService{w.Assessment}, Merge: w.Merge, OCM: w.OCM, Target: w, Rollout: w.Rollout,
+		Assessment: assessmentService{w.Assessment}, Merge: w.Merge, OCM: w.OCM, Target: w, Cutover: wiring.CutoverSession{W: w}, Rollout: w.Rollout,
 		Evidence: w.Evidence, Reports: reports{w}, Close: w.Close, AuditAtOpen: w.AuditAtOpen, WriteNew: atomicfile.WriteNew}
 }
 

@@ -137,6 +137,7 @@ func TestReportCarriesEvidence(t *testing.T) {
 // TestReportWithoutCutoverStage: with no cutover stage the slots say so.
 func TestReportWithoutCutoverStage(t *testing.T) {
 	w := evidenceWorkspace(t)
+	w.Evidence.Plans = nil // a console built without the cutover stage
 	doc, err := w.Report(context.Background(), report.KindCutover)
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,10 @@ import (
 	"github.com/portal-id/migration-console/storage/workspacedb"
 )
 
-// newMerge is merge review over db. No cutover stage exists in this build,
-// so Plans is nil: no plan can have been applied yet.
-func newMerge(db *workspacedb.DB, actor string) *merge.Service {
-	return &merge.Service{Store: workspacedb.MergeStore(db), Actor: actor}
+// newMerge is merge review over db; plans is the cutover stage, which
+// freezes a run's decisions once a plan of the run is applied.
+func newMerge(db *workspacedb.DB, plans merge.Plans, actor string) *merge.Service {
+	return &merge.Service{Store: workspacedb.MergeStore(db), Plans: plans, Actor: actor}
 }
 
 func newOCM(db *workspacedb.DB, actor string) *ocm.Service {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment/assessreport"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/cutover/cutoverreport"
 	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
@@ -28,7 +29,10 @@ func (w *Workspace) reportProviders() []report.Provider {
 	return []report.Provider{
 		assessreport.Provider{Service: w.Assessment},
 		assessreport.Rules{Service: w.Assessment},
-		evidence.RollbackReport{Service: w.Evidence},
+		cutoverreport.Plans{Service: w.Cutover},
+		cutoverreport.Probes{Service: w.Cutover},
+		// The operator's guidance first, then what a rollback deletes.
+		report.Joined{evidence.RollbackReport{Service: w.Evidence}, cutoverreport.Rollback{Service: w.Cutover}},
 		evidence.CompletionReport{Service: w.Evidence},
 		evidence.HandoffReport{Service: w.Evidence},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
@@ -57,6 +58,10 @@ type Workspace struct {
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
+	// Cutover plans, previews, applies, resumes, rolls back and probes
+	// (cutover.go).
+	Cutover *cutover.Service
+
 	// AuditAtOpen is what comparing the audit trail with this machine's
 	// keychain found when the file was opened, before re-anchoring; nil
 	// when there was no keychain to compare with (see audit.go).
@@ -221,6 +226,8 @@ func assemble(path string, db *workspacedb.DB, kc *keychain.Keychain, opts []Opt
 	cfg := configure(opts)
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
+	ready := &readiness.Service{Store: workspacedb.ReadinessStore(db)}
+	cut := newCutover(db, ready, actor)
 	w := &Workspace{
 		Path:      path,
 		DB:        db,
@@ -228,10 +235,11 @@ func assemble(path string, db *workspacedb.DB, kc *keychain.Keychain, opts []Opt
 		Vendors:   vendors,
 		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
 		Inventory: newInventory(db, kc, vendors, actor),
-		Merge:     newMerge(db, actor),
+		Merge:     newMerge(db, cut, actor),
 		OCM:       newOCM(db, actor),
-		Evidence:  &evidence.Service{Store: workspacedb.EvidenceStore(db), Actor: actor},
-		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Evidence:  &evidence.Service{Store: workspacedb.EvidenceStore(db), Plans: cutoverPlans{cut}, Actor: actor},
+		Readiness: ready,
+		Cutover:   cut,
 		log:       cfg.log,
 	}
 	w.Assessment = newAssessment(w, actor)

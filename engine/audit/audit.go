@@ -43,6 +43,26 @@ const (
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
+	// A consultant's what-if on an assessment finding (will fix, risk
+	// accepted, not applicable), and its withdrawal.
+	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
+	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
+	// The cutover beyond the contract's events: a plan rebuilt in place, an
+	// apply that ended failed, an execution run interrupted (cancelled,
+	// killed) and resumed, a confidential client's secret rotated because
+	// the one its create returned never reached the operator, rollback
+	// executed from the record of what apply created, and post-cutover
+	// probes recorded as evidence.
+	CutoverPlanRebuilt           = "migration.cutover_plan.rebuilt"
+	CutoverPlanApplyFailed       = "migration.cutover_plan.apply_failed"
+	CutoverRunInterrupted        = "migration.cutover_run.interrupted"
+	CutoverRunResumed            = "migration.cutover_run.resumed"
+	CutoverStepSecretRotated     = "migration.cutover_step.secret_rotated"
+	CutoverRollbackStarted       = "migration.cutover_rollback.started"
+	CutoverRollbackObjectDeleted = "migration.cutover_rollback.object_deleted"
+	CutoverRollbackObjectFailed  = "migration.cutover_rollback.object_failed"
+	CutoverRollbackApplied       = "migration.cutover_rollback.applied"
+	CutoverProbesRecorded        = "migration.cutover_probes.recorded"
 	// InventorySecretsRedacted: evidence and items stored before secret
 	// redaction existed were redacted and the search index rebuilt.
 	InventorySecretsRedacted = "migration.inventory.secrets_redacted"
@@ -66,10 +86,6 @@ const (
 	RolloutStepApplied               = "migration.rollout_step.applied"
 	RolloutStepFailed                = "migration.rollout_step.failed"
 	RolloutStepSkipped               = "migration.rollout_step.skipped"
-	// A consultant's what-if on an assessment finding (will fix, risk
-	// accepted, not applicable), and its withdrawal.
-	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
-	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
 )
 
 // GenesisHash is the PrevHash of the first entry.

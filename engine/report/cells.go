@@ -243,12 +243,14 @@ func cellFits(t ColumnType, v any) bool {
 func StatusTone(status string) Tone {
 	switch strings.ToLower(status) {
 	case "completed", "complete", "applied", "met", "ready", "ready_for_future_preview", "resolved",
-		"acknowledged", "native_import", "intact", "passed", "configured":
+		"acknowledged", "native_import", "intact", "passed", "configured",
+		"pass", "applied_with_follow_up", "completed_with_follow_up", "deleted":
 		return ToneSuccess
-	case "failed", "blocked", "broken", "not_met", "error":
+	case "failed", "blocked", "broken", "not_met", "error", "fail", "refused":
 		return ToneDanger
 	case "collecting", "partial", "pending", "manual_follow_up", "manual_rebuild_required",
-		"import_with_approximation", "assessing", "skipped", "warning":
+		"import_with_approximation", "assessing", "skipped", "warning",
+		"warn", "in_doubt", "interrupted":
 		return ToneWarning
 	}
 	return ToneInfo

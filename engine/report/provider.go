@@ -53,3 +53,39 @@ type Input struct {
 	Snapshots []inventory.Snapshot
 	Covered   []inventory.Snapshot
 }
+
+// Joined lets several stages fill one slot: the operator's rollback
+// guidance (evidence) and the objects a rollback deletes (cutover) both
+// belong under "rollback". Each provider's contribution follows the one
+// before it; their section ids must differ. Every provider must name the
+// same slot (Build refuses the list otherwise).
+type Joined []Provider
+
+// Slot implements Provider: the slot every joined provider fills.
+func (j Joined) Slot() Slot {
+	if len(j) == 0 {
+		return ""
+	}
+	s := j[0].Slot()
+	for _, p := range j[1:] {
+		if p.Slot() != s {
+			return "" // an unknown slot: Build names the list as wrong
+		}
+	}
+	return s
+}
+
+// Contribute implements Provider.
+func (j Joined) Contribute(ctx context.Context, in Input) (Contribution, error) {
+	var all Contribution
+	for _, p := range j {
+		c, err := p.Contribute(ctx, in)
+		if err != nil {
+			return Contribution{}, err
+		}
+		all.Cover = append(all.Cover, c.Cover...)
+		all.Summary = append(all.Summary, c.Summary...)
+		all.Sections = append(all.Sections, c.Sections...)
+	}
+	return all, nil
+}

@@ -84,6 +84,8 @@ type Env struct {
 	// OCM stage.
 	Merge Merge
 	OCM   OCM
+	// Cutover is nil when the session offers no cutover stage.
+	Cutover Cutover
 	// Rollout is nil when the session offers no rollout stage.
 	Rollout Rollout
 	// Evidence is nil when the session offers no evidence stage.

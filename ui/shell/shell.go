@@ -32,6 +32,9 @@ type Session struct {
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
+	// Cutover plans, applies and rolls back the cutover; nil disables the
+	// cutover stage's actions.
+	Cutover screens.Cutover
 	// Rollout is the SSO rollout stage; nil leaves it disabled.
 	Rollout screens.Rollout
 	// Merge and OCM are the merge review and OCM stages; nil hides their
@@ -146,7 +149,7 @@ func (c *Console) show(s Session) {
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
 	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
-		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout,
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Cutover: s.Cutover, Rollout: s.Rollout,
 		Evidence: s.Evidence, Reports: s.Reports, AuditAtOpen: s.AuditAtOpen, WriteNew: s.WriteNew})
 	c.win.SetContent(c.view.content)
 	c.view.reload()

@@ -29,6 +29,7 @@ var stages = []stage{
 	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
 	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
 	{"OCM", theme.InfoIcon, screens.NewOCMScreen},
+	{"Cutover", theme.UploadIcon, screens.NewCutoverScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Evidence & reports", theme.DocumentIcon, screens.NewEvidenceScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},

@@ -137,6 +137,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newOCMCmd(e),
 		newReportCmd(e),
 		newEvidenceCmd(e),
+		newCutoverCmd(e),
 		newRolloutCmd(e),
 	)
 	wrapRunE(root, e)

@@ -41,6 +41,7 @@ type sandboxServeFlags struct {
 	addr, db, seed, tenant       string
 	latency, retryAfter          time.Duration
 	rate429, rate5xx, rateCommit float64
+	writeRate                    float64
 	logins                       sandbox.LoginSimulation
 	token                        secretFlags
 }
@@ -85,6 +86,7 @@ stderr at info, without tokens or bodies. The fault switches inject latency, 429
 	fl.Float64Var(&f.rateCommit, "rate-commit-then-fail", 0, "share of creates (0-1) committed and then answered 503 or dropped")
 	fl.DurationVar(&f.retryAfter, "retry-after", time.Second, "Retry-After sent with injected 429s and 503s (whole seconds)")
 	registerLoginFlags(cmd, &f.logins, "simulate-logins")
+	fl.Float64Var(&f.writeRate, "write-rate", 0, "writes per second the sandbox accepts (a burst of one second's worth); more are answered 429 (0: no limit)")
 	f.token.register(cmd)
 	return cmd
 }
@@ -102,8 +104,8 @@ func (f sandboxServeFlags) check() error {
 			return usageErrorf("--%s must be between 0 and 1, got %g", r.flag, r.v)
 		}
 	}
-	if f.latency < 0 || f.retryAfter < 0 || f.logins.Every < 0 {
-		return usageErrorf("--latency, --retry-after and --simulate-logins cannot be negative")
+	if f.latency < 0 || f.retryAfter < 0 || f.logins.Every < 0 || f.writeRate < 0 {
+		return usageErrorf("--latency, --retry-after, --simulate-logins and --write-rate cannot be negative")
 	}
 	if err := wiring.CheckLoopbackAddr(f.addr); err != nil {
 		return usageErrorf("--addr %v", err)
@@ -140,6 +142,7 @@ func serveSandbox(e *env, f sandboxServeFlags) error {
 		Options: sandbox.Options{
 			Latency: f.latency, RateLimitedRate: f.rate429, UnavailableRate: f.rate5xx,
 			CommitThenFailRate: f.rateCommit, RetryAfter: f.retryAfter, Logins: f.logins, Log: e.log,
+			WriteRate: f.writeRate, WriteBurst: int(f.writeRate),
 		},
 		Middleware: func(h http.Handler) http.Handler { return logRequests(e.log, h) },
 	})

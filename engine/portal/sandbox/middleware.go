@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -67,9 +69,16 @@ func (s *Server) delayed(next http.Handler) http.Handler {
 	})
 }
 
-// faults answers a share of requests with 429 or 503 before any work.
+// faults answers a share of requests with 429 or 503 before any work, and
+// writes beyond the write rate with 429.
 func (s *Server) faults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if wait, limited := s.writeLimited(r); limited {
+			secs := strconv.Itoa(int(math.Ceil(wait.Seconds())))
+			w.Header().Set("Retry-After", secs)
+			writeProblem(w, problemf(http.StatusTooManyRequests, api.ProblemCodeRateLimited, "write rate limit reached; retry after %s seconds", secs))
+			return
+		}
 		switch {
 		case s.chance(s.opts.RateLimitedRate):
 			w.Header().Set("Retry-After", s.retryAfter())
@@ -407,4 +416,18 @@ func (r *recorder) WriteHeader(status int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(b)
+}
+
+// writeLimited takes a token for a write; without one it says how long
+// until the bucket has one.
+func (s *Server) writeLimited(r *http.Request) (time.Duration, bool) {
+	if s.writes == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return 0, false
+	}
+	res := s.writes.Reserve()
+	if d := res.Delay(); d > 0 {
+		res.Cancel()
+		return d, true
+	}
+	return 0, false
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/portal-id/migration-console/engine/portal/api"
 )
 
@@ -46,6 +48,12 @@ type Options struct {
 	// CommitThenFailMode instead.
 	CommitThenFailRate float64
 	CommitThenFailMode FailMode
+	// WriteRate is how many writes (anything but GET and HEAD) per second
+	// the tenant's token may send, as a token bucket holding WriteBurst
+	// (at least 1); a write beyond it is answered 429 with the Retry-After
+	// the bucket needs. 0 means no limit.
+	WriteRate  float64
+	WriteBurst int
 	// RetryAfter goes into 429 and 503 answers, in whole seconds.
 	RetryAfter time.Duration
 	// Seed fixes the switches' random draws; 0 picks a random seed.
@@ -72,6 +80,8 @@ type Server struct {
 	lastRound map[string]time.Time // by tenant
 
 	keys keyLocks
+
+	writes *rate.Limiter // nil without a write rate
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -115,8 +125,12 @@ func newServer(store Store, opts Options) *Server {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	return &Server{store: store, opts: opts, log: opts.Log, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	s := &Server{store: store, opts: opts, log: opts.Log, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		lastRound: map[string]time.Time{}}
+	if opts.WriteRate > 0 {
+		s.writes = rate.NewLimiter(rate.Limit(opts.WriteRate), max(opts.WriteBurst, 1))
+	}
+	return s
 }
 
 func (s *Server) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
