@@ -9,6 +9,8 @@ import (
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
+	"github.com/portal-id/migration-console/engine/merge/mergereport"
+	"github.com/portal-id/migration-console/engine/ocm/ocmreport"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -27,6 +29,8 @@ func (w *Workspace) reportProviders() []report.Provider {
 	return []report.Provider{
 		assessreport.Provider{Service: w.Assessment},
 		assessreport.Rules{Service: w.Assessment},
+		ocmreport.Provider{Service: w.OCM},
+		mergereport.Provider{Service: w.Merge},
 	}
 }
 

@@ -64,6 +64,11 @@ func diffsOf(tx Tx, d Decision) ([]TargetDiff, error) {
 			snapshot = r.SnapshotID
 		}
 	}
+	return diffsIn(tx, d, snapshot)
+}
+
+// diffsIn is diffsOf for a decision of a run of snapshot.
+func diffsIn(tx Tx, d Decision, snapshot string) ([]TargetDiff, error) {
 	items, err := tx.ItemViews(snapshot, []int64{d.ItemID})
 	if err != nil {
 		return nil, err
