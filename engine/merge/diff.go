@@ -141,6 +141,8 @@ func Diff(d Decision, incumbent map[string]any, m MatchedResource) (TargetDiff, 
 		}
 		if f == "name" && d.Resolution == CreateNew && d.NewName != "" {
 			row.Incumbent = d.NewName + " (new name; was " + row.Incumbent + ")"
+			// create_new is refused under a live name, so the new one differs.
+			row.Differs = true
 		}
 		td.Fields = append(td.Fields, row)
 	}

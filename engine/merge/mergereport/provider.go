@@ -123,7 +123,7 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 	for _, k := range decisionOrder {
 		facts = append(facts, report.Fact{Label: label(k), Value: report.Thousands(int64(counts[k]))})
 	}
-	facts = append(facts, report.Fact{Label: "Carried over from an earlier run unchanged", Value: report.Thousands(int64(carried))})
+	facts = append(facts, report.Fact{Label: "Carried over unchanged", Value: report.Thousands(int64(carried))})
 	add(report.HeadingBlock(2, "Decisions"), report.FactsBlock(facts...))
 	switch {
 	case counts[Pending] > 0:
@@ -153,8 +153,8 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 				"run the assessment again once the target answers.", sc.Status, orText(sc.Reason, "no reason recorded")))
 		}
 		if sc.Unmoved > 0 {
-			add(report.ParagraphBlock("%s also match live objects but will not be created (classed visibility only or blocked), so "+
-				"they have no decision: %s.", plural(sc.Unmoved, "item", "items"), strings.Join(sc.UnmovedSamples, ", ")))
+			add(report.ParagraphBlock("%s live objects but will not be created (classed visibility only or blocked), so "+
+				"no decision is made: %s.", plural(sc.Unmoved, "item also matches", "items also match"), samples(sc.Unmoved, sc.UnmovedSamples)))
 		}
 	}
 	add(report.HeadingBlock(2, "Every decision"), report.TableBlock(t.decisions))
@@ -204,6 +204,15 @@ func plural(n int, one, many string) string {
 	return report.Thousands(int64(n)) + " " + many
 }
 
+// samples lists names, saying when they are only some of n.
+func samples(n int, names []string) string {
+	s := strings.Join(names, ", ")
+	if n > len(names) {
+		s += ", …"
+	}
+	return s
+}
+
 func orText(s, none string) string {
 	if s == "" {
 		return none
@@ -237,7 +246,7 @@ func scanFacts(r assessment.Run, sc merge.Scan) []report.Fact {
 		}
 	}
 	return append(facts, report.Fact{Label: "Decision rows", Value: report.Thousands(int64(sc.Decisions))},
-		report.Fact{Label: "Overlaps on items that do not move", Value: report.Thousands(int64(sc.Unmoved))})
+		report.Fact{Label: "Overlaps on items not moved", Value: report.Thousands(int64(sc.Unmoved))})
 }
 
 func decisionChart(counts map[string]int, total int) *report.Chart {
@@ -297,14 +306,14 @@ func newTables(sourceNames map[string]string) *tables {
 	return &tables{sourceNames: sourceNames, decSum: map[sumKey]int{}, fieldSum: map[[2]string]int{},
 		decisions: &report.Table{ID: "decisions", Title: "Merge decisions", Interactive: true,
 			Empty: "No incumbent item collides with an object of the live target: there is nothing to decide.", Columns: []report.Column{
-				{Key: "decision", Title: "Decision", Type: report.ColStatus, Weight: 1.3},
-				{Key: "kind", Title: "Kind", Type: report.ColText, Weight: 0.8},
-				{Key: "item", Title: "Incumbent item", Type: report.ColText, Weight: 1.4},
-				{Key: "matched", Title: "Live objects matched (id, name, ETag as read)", Type: report.ColText, Weight: 2.4},
+				{Key: "decision", Title: "Decision", Type: report.ColStatus, Weight: 1.55},
+				{Key: "kind", Title: "Kind", Type: report.ColText, Weight: 1.05},
+				{Key: "item", Title: "Incumbent item", Type: report.ColText, Weight: 1.3},
+				{Key: "matched", Title: "Live objects matched (id, name, ETag as read)", Type: report.ColText, Weight: 2.3},
 				{Key: "outcome", Title: "Outcome", Type: report.ColText, Weight: 1.5},
-				{Key: "decided_by", Title: "Decided by", Type: report.ColText, Weight: 0.9},
+				{Key: "decided_by", Title: "Decided by", Type: report.ColText, Weight: 0.8},
 				{Key: "decided_at", Title: "Decided at", Type: report.ColTime, Weight: 0.9},
-				{Key: "note", Title: "Note", Type: report.ColText, Weight: 1.4},
+				{Key: "note", Title: "Note", Type: report.ColText, Weight: 1.5},
 				{Key: "decision_id", Title: "Decision id", Type: report.ColID, Detail: true},
 				{Key: "source", Title: "Source", Type: report.ColText, Detail: true},
 				{Key: "run_id", Title: "Assessment", Type: report.ColID, Detail: true},
