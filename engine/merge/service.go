@@ -489,7 +489,7 @@ func (s *Service) EachDetail(ctx context.Context, fn func(Detail) error) (Review
 			return err
 		}
 		rv.Mode = ws.Mode
-		runs, err := tx.Runs()
+		runs, err := tx.AssessmentRuns()
 		if err != nil {
 			return err
 		}
