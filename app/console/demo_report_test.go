@@ -174,7 +174,7 @@ func TestDemoReportShowsDecisionsAndAcknowledgements(t *testing.T) {
 	}
 
 	files := reporttest.Files{}
-	for _, f := range []string{"json", "pdf", "csv"} {
+	for _, f := range []string{"json", "pdf", "csv", "html"} {
 		if err := formats.Render(doc, f, files); err != nil {
 			t.Fatal(err)
 		}
@@ -196,6 +196,10 @@ func TestDemoReportShowsDecisionsAndAcknowledgements(t *testing.T) {
 	validateReport(t, jsonFile.B)
 	if !bytes.Contains(jsonFile.B, []byte(canaryNote)) {
 		t.Error("the JSON report dropped the note")
+	}
+	if html := files["engagement.html"]; html == nil || !bytes.Contains(html.B, []byte("test-only-sk_live_FAKECANARY")) ||
+		!bytes.Contains(html.B, []byte("Report Test Group (migrated)")) {
+		t.Error("the HTML report lacks the note or the new name")
 	}
 
 	// PDF: the numbers and the people, as a reader sees them.
