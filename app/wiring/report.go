@@ -11,6 +11,8 @@ import (
 	"github.com/portal-id/migration-console/engine/evidence"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
+	"github.com/portal-id/migration-console/engine/merge/mergereport"
+	"github.com/portal-id/migration-console/engine/ocm/ocmreport"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/secret"
@@ -29,6 +31,8 @@ func (w *Workspace) reportProviders() []report.Provider {
 	return []report.Provider{
 		assessreport.Provider{Service: w.Assessment},
 		assessreport.Rules{Service: w.Assessment},
+		ocmreport.Provider{Service: w.OCM},
+		mergereport.Provider{Service: w.Merge},
 		cutoverreport.Plans{Service: w.Cutover},
 		cutoverreport.Probes{Service: w.Cutover},
 		// The operator's guidance first, then what a rollback deletes.

@@ -64,6 +64,11 @@ func diffsOf(tx Tx, d Decision) ([]TargetDiff, error) {
 			snapshot = r.SnapshotID
 		}
 	}
+	return diffsIn(tx, d, snapshot)
+}
+
+// diffsIn is diffsOf for a decision of a run of snapshot.
+func diffsIn(tx Tx, d Decision, snapshot string) ([]TargetDiff, error) {
 	items, err := tx.ItemViews(snapshot, []int64{d.ItemID})
 	if err != nil {
 		return nil, err
@@ -136,6 +141,8 @@ func Diff(d Decision, incumbent map[string]any, m MatchedResource) (TargetDiff, 
 		}
 		if f == "name" && d.Resolution == CreateNew && d.NewName != "" {
 			row.Incumbent = d.NewName + " (new name; was " + row.Incumbent + ")"
+			// create_new is refused under a live name, so the new one differs.
+			row.Differs = true
 		}
 		td.Fields = append(td.Fields, row)
 	}

@@ -468,3 +468,68 @@ func (s *Service) ResolveAll(ctx context.Context, q BulkRequest) (BulkResult, er
 	}
 	return res, nil
 }
+
+// Review is what a report states about merge review: the workspace's mode,
+// the current runs and each one's overlap scan (by run id; a run without
+// one is missing from Scans).
+type Review struct {
+	Mode  workspace.Mode
+	Runs  []assessment.Run
+	Scans map[string]Scan
+}
+
+// EachDetail calls fn for every decision of the current runs, pending
+// first, with its history and its field-by-field diffs as Get shows them,
+// all read in one transaction so a report states one consistent moment.
+func (s *Service) EachDetail(ctx context.Context, fn func(Detail) error) (Review, error) {
+	rv := Review{Scans: map[string]Scan{}}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		ws, err := tx.Workspace()
+		if err != nil {
+			return err
+		}
+		rv.Mode = ws.Mode
+		runs, err := tx.AssessmentRuns()
+		if err != nil {
+			return err
+		}
+		sources, err := tx.Sources()
+		if err != nil {
+			return err
+		}
+		rv.Runs = assessment.CurrentRuns(runs, sources)
+		ids := make([]string, len(rv.Runs))
+		snapshots := map[string]string{}
+		for i, r := range rv.Runs {
+			ids[i], snapshots[r.ID] = r.ID, r.SnapshotID
+			sc, ok, err := tx.Scan(r.ID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				rv.Scans[r.ID] = sc
+			}
+		}
+		rows, err := tx.Decisions(ids, Filter{})
+		if err != nil {
+			return err
+		}
+		for _, d := range rows {
+			if d.History, err = tx.History(d.ID); err != nil {
+				return err
+			}
+			diffs, err := diffsIn(tx, d, snapshots[d.RunID])
+			if err != nil {
+				return err
+			}
+			if err := fn(Detail{Decision: d, Current: true, CreateNewRefused: createNewRefusal(d, "", takenIn(tx, d.RunID)), Diffs: diffs}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("read merge decisions for the report: %w", err)
+	}
+	return rv, nil
+}

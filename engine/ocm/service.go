@@ -300,3 +300,20 @@ func ackEntry(ws workspace.Workspace, actor string, at time.Time, r assessment.R
 	}
 	return audit.Entry{At: at, Event: audit.OCMImpactsAcknowledged, Tenant: ws.Tenant, Actor: actor, TargetID: r.ID, Facts: facts}
 }
+
+// Current returns every impact row of the current runs with up to
+// itemLimit of the items each touches (-1 for all), in run and ordinal
+// order, and the current runs: what a report states.
+func (s *Service) Current(ctx context.Context, itemLimit int) ([]Impact, []assessment.Run, error) {
+	var rows []Impact
+	var runs []assessment.Run
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		rows, runs, err = current(tx, itemLimit)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read OCM impacts: %w", err)
+	}
+	return rows, runs, nil
+}

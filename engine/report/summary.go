@@ -123,8 +123,11 @@ func statusCheck(label, status string) CheckItem {
 	switch status {
 	case readiness.StageNotApplicable:
 		return CheckItem{Label: label, State: CheckNotApplicable, Detail: "not applicable in this workspace mode"}
-	case "completed", "reviewed", "acknowledged", "resolved":
+	case "completed", "complete", "reviewed", "acknowledged", "resolved":
 		return CheckItem{Label: label, State: CheckMet, Detail: strings.ReplaceAll(status, "_", " ")}
+	case "not_required":
+		// OCM review with no impact raised: nothing to acknowledge.
+		return CheckItem{Label: label, State: CheckMet, Detail: "not required: no impact was raised"}
 	case "":
 		return CheckItem{Label: label, State: CheckNotMet, Detail: "not started"}
 	}
