@@ -24,14 +24,14 @@ type Secrets interface {
 // Progress is a collection's running tally, reported about ten times a
 // second and once at the end.
 type Progress struct {
-	Pages   map[string]int `json:"pages"` // by inventory domain
-	Items   map[Kind]int   `json:"items"`
+	Pages map[string]int `json:"pages"` // by inventory domain
+	Items map[Kind]int   `json:"items"`
 	// Members counts the group memberships read (one per group and
 	// member).
-	Members int   `json:"members"`
-	Waiting *Wait          `json:"waiting,omitempty"`
-	Elapsed time.Duration  `json:"elapsed"`
-	Done    bool           `json:"done"`
+	Members int           `json:"members"`
+	Waiting *Wait         `json:"waiting,omitempty"`
+	Elapsed time.Duration `json:"elapsed"`
+	Done    bool          `json:"done"`
 }
 
 // Service runs the inventory stage against one workspace file.
