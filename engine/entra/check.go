@@ -104,5 +104,19 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 		members = check(err)
 		members.Domain = DomainGroupMembers
 	}
-	return append(checks, assignments, members)
+	checks = append(checks, assignments, members)
+	for i := range checks {
+		checks[i].Needs = permissionOf[checks[i].Domain]
+	}
+	return checks
+}
+
+// permissionOf is the least-privileged Graph application permission that
+// reads each domain (the Graph API reference's permissions table of each
+// listing; Directory.Read.All reads them all but policies).
+var permissionOf = map[string]string{
+	DomainApplications: "Application.Read.All", DomainServicePrincipals: "Application.Read.All",
+	DomainAppRoleAssignments: "Application.Read.All", DomainDomains: "Domain.Read.All",
+	DomainGroups: "GroupMember.Read.All or Group.Read.All", DomainGroupMembers: "GroupMember.Read.All or Group.Read.All",
+	DomainConditionalAccess: "Policy.Read.All",
 }

@@ -70,7 +70,19 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 		check, _ := c.probe(ctx, fmt.Sprintf("/api/v1/groups/%s/users?limit=1", groupID))
 		return check
 	}})
-	return append(checks, inventory.CheckDomains(ctx, second)...)
+	checks = append(checks, inventory.CheckDomains(ctx, second)...)
+	for i := range checks {
+		checks[i].Needs = scopeOf[checks[i].Domain]
+	}
+	return checks
+}
+
+// scopeOf is the read-only OAuth scope (Scopes) each domain needs: with an
+// API token, the admin role behind it must grant the same reads.
+var scopeOf = map[string]string{
+	DomainApplications: "okta.apps.read", DomainAppGroupAssignments: "okta.apps.read", DomainAppUserAssignments: "okta.apps.read",
+	DomainGroups: "okta.groups.read", DomainGroupMembers: "okta.groups.read", DomainIdentityProviders: "okta.idps.read",
+	DomainRoutingRules: "okta.policies.read", DomainPolicies: "okta.policies.read", DomainDomains: "okta.domains.read",
 }
 
 // probe reads url through the SDK and reports whether it was readable,

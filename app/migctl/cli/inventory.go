@@ -21,7 +21,8 @@ func newInventoryCmd(e *env) *cobra.Command {
 		Short: "Collect, list, show and export read-only inventory snapshots of a source",
 		RunE:  needSubcommand,
 	}
-	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e))
+	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e),
+		newInventoryMembersCmd(e), newInventoryGroupsOfCmd(e))
 	return cmd
 }
 
