@@ -25,6 +25,7 @@ FUZZ_TARGETS := \
 	./engine/okta:FuzzNormalizeOktaPolicy \
 	./engine/okta:FuzzNormalizeOktaDomain \
 	./engine/okta:FuzzNormalizeOktaAssignment \
+	./engine/redact:FuzzRedact \
 	./engine/portal/sandbox:FuzzSandboxCreate
 # The Entra normalizers' fuzz targets (./engine/entra: FuzzNormalizeApplication,
 # ...ServicePrincipal, ...Group, ...Domain, ...Policy, ...Assignment) run
@@ -68,12 +69,14 @@ run: build
 	scripts/run-gui.sh $(GUI) --demo
 
 # Generated files are committed: engine/portal/api/api.gen.go (oapi-codegen,
-# pinned in go.mod's tool block) and the demo incumbents in assets/demo.
-# Edit openapi.yaml or a generator, run this, commit both.
+# pinned in go.mod's tool block), the demo incumbents in assets/demo and the
+# rules page docs/assessment-rules.md (from the rule catalogue).
+# Edit openapi.yaml, a generator or a rule, run this, commit both.
 generate:
 	$(GO) generate ./engine/portal/api
 	$(GO) run ./engine/okta/oktareplay/gendemo assets/demo/okta
 	$(GO) run ./engine/entra/graphreplay/gendemo assets/demo/entra
+	$(GO) generate ./engine/assessment/rules
 
 # Fails naming each committed generated file that differs from what
 # `make generate` writes now (it regenerates into a temporary directory).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fails, naming each file, when a committed generated file is not what
 # `make generate` writes now: the admin API code (engine/portal/api/api.gen.go
-# from engine/portal/openapi.yaml) and the demo payloads (assets/demo/okta
-# and assets/demo/entra from their generators). It regenerates into a
+# from engine/portal/openapi.yaml), the demo payloads (assets/demo/okta
+# and assets/demo/entra from their generators) and the rules page
+# (docs/assessment-rules.md from the rule catalogue). It regenerates into a
 # temporary directory and compares, so it changes nothing in the tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,9 @@ for vendor in okta entra; do
 		[ -e "$tmp/$vendor/$(basename "$f")" ] || stale+=("$f (no generator writes it any more)")
 	done
 done
+
+"$GO" run ./engine/assessment/rules/gendoc "$tmp/assessment-rules.md"
+cmp -s "$tmp/assessment-rules.md" docs/assessment-rules.md || stale+=("docs/assessment-rules.md")
 
 if ((${#stale[@]})); then
 	echo "stale generated files; run 'make generate' and commit the result:" >&2

@@ -62,8 +62,9 @@ func (r *demoRun) close() error {
 // openDemo launches the demo at path: it stops a previous launch, removes
 // the previous file with the secrets it named, starts the demo estate and
 // builds a fresh workspace pointing at it. Ports change per launch, which
-// is why the file is rebuilt rather than reused. Closing the session stops
-// the servers.
+// is why the file is rebuilt rather than reused. Each source is collected
+// and assessed before the demo opens. Closing the session stops the
+// servers.
 func openDemo(ctx context.Context, path string) (shell.Session, error) {
 	demos.Lock()
 	defer demos.Unlock()
@@ -88,6 +89,9 @@ func openDemo(ctx context.Context, path string) (shell.Session, error) {
 	w, err := createDemoWorkspace(ctx, path, estate)
 	if err != nil {
 		return shell.Session{}, errors.Join(err, estate.Close())
+	}
+	if err := prepareDemo(ctx, w); err != nil {
+		return shell.Session{}, errors.Join(err, forgetSecrets(ctx, w), w.Discard(), estate.Close())
 	}
 	run := &demoRun{w: w, estate: estate}
 	demos.running[path] = run

@@ -26,6 +26,7 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
@@ -466,6 +467,7 @@ func (blockingOkta) Test(context.Context, json.RawMessage, secret.Value, *http.C
 func (blockingOkta) Scrub(text string, cred secret.Value) string {
 	return okta.Vendor{}.Scrub(text, cred)
 }
+func (blockingOkta) PayloadSecrets() []redact.Field { return okta.Vendor{}.PayloadSecrets() }
 
 func (b blockingOkta) Open(_ context.Context, _ json.RawMessage, cred secret.Value, client *http.Client) (inventory.Collector, error) {
 	if cred.Reveal() != invToken {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/portal-id/migration-console/engine/assessment/assessreport"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/keys"
@@ -23,7 +24,10 @@ var Version = "0.1.0"
 // stage (see report.Provider). A stage missing from this list is reported
 // truthfully as not run by the slot's fallback.
 func (w *Workspace) reportProviders() []report.Provider {
-	return []report.Provider{}
+	return []report.Provider{
+		assessreport.Provider{Service: w.Assessment},
+		assessreport.Rules{Service: w.Assessment},
+	}
 }
 
 // Report builds a report of kind from the open workspace, with the

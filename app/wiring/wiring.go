@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"strings"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
@@ -33,6 +34,8 @@ type Workspace struct {
 	Service *workspace.Service
 	// Inventory collects and reads snapshots and tests sources.
 	Inventory *inventory.Service
+	// Assessment runs and reads compatibility assessments (assessment.go).
+	Assessment *assessment.Service
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
@@ -54,14 +57,20 @@ func WithGetenv(getenv func(string) string) Option {
 	return func(c *config) { c.getenv = getenv }
 }
 
-// Open opens an existing workspace file. Items it stored before typed
-// views existed get their views rebuilt from their raw payloads first.
+// Open opens an existing workspace file. A file collected before vendor
+// secrets were redacted is redacted first (see redactStored), then items it
+// stored before typed views existed get their views rebuilt from their
+// (by then redacted) raw payloads, so no view is built from a secret.
 func Open(ctx context.Context, path string, opts ...Option) (*Workspace, error) {
 	db, err := workspacedb.Open(ctx, path)
 	if err != nil {
 		return nil, err // it names the file and what to do; more context would only repeat it
 	}
 	w := assemble(path, db, opts)
+	if err := w.redactStored(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if _, err := w.Inventory.BuildMissingViews(ctx, viewBuilders(w.Vendors)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open workspace file %s: %w", path, err)
@@ -88,14 +97,16 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
 	w := &Workspace{
-		Path:      path,
-		DB:        db,
-		Keychain:  kc,
-		Vendors:   vendors,
-		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
-		Inventory: newInventory(db, kc, vendors, actor),
-		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Path:       path,
+		DB:         db,
+		Keychain:   kc,
+		Vendors:    vendors,
+		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory:  newInventory(db, kc, vendors, actor),
+		Assessment: newAssessment(db, actor),
+		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
+	w.Assessment.Contributors = w.assessmentContributors()
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }

@@ -43,6 +43,9 @@ const (
 	SourceArchived           = "migration.source.archived"
 	WorkspaceArchived        = "migration.workspace.archived"
 	WorkspaceTargetConnected = "migration.workspace.target_connected"
+	// InventorySecretsRedacted: evidence and items stored before secret
+	// redaction existed were redacted and the search index rebuilt.
+	InventorySecretsRedacted = "migration.inventory.secrets_redacted"
 
 	// The progressive SSO rollout (docs/rollout.md). Per-user changes are
 	// steps, as a cutover's are.
@@ -63,6 +66,10 @@ const (
 	RolloutStepApplied               = "migration.rollout_step.applied"
 	RolloutStepFailed                = "migration.rollout_step.failed"
 	RolloutStepSkipped               = "migration.rollout_step.skipped"
+	// A consultant's what-if on an assessment finding (will fix, risk
+	// accepted, not applicable), and its withdrawal.
+	AssessmentFindingDisposed           = "migration.assessment.finding_disposed"
+	AssessmentFindingDispositionCleared = "migration.assessment.finding_disposition_cleared"
 )
 
 // GenesisHash is the PrevHash of the first entry.

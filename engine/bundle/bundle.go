@@ -46,7 +46,8 @@ const (
 type PagesMode string
 
 const (
-	// PagesBodies packs every evidence page byte for byte.
+	// PagesBodies packs every evidence page byte for byte as stored (vendor
+	// secrets redacted).
 	PagesBodies PagesMode = "bodies"
 	// PagesDigests packs only the pages' metadata and SHA-256: smaller,
 	// and enough to check against a copy of the pages kept elsewhere.
@@ -244,9 +245,16 @@ func writePages(ctx context.Context, zw *zipWriter, in Input, m *Manifest) error
 				return fmt.Errorf("read the evidence pages of snapshot %s: %w", sn.ID, err)
 			}
 			for _, p := range pages {
+				// The body is stored with vendor secrets redacted: it is
+				// checked against the digest recorded when it was stored
+				// (docs/evidence.md); SHA256 stays that of the bytes as
+				// received.
+				if p.StoredSHA256 == "" {
+					return fmt.Errorf("evidence page %d of snapshot %s predates secret redaction and has not been redacted yet; reopen the workspace with its keychain to finish its upgrade", p.PageID, sn.ID)
+				}
 				sum := sha256.Sum256(p.Body)
-				if got := hex.EncodeToString(sum[:]); got != p.SHA256 {
-					return fmt.Errorf("evidence page %d of snapshot %s: its stored body hashes to %s but %s was recorded when it was fetched; the workspace file was altered", p.PageID, sn.ID, got, p.SHA256)
+				if got := hex.EncodeToString(sum[:]); got != p.StoredSHA256 {
+					return fmt.Errorf("evidence page %d of snapshot %s: its stored body hashes to %s but %s was recorded when it was stored; the workspace file was altered", p.PageID, sn.ID, got, p.StoredSHA256)
 				}
 				name := path.Join("evidence", "pages", sn.ID, fmt.Sprintf("%06d-%s-p%d.%s", p.PageID, safeName(p.Domain), p.PageNumber, extension(p.Body)))
 				body := p.Body
@@ -396,6 +404,15 @@ const readme = `Portal Migration Console: signed evidence bundle
 This zip holds the reports of one migration workspace in every format
 (reports/), the raw evidence pages the incumbents' APIs returned, or their
 digests (evidence/), and the workspace's audit trail (audit/trail.jsonl).
+
+Vendor secrets (client secrets, API tokens, private keys) were replaced,
+before the pages were stored, by markers such as
+"[REDACTED client_secret hmac-sha256:...]" that name the field and carry a
+keyed digest of the value. evidence/pages.json gives each page two digests:
+sha256 and bytes, of the body exactly as the vendor sent it; stored_sha256
+and stored_bytes, of the body as stored and packed here; and redactions,
+the JSON pointer, field and keyed digest of every value replaced. The two
+are equal for a page nothing was redacted from.
 
 manifest.json lists every other file with its SHA-256 and size, the audit
 trail's recorded head, and the public key that signed it; manifest.sig is

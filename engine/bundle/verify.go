@@ -94,11 +94,15 @@ func Verify(r io.ReaderAt, size int64, expected string) (Result, error) {
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(manifestBytes))
 	dec.DisallowUnknownFields()
+	// A manifest that no longer parses was most likely changed: name it as
+	// the first problem rather than refusing the bundle as unreadable.
 	if err := dec.Decode(&m); err != nil {
-		return res, fmt.Errorf("%w: %s is not a manifest: %v", ErrNotABundle, ManifestName, err)
+		add(Problem{Path: ManifestName, Reason: fmt.Sprintf("is not a readable manifest (changed or damaged): %v", err)})
+		return res, nil
 	}
 	if m.Format != Format {
-		return res, fmt.Errorf("%w: %s has format %q, this console reads %q", ErrNotABundle, ManifestName, m.Format, Format)
+		add(Problem{Path: ManifestName, Reason: fmt.Sprintf("has format %q; this console reads %q", m.Format, Format)})
+		return res, nil
 	}
 	res.Manifest = &m
 
@@ -214,9 +218,11 @@ func digest(f *zip.File) (string, int64, error) {
 }
 
 // checkPages checks that each page body the bundle carries hashes to the
-// SHA-256 recorded when the page was fetched: the manifest proves the
-// file is what was packed, this that what was packed is what the vendor
-// sent.
+// SHA-256 recorded when the page was stored: the manifest proves the file
+// is what was packed, this that what was packed is the stored page, which
+// is what the vendor sent (sha256) with only the values its redactions
+// list replaced. A page listed without a stored digest is checked against
+// the digest of the bytes as received.
 func checkPages(entries map[string]*zip.File, listed map[string]FileRef) []Problem {
 	b, err := readEntry(entries[PagesName], maxPagesBytes)
 	if err != nil {
@@ -239,8 +245,12 @@ func checkPages(entries map[string]*zip.File, listed map[string]FileRef) []Probl
 			out = append(out, Problem{Path: p.File, Reason: fmt.Sprintf("is named by %s but not listed in the manifest", PagesName)})
 			continue
 		}
-		if fr.SHA256 != p.SHA256 {
-			out = append(out, Problem{Path: p.File, Reason: fmt.Sprintf("holds bytes with SHA-256 %s, but page %d of snapshot %s was recorded as %s when it was fetched", fr.SHA256, p.PageID, p.SnapshotID, p.SHA256)})
+		want, when := p.StoredSHA256, "stored"
+		if want == "" {
+			want, when = p.SHA256, "fetched"
+		}
+		if fr.SHA256 != want {
+			out = append(out, Problem{Path: p.File, Reason: fmt.Sprintf("holds bytes with SHA-256 %s, but page %d of snapshot %s was recorded as %s when it was %s", fr.SHA256, p.PageID, p.SnapshotID, want, when)})
 		}
 	}
 	return out

@@ -122,7 +122,7 @@ func BenchmarkCollectSynthetic(b *testing.B) {
 	for b.Loop() {
 		before := len(s.Requests())
 		out := &counter{}
-		c, err := open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, out, nil), share, nil)
+		c, err := open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, out, testRedactor, nil), share, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -100,7 +100,7 @@ func vendorTenant(t *testing.T) *graphreplay.Tenant {
 func tokenCollector(t *testing.T, s *graphreplay.Server, sink inventory.PageSink, onWait func(inventory.Wait)) *Collector {
 	t.Helper()
 	settings := Settings{TenantID: testTenantID, Auth: AuthAccessToken, Cloud: CloudGlobal, GraphURL: s.URL()}
-	c, err := open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, nil), 1, onWait)
+	c, err := open(settings, secret.New(testToken), inventory.NewEvidence(http.DefaultTransport, sink, testRedactor, nil), 1, onWait)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -272,8 +273,8 @@ func (Vendor) Test(ctx context.Context, raw json.RawMessage, cred secret.Value, 
 // PEM lines, a pasted JWT's segments.
 func (Vendor) Scrub(text string, cred secret.Value) string { return vendor.ScrubCredential(text, cred) }
 
-// PayloadSecrets implements vendor.Vendor: none catalogued yet.
-func (Vendor) PayloadSecrets() []vendor.PayloadSecret { return nil }
+// PayloadSecrets implements vendor.Vendor: the catalogue in secrets.go.
+func (Vendor) PayloadSecrets() []redact.Field { return SecretFields }
 
 // RebuildView implements vendor.Vendor.
 func (Vendor) RebuildView(it inventory.LegacyItem) (inventory.Item, error) { return RebuildView(it) }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/portal-id/migration-console/engine/redact"
 )
 
 // PageSink persists evidence pages. SavePage may block while it writes; an
@@ -59,27 +61,35 @@ func (l *Listing) answered() {
 }
 
 // Evidence is an http.RoundTripper that records every response of an
-// inventory request as a Page: exactly the bytes the vendor sent, with their
-// SHA-256. It reads each body fully and hands the SDK a fresh reader over
-// the same bytes. Requests that belong to no inventory domain (a token
-// exchange, for one) pass through unrecorded, so credentials never become
-// evidence; request headers are never recorded at all.
+// inventory request as a Page. It reads each body fully, digests the bytes
+// as received, redacts every secret value (engine/redact, with the source's
+// catalogue) and hands the SDK a fresh reader over the redacted bytes: the
+// plain value of a vendor secret never goes past this transport, so no
+// normalizer, index, screen or export can see it. Requests that belong to
+// no inventory domain (a token exchange, for one) pass through unrecorded,
+// so credentials never become evidence; request headers are never recorded
+// at all.
 type Evidence struct {
 	base     http.RoundTripper
 	sink     PageSink
+	redactor *redact.Redactor
 	classify func(*http.Request) string
 	now      func() time.Time
 	lastID   atomic.Int64
 }
 
-// NewEvidence records the responses base returns into sink. classify names
-// the inventory domain of a request that carries no Listing ("" means: not
-// inventory, do not record); it may be nil.
-func NewEvidence(base http.RoundTripper, sink PageSink, classify func(*http.Request) string) *Evidence {
+// NewEvidence records the responses base returns into sink, redacted by
+// redactor (required). classify names the inventory domain of a request
+// that carries no Listing ("" means: not inventory, do not record); it may
+// be nil.
+func NewEvidence(base http.RoundTripper, sink PageSink, redactor *redact.Redactor, classify func(*http.Request) string) *Evidence {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Evidence{base: base, sink: sink, classify: classify, now: time.Now}
+	if redactor == nil {
+		panic("inventory: NewEvidence without a redactor would store vendor secrets")
+	}
+	return &Evidence{base: base, sink: sink, redactor: redactor, classify: classify, now: time.Now}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -103,6 +113,12 @@ func (e *Evidence) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("read %s %s response body: %w", req.Method, req.URL.Path, err)
 	}
 	sum := sha256.Sum256(body)
+	red, err := e.redactor.Redact(req.URL.Path, body)
+	if err != nil {
+		return nil, fmt.Errorf("refusing to store the %s %s response (HTTP %d, %d bytes): %w; nothing of it was kept",
+			req.Method, req.URL.Path, resp.StatusCode, len(body), err)
+	}
+	stored := sha256.Sum256(red.Body)
 	p := Page{
 		PageID:     e.lastID.Add(1),
 		Domain:     domain,
@@ -114,7 +130,11 @@ func (e *Evidence) RoundTrip(req *http.Request) (*http.Response, error) {
 		FetchedAt:  e.now().UTC(),
 		Bytes:      len(body),
 		SHA256:     hex.EncodeToString(sum[:]),
-		Body:       body,
+		Body:       red.Body,
+
+		StoredBytes:  len(red.Body),
+		StoredSHA256: hex.EncodeToString(stored[:]),
+		Redactions:   red.Redactions,
 	}
 	if err := e.sink.SavePage(req.Context(), p); err != nil {
 		return nil, fmt.Errorf("save evidence of %s %s: %w", req.Method, req.URL.Path, err)
@@ -123,7 +143,7 @@ func (e *Evidence) RoundTrip(req *http.Request) (*http.Response, error) {
 	if listing != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		listing.answered()
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
+	resp.Body = io.NopCloser(bytes.NewReader(red.Body))
+	resp.ContentLength = int64(len(red.Body))
 	return resp, nil
 }

@@ -53,7 +53,7 @@ func TestEvidenceRecordsExactBytesAndNumbersPages(t *testing.T) {
 	defer srv.Close()
 
 	sink := &memorySink{}
-	ev := inventory.NewEvidence(nil, sink, nil)
+	ev := inventory.NewEvidence(nil, sink, noCatalogue, nil)
 	client := &http.Client{Transport: ev}
 	ctx, trace := inventory.WithPageTrace(inventory.WithListing(context.Background(), "applications"))
 
@@ -110,7 +110,7 @@ func TestEvidenceSkipsRequestsOutsideInventory(t *testing.T) {
 		}
 		return "groups"
 	}
-	client := &http.Client{Transport: inventory.NewEvidence(nil, sink, classify)}
+	client := &http.Client{Transport: inventory.NewEvidence(nil, sink, noCatalogue, classify)}
 	for _, path := range []string{"/oauth2/v1/token", "/api/v1/groups"} {
 		resp, err := client.Get(srv.URL + path)
 		if err != nil {
@@ -132,7 +132,7 @@ func TestEvidenceFailsOnTruncatedBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	sink := &memorySink{}
-	client := &http.Client{Transport: inventory.NewEvidence(nil, sink, func(*http.Request) string { return "groups" })}
+	client := &http.Client{Transport: inventory.NewEvidence(nil, sink, noCatalogue, func(*http.Request) string { return "groups" })}
 	resp, err := client.Get(srv.URL + "/api/v1/groups")
 	if err == nil {
 		resp.Body.Close()

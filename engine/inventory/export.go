@@ -14,13 +14,27 @@ import (
 )
 
 // Manifest describes an evidence bundle: the snapshot and, for every file
-// in the zip, its SHA-256, so a reviewer can check nothing was altered.
+// in the zip, its two digests, so a reviewer can check nothing was altered
+// (Digests explains them; docs/evidence.md in more detail).
 type Manifest struct {
 	Format     string          `json:"format"`
 	ExportedAt time.Time       `json:"exported_at"`
+	Digests    string          `json:"digests"`
 	Snapshot   Snapshot        `json:"snapshot"`
 	Pages      []ManifestEntry `json:"pages"`
 }
+
+// digestsNote is written into every manifest: the bundle must explain
+// itself to a reviewer who has only the zip.
+const digestsNote = "Each page file holds the response body the vendor sent with every secret value " +
+	"(client secrets, private keys, passwords, tokens) replaced by a marker of the form " +
+	"\"[REDACTED <field> hmac-sha256:<digest>]\" (base64-encoded for binary fields); " +
+	"\"redactions\" lists the JSON pointer, field and keyed digest of each. " +
+	"\"stored_sha256\" and \"stored_bytes\" are the SHA-256 and size of the page file in this bundle. " +
+	"\"sha256\" and \"bytes\" are those of the body exactly as the vendor sent it, recorded before " +
+	"redaction: they prove what was received, and differ from the file's only where something was redacted. " +
+	"The marker digests are HMAC-SHA256 under a key held in the workspace owner's keychain, so two " +
+	"snapshots show whether a secret changed without revealing it."
 
 // ManifestEntry is one evidence page in the bundle.
 type ManifestEntry struct {
@@ -28,12 +42,14 @@ type ManifestEntry struct {
 	Page
 }
 
-const manifestFormat = "portal-migration-console/evidence-bundle/v1"
+// manifestFormat v2: page files are redacted; each entry carries both
+// digests and the redaction record.
+const manifestFormat = "portal-migration-console/evidence-bundle/v2"
 
-// ExportEvidence writes a snapshot's raw evidence as a zip: one file per
-// fetched page, exactly the bytes the vendor sent, and manifest.json with
-// each page's metadata and SHA-256. Bodies are read in small batches so a
-// large snapshot does not have to fit in memory.
+// ExportEvidence writes a snapshot's evidence as a zip: one file per
+// fetched page, the stored (redacted) body, and manifest.json with each
+// page's metadata, both digests and its redactions. Bodies are read in
+// small batches so a large snapshot does not have to fit in memory.
 func (s *Service) ExportEvidence(ctx context.Context, snapshotID string, w io.Writer) (Manifest, error) {
 	snap, err := s.Snapshot(ctx, snapshotID)
 	if err != nil {
@@ -47,7 +63,7 @@ func (s *Service) ExportEvidence(ctx context.Context, snapshotID string, w io.Wr
 	}); err != nil {
 		return Manifest{}, fmt.Errorf("list evidence pages of %s: %w", snap.ID, err)
 	}
-	m := Manifest{Format: manifestFormat, ExportedAt: s.now(), Snapshot: snap, Pages: make([]ManifestEntry, 0, len(meta))}
+	m := Manifest{Format: manifestFormat, ExportedAt: s.now(), Digests: digestsNote, Snapshot: snap, Pages: make([]ManifestEntry, 0, len(meta))}
 	zw := zip.NewWriter(w)
 	const batch = 64
 	for start := 0; start < len(meta); start += batch {
@@ -65,9 +81,12 @@ func (s *Service) ExportEvidence(ctx context.Context, snapshotID string, w io.Wr
 			return Manifest{}, fmt.Errorf("read evidence pages of %s: %w", snap.ID, err)
 		}
 		for _, p := range pages {
+			if p.StoredSHA256 == "" {
+				return Manifest{}, fmt.Errorf("evidence page %d predates secret redaction and has not been redacted yet; reopen the workspace with its keychain to finish its upgrade", p.PageID)
+			}
 			sum := sha256.Sum256(p.Body)
-			if got := hex.EncodeToString(sum[:]); got != p.SHA256 {
-				return Manifest{}, fmt.Errorf("evidence page %d: stored body hashes to %s, recorded %s: the workspace file was altered", p.PageID, got, p.SHA256)
+			if got := hex.EncodeToString(sum[:]); got != p.StoredSHA256 {
+				return Manifest{}, fmt.Errorf("evidence page %d: stored body hashes to %s, recorded %s: the workspace file was altered", p.PageID, got, p.StoredSHA256)
 			}
 			name := path.Join("pages", fmt.Sprintf("%06d-%s-p%d.%s", p.PageID, safeName(p.Domain), p.PageNumber, extension(p.Body)))
 			f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: p.FetchedAt})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -33,6 +34,10 @@ type Incumbent interface {
 	// Scrub removes every form of cred the platform's SDKs and APIs may
 	// echo from text (an error message, a transport's complaint).
 	Scrub(text string, cred secret.Value) string
+	// PayloadSecrets is the catalogue of the secret-bearing fields of the
+	// platform's payloads, which the evidence transport redacts before a
+	// page is stored (docs/evidence.md).
+	PayloadSecrets() []redact.Field
 }
 
 // Incumbents finds the Incumbent of a source kind.

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/portal-id/migration-console/engine/redact"
 )
 
 // Kind is a normalized item kind, the same for every incumbent.
@@ -51,8 +53,10 @@ type Ref struct {
 	SourceID string `json:"source_id"`
 }
 
-// Page is the raw evidence of one fetched API response: exactly the bytes
-// the vendor sent, with where and when they came from.
+// Page is the evidence of one fetched API response: the bytes the vendor
+// sent with every secret value replaced by its marker, where and when they
+// came from, and the digests of the bytes as received and as stored
+// (docs/evidence.md).
 type Page struct {
 	PageID     int64     `json:"page_id"`
 	Domain     string    `json:"domain"` // inventory domain, e.g. "applications"
@@ -63,8 +67,12 @@ type Page struct {
 	Status     int       `json:"status"`
 	FetchedAt  time.Time `json:"fetched_at"`
 	Bytes      int       `json:"bytes"`
-	SHA256     string    `json:"sha256"`
+	SHA256     string    `json:"sha256"` // of the bytes as received
 	Body       []byte    `json:"-"`
+	// The stored body's size and digest, and what was redacted from it.
+	StoredBytes  int                `json:"stored_bytes"`
+	StoredSHA256 string             `json:"stored_sha256"`
+	Redactions   []redact.Redaction `json:"redactions,omitempty"`
 }
 
 // Emitter receives a collector's items and group memberships. It may

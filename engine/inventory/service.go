@@ -16,9 +16,12 @@ import (
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
-// Secrets is the part of the keychain collection needs.
+// Secrets is the part of the keychain collection needs: the source
+// credential, the workspace key (engine/keys) and the vendor secrets a
+// migration needs (secrets.go).
 type Secrets interface {
 	Get(ctx context.Context, workspaceID, role string) (secret.Value, error)
+	Set(ctx context.Context, workspaceID, role string, v secret.Value) error
 }
 
 // Progress is a collection's running tally, reported about ten times a
@@ -38,7 +41,9 @@ type Progress struct {
 type Service struct {
 	Store   Store
 	Secrets Secrets
-	// Incumbents opens each source kind's collector (the vendor registry).
+	// Incumbents opens each source kind's collector (the vendor registry)
+	// and names the secret-bearing fields of its payloads, which the
+	// evidence transport redacts (engine/redact).
 	Incumbents Incumbents
 	Actor      string
 	Now        func() time.Time
@@ -111,17 +116,23 @@ func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOp
 		return s.fail(snap, ws, err, inc, cred)
 	}
 
-	run := newRun(s, snap.ID, progress)
+	redactor, err := s.redactor(ctx, ws, inc.PayloadSecrets())
+	if err != nil {
+		return s.fail(snap, ws, err, inc, cred)
+	}
+
+	run := newRun(s, snap.ID, ws.ID, src.ID, progress)
 	hbCtx, stopHeartbeat := context.WithCancel(context.Background())
 	hbDone := make(chan struct{})
 	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
 
 	collectErr := func() error {
 		// Pacing goes above the evidence transport, so it sees every
-		// request, retries included, and evidence records every response.
+		// request, retries included, and evidence records every response
+		// and redacts it before anything else sees it.
 		pacing := inc.Pacing()
 		pacing.Share, pacing.OnWait = share, run.onWait
-		client := &http.Client{Transport: NewPacer(NewEvidence(vendorTransport(), run, nil), pacing)}
+		client := &http.Client{Transport: NewPacer(NewEvidence(vendorTransport(), run, redactor, nil), pacing)}
 		collector, err := inc.Open(ctx, src.Settings, cred, client)
 		if err != nil {
 			return fmt.Errorf("connect to %s source %q: %w", inc.Label(), src.Name, err)
@@ -141,7 +152,7 @@ func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOp
 		}
 		return s.fail(snap, ws, collectErr, inc, cred)
 	}
-	return s.complete(snap, ws, src, share)
+	return s.complete(snap, ws, src, share, run.secretFacts())
 }
 
 // incumbent finds the platform of the named source, so a source of a kind
@@ -277,7 +288,7 @@ func (s *Service) finalise(fn func(tx Tx) error) error {
 	return s.Store.Update(ctx, fn)
 }
 
-func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source, share float64) (Snapshot, error) {
+func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.Source, share float64, secretFacts map[string]string) (Snapshot, error) {
 	err := s.finalise(func(tx Tx) error {
 		cur, err := tx.Snapshot(snap.ID)
 		if err != nil {
@@ -324,6 +335,9 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 			"membership_groups_listed": fmt.Sprint(membership.Listed)}
 		for k, n := range counts {
 			facts["count."+string(k)] = fmt.Sprint(n)
+		}
+		for k, v := range secretFacts {
+			facts[k] = v
 		}
 		_, err = audit.Record(tx, s.entry(ws, audit.InventoryCollected, snap, facts))
 		return err
@@ -455,10 +469,12 @@ func (s *Service) ItemDetail(ctx context.Context, snapshotID string, id int64) (
 // run is one collection's sink: evidence pages and items go to the store in
 // batched transactions, one writer at a time, and progress is tallied.
 type run struct {
-	s          *Service
-	snapshotID string
-	progress   func(Progress)
-	started    time.Time
+	s           *Service
+	snapshotID  string
+	workspaceID string
+	sourceID    string
+	progress    func(Progress)
+	started     time.Time
 
 	mu       sync.Mutex
 	batch    []Item
@@ -470,11 +486,13 @@ type run struct {
 	waiting  *Wait
 	reported time.Time
 	writeMu  sync.Mutex
+
+	secrets secretTally
 }
 
-func newRun(s *Service, snapshotID string, progress func(Progress)) *run {
-	return &run{s: s, snapshotID: snapshotID, progress: progress, started: time.Now(),
-		pages: map[string]int{}, items: map[Kind]int{}}
+func newRun(s *Service, snapshotID, workspaceID, sourceID string, progress func(Progress)) *run {
+	return &run{s: s, snapshotID: snapshotID, workspaceID: workspaceID, sourceID: sourceID, progress: progress,
+		started: time.Now(), pages: map[string]int{}, items: map[Kind]int{}}
 }
 
 func (r *run) batchSize() int {
@@ -484,13 +502,17 @@ func (r *run) batchSize() int {
 	return 500
 }
 
-// SavePage implements PageSink: a page is durable before the SDK sees it.
+// SavePage implements PageSink: a page is durable before the SDK sees it,
+// and the plain values of the secrets a migration needs are in the
+// keychain before it is.
 func (r *run) SavePage(ctx context.Context, p Page) error {
-	// The vendor answered: keep its page even when the collection is being
-	// stopped (another listing failed, Ctrl-C), so a failed snapshot holds
-	// every answer it got.
+	// The vendor answered: keep its page, and the secrets the migration
+	// needs from it, even when the collection is being stopped (another
+	// listing failed, Ctrl-C), so a failed snapshot holds every answer it
+	// got.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	r.keepSecrets(ctx, p.Redactions)
 	r.writeMu.Lock()
 	err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SavePages(r.snapshotID, []Page{p}) })
 	r.writeMu.Unlock()

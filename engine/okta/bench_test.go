@@ -87,7 +87,7 @@ func BenchmarkCollectSyntheticOrg(b *testing.B) {
 		srv := oktareplay.Start(b, org, oktareplay.Options{DefaultLimit: limit, Window: window})
 		sink := &counter{}
 		c, err := okta.New(context.Background(), okta.Settings{OrgURL: srv.URL, Auth: okta.AuthAPIToken},
-			secret.New(oktareplay.Token), pacedClient(inventory.NewEvidence(nil, sink, nil), share, nil))
+			secret.New(oktareplay.Token), pacedClient(inventory.NewEvidence(nil, sink, testRedactor, nil), share, nil))
 		if err != nil {
 			b.Fatal(err)
 		}

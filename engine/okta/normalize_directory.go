@@ -2,6 +2,7 @@ package okta
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 
@@ -184,6 +185,12 @@ func NormalizeDomain(raw json.RawMessage) (inventory.Item, error) {
 	o, err := parseObject(raw)
 	if err != nil {
 		return inventory.Item{}, wrapErr("domain", err)
+	}
+	if o.Str("domain") == "" {
+		// The domain name is required by the Domain schema; without it there is
+		// nothing to migrate or verify, and an item named by its id would read
+		// as a real host.
+		return inventory.Item{}, wrapErr("domain "+o.Str("id"), errors.New("the payload has no domain name"))
 	}
 	status := o.Str("validationStatus")
 	d := &inventory.DomainView{

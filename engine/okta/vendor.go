@@ -9,6 +9,7 @@ import (
 
 	"github.com/portal-id/migration-console/engine/endpoint"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/vendor"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -198,8 +199,8 @@ func (Vendor) Test(ctx context.Context, raw json.RawMessage, cred secret.Value, 
 // text only as the credential itself or a line of it.
 func (Vendor) Scrub(text string, cred secret.Value) string { return vendor.ScrubCredential(text, cred) }
 
-// PayloadSecrets implements vendor.Vendor: none catalogued yet.
-func (Vendor) PayloadSecrets() []vendor.PayloadSecret { return nil }
+// PayloadSecrets implements vendor.Vendor: the catalogue in secrets.go.
+func (Vendor) PayloadSecrets() []redact.Field { return SecretFields }
 
 // RebuildView implements vendor.Vendor.
 func (Vendor) RebuildView(it inventory.LegacyItem) (inventory.Item, error) { return RebuildView(it) }

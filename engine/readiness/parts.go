@@ -1,6 +1,9 @@
 package readiness
 
 import (
+	"fmt"
+
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -21,7 +24,8 @@ type part struct {
 var parts = []part{
 	{"workspace", readWorkspace},
 	{"inventory", readInventory},
-	pending("assessment", BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot."),
+	{"assessment", readAssessment},
+	{"ocm", readOCM},
 }
 
 // pending stands for a stage that is not built yet: nothing can have
@@ -68,6 +72,81 @@ func readInventory(tx Tx, in *input) error {
 	}
 	if !completed {
 		in.block(BlockerNoCompletedInventory, "Collect an inventory snapshot from a source.")
+	}
+	return nil
+}
+
+// readAssessment: the assessment status is the newest run of a configured
+// source (assessing, completed or failed; an assessing run whose process
+// died reads failed). The gate needs, for every configured source with a
+// completed snapshot, a completed run of its newest completed snapshot, and
+// no newer run that failed or is still going. The unavoidable changes are
+// those of each configured source's newest completed run.
+func readAssessment(tx Tx, in *input) error {
+	st, err := assessment.ReadStatus(tx)
+	if err != nil {
+		return err
+	}
+	snaps, err := inventory.ReadStatus(tx)
+	if err != nil {
+		return err
+	}
+	var newest *assessment.Run
+	completed := false
+	for sourceID, run := range st.Latest {
+		if !in.configured[sourceID] {
+			continue
+		}
+		if newest == nil || run.StartedAt.After(newest.StartedAt) {
+			r := run
+			newest = &r
+		}
+		if run.Status != assessment.StatusCompleted {
+			in.block(BlockerLatestAssessmentNotCompleted, fmt.Sprintf("The newest assessment of source %q is %s; run it again.", run.SourceName, run.Status))
+		}
+	}
+	for sourceID, run := range st.LatestCompleted {
+		if !in.configured[sourceID] {
+			continue
+		}
+		completed = true
+		in.sum.UnavoidableChangeCount += run.UnavoidableChangeCount
+		if last := in.sum.LatestAssessmentCompletedAt; run.FinishedAt != nil && (last == nil || run.FinishedAt.After(*last)) {
+			t := *run.FinishedAt
+			in.sum.LatestAssessmentCompletedAt = &t
+		}
+		if snap, ok := snaps.LatestCompleted[sourceID]; ok && snap.ID != run.SnapshotID && st.Latest[sourceID].Status == assessment.StatusCompleted {
+			in.block(BlockerAssessmentOutdated, fmt.Sprintf("Source %q has a newer snapshot than its assessment; assess snapshot %s.", run.SourceName, snap.ID))
+		}
+	}
+	if newest != nil {
+		in.sum.AssessmentStatus = string(newest.Status)
+		t := newest.StartedAt
+		in.sum.LatestAssessmentStartedAt = &t
+	}
+	if !completed {
+		in.block(BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot.")
+	}
+	return nil
+}
+
+// readOCM: the OCM impacts of each configured source's newest completed
+// assessment must be acknowledged before the gate opens. Acknowledgement
+// is not built yet, so any impact keeps the gate closed; the OCM stage
+// replaces this part with its own acknowledgement counts.
+func readOCM(tx Tx, in *input) error {
+	st, err := assessment.ReadStatus(tx)
+	if err != nil {
+		return err
+	}
+	impacts := 0
+	for sourceID, run := range st.LatestCompleted {
+		if in.configured[sourceID] {
+			impacts += run.ImpactCount
+		}
+	}
+	if impacts > 0 {
+		in.block(BlockerOCMImpactsUnacknowledged, fmt.Sprintf("Acknowledge the %d OCM impacts the assessment raised.", impacts))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -72,6 +73,15 @@ const (
 	BlockerNoConfiguredSource    = "no_configured_source"
 	BlockerNoCompletedInventory  = "no_completed_inventory"
 	BlockerNoCompletedAssessment = "no_completed_assessment"
+	// BlockerLatestAssessmentNotCompleted: a configured source's newest
+	// assessment run failed or is still assessing.
+	BlockerLatestAssessmentNotCompleted = "latest_assessment_not_completed"
+	// BlockerAssessmentOutdated: a configured source has a completed
+	// snapshot newer than the one its assessment judged.
+	BlockerAssessmentOutdated = "assessment_outdated"
+	// BlockerOCMImpactsUnacknowledged: the newest completed assessment of a
+	// configured source raised OCM impacts not yet acknowledged.
+	BlockerOCMImpactsUnacknowledged = "ocm_impacts_unacknowledged"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its
@@ -82,6 +92,7 @@ type Tx interface {
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
 	inventory.StatusTx
+	assessment.StatusTx
 }
 
 // Store is the workspace file as readiness sees it.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -16,8 +17,11 @@ type fileTx struct {
 	ws      workspace.Workspace
 	sources []workspace.Source
 	snaps   []inventory.Snapshot
+	runs    []assessment.Run
 	err     error
 }
+
+func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
 
 func (f *fileTx) Workspace() (workspace.Workspace, error) { return f.ws, nil }
 func (f *fileTx) Sources() ([]workspace.Source, error)    { return f.sources, nil }
@@ -134,5 +138,62 @@ func TestGateOpensOnlyWithoutBlockers(t *testing.T) {
 	tx.err = errors.New("disk I/O error")
 	if _, err := Compute(tx); err == nil || !strings.Contains(err.Error(), "inventory") {
 		t.Fatalf("unreadable snapshots: err = %v, want one naming the inventory stage", err)
+	}
+}
+
+func run(sourceID, snapshotID string, status assessment.Status, started *time.Time, unavoidable int) assessment.Run {
+	r := assessment.Run{ID: sourceID + "-" + snapshotID + "-" + string(status), SourceID: sourceID, SourceName: sourceID,
+		SnapshotID: snapshotID, Status: status, StartedAt: *started, HeartbeatAt: time.Now().UTC(), UnavoidableChangeCount: unavoidable}
+	if status != assessment.StatusAssessing {
+		f := started.Add(time.Minute)
+		r.FinishedAt = &f
+	}
+	return r
+}
+
+// The assessment part: status from the newest run of a configured source,
+// the gate needs a completed run of each source's newest snapshot and no
+// newer failed or running one, and unavoidable changes add up over the
+// sources' newest completed runs.
+func TestAssessmentPart(t *testing.T) {
+	done := snapshot("okta", inventory.StatusCompleted, at(10))
+	tx := &fileTx{
+		ws:      workspace.Workspace{ID: "w", Tenant: "acme", Mode: workspace.ModeFirstRunAdoption, Status: workspace.StatusReadyForInventory},
+		sources: []workspace.Source{{ID: "okta", Status: workspace.SourceConfigured}, {ID: "gone", Status: workspace.SourceArchived}},
+		snaps:   []inventory.Snapshot{done},
+		// Runs are newest first, as the store lists them.
+		runs: []assessment.Run{run("gone", "g1", assessment.StatusCompleted, at(14), 99), run("okta", done.ID, assessment.StatusFailed, at(12), 0)},
+	}
+	sum, err := Compute(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.AssessmentStatus != "failed" || codes(sum) != "latest_assessment_not_completed,no_completed_assessment" || sum.UnavoidableChangeCount != 0 {
+		t.Fatalf("only a failed run of a configured source: status %s, blockers %s, unavoidable %d", sum.AssessmentStatus, codes(sum), sum.UnavoidableChangeCount)
+	}
+	completed := run("okta", done.ID, assessment.StatusCompleted, at(13), 7)
+	completed.ImpactCount = 3
+	tx.runs = append([]assessment.Run{completed}, tx.runs...)
+	if sum, err = Compute(tx); err != nil {
+		t.Fatal(err)
+	}
+	// Its OCM impacts keep the gate closed until they are acknowledged.
+	if codes(sum) != "ocm_impacts_unacknowledged" || !strings.Contains(sum.PreviewHandoffBlockers[0].Message, "3 OCM impacts") {
+		t.Fatalf("a completed run with impacts: blockers %v", sum.PreviewHandoffBlockers)
+	}
+	tx.runs[0].ImpactCount = 0
+	if sum, err = Compute(tx); err != nil {
+		t.Fatal(err)
+	}
+	if sum.AssessmentStatus != "completed" || codes(sum) != "" || sum.PreviewHandoffStatus != HandoffReady || sum.UnavoidableChangeCount != 7 ||
+		!sum.LatestAssessmentStartedAt.Equal(*at(13)) || !sum.LatestAssessmentCompletedAt.Equal(at(13).Add(time.Minute)) {
+		t.Fatalf("a completed run of the newest snapshot: %+v, blockers %s", sum, codes(sum))
+	}
+	// A newer snapshot makes the assessment outdated.
+	newer := snapshot("okta", inventory.StatusCompleted, at(15))
+	newer.ID = "okta-newer"
+	tx.snaps = append([]inventory.Snapshot{newer}, tx.snaps...)
+	if sum, _ = Compute(tx); codes(sum) != "assessment_outdated" {
+		t.Fatalf("newer snapshot: blockers %s", codes(sum))
 	}
 }

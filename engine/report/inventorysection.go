@@ -112,6 +112,8 @@ func inventorySection(ctx context.Context, data Data, in Input) (Section, invent
 		{Key: "fetched_at", Title: "Fetched", Type: ColTime, Detail: true},
 		{Key: "bytes", Title: "Bytes", Type: ColInteger, Detail: true},
 		{Key: "sha256", Title: "SHA-256", Type: ColDigest, Weight: 3.4},
+		{Key: "stored_sha256", Title: "Stored SHA-256", Type: ColDigest, Detail: true},
+		{Key: "redacted", Title: "Redacted", Type: ColInteger, Detail: true},
 	}, Rows: [][]any{}, Interactive: true}
 	for _, sn := range in.Covered {
 		ps, err := data.Pages(ctx, sn.ID)
@@ -120,12 +122,14 @@ func inventorySection(ctx context.Context, data Data, in Input) (Section, invent
 		}
 		for _, p := range ps {
 			pages.Rows = append(pages.Rows, Row(sn.SourceName, sn.ID, p.PageID, p.Domain, p.Method, p.Endpoint, p.Query,
-				p.PageNumber, p.Status, p.FetchedAt, p.Bytes, p.SHA256))
+				p.PageNumber, p.Status, p.FetchedAt, p.Bytes, p.SHA256, p.StoredSHA256, len(p.Redactions)))
 		}
 		stats.pages += len(ps)
 	}
 	add(HeadingBlock(2, "Evidence pages"),
-		ParagraphBlock("Every page of every covered snapshot, with the SHA-256 of exactly the bytes the vendor sent (%s pages).", Thousands(int64(stats.pages))),
+		ParagraphBlock("Every page of every covered snapshot, with the SHA-256 of exactly the bytes the vendor sent (%s pages). "+
+			"Vendor secrets were redacted before a page was stored: the stored SHA-256 is that of the page as stored, "+
+			"and Redacted counts the values replaced by a marker naming the field and a keyed digest of the value.", Thousands(int64(stats.pages))),
 		TableBlock(pages))
 
 	register, err := itemRegister(ctx, data, in)

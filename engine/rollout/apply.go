@@ -59,7 +59,7 @@ func (s *Service) Apply(ctx context.Context, runID, token string, progress func(
 	now := s.now()
 	run.Status, run.StartedAt = RunApplying, &now
 	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := tx.Run(run.ID)
+		cur, err := tx.RolloutRun(run.ID)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Service) Apply(ctx context.Context, runID, token string, progress func(
 				return err
 			}
 		}
-		return tx.SaveRun(run, nil)
+		return tx.SaveRolloutRun(run, nil)
 	})
 	if err != nil {
 		return run, steps, err
@@ -125,7 +125,7 @@ func (s *Service) Resume(ctx context.Context, runID string, progress func(Progre
 					return err
 				}
 			}
-			return tx.SaveRun(run, nil)
+			return tx.SaveRolloutRun(run, nil)
 		})
 		if err != nil {
 			return run, steps, err
@@ -237,7 +237,7 @@ func (s *Service) stop(run Run, steps []Step, rep reporter) (Run, []Step, error)
 				return err
 			}
 		}
-		if err := tx.SaveRun(run, nil); err != nil {
+		if err := tx.SaveRolloutRun(run, nil); err != nil {
 			return err
 		}
 		return s.record(tx, audit.RolloutRunCancelled, run.ID, map[string]string{"op": string(run.Op),
@@ -283,7 +283,7 @@ func (s *Service) finish(run Run, steps []Step) (Run, error) {
 				}
 			}
 		}
-		if err := tx.SaveRun(run, nil); err != nil {
+		if err := tx.SaveRolloutRun(run, nil); err != nil {
 			return err
 		}
 		return s.record(tx, event, target, facts)
@@ -415,7 +415,7 @@ func (s *Service) write(ctx context.Context, st *Step) (string, json.RawMessage,
 
 // journal makes a step's entry durable.
 func (s *Service) journal(st Step) error {
-	return s.Store.Update(context.Background(), func(tx Tx) error { return tx.SaveStep(st) })
+	return s.Store.Update(context.Background(), func(tx Tx) error { return tx.SaveRolloutStep(st) })
 }
 
 // settle journals a step's final state with its audit entry, in one
@@ -435,7 +435,7 @@ func (s *Service) settle(run Run, st *Step, state StepState, reason, detail, eta
 		facts["reason"] = reason
 	}
 	return s.Store.Update(context.Background(), func(tx Tx) error {
-		if err := tx.SaveStep(*st); err != nil {
+		if err := tx.SaveRolloutStep(*st); err != nil {
 			return err
 		}
 		return s.record(tx, event, st.TargetID, facts)

@@ -192,14 +192,14 @@ func (s *Service) savePreview(ctx context.Context, p *Preview, event string, fac
 	p.Run.Counts = countSteps(p.Steps)
 	p.Run.Token = previewToken(p.Run, p.Steps)
 	return s.Store.Update(ctx, func(tx Tx) error {
-		runs, err := tx.Runs()
+		runs, err := tx.RolloutRuns()
 		if err != nil {
 			return err
 		}
 		for _, r := range runs {
 			if r.Op == p.Run.Op && r.WaveID == p.Run.WaveID && r.Status == RunPreviewed {
 				r.Status = RunSuperseded
-				if err := tx.SaveRun(r, nil); err != nil {
+				if err := tx.SaveRolloutRun(r, nil); err != nil {
 					return err
 				}
 			}
@@ -215,7 +215,7 @@ func (s *Service) savePreview(ctx context.Context, p *Preview, event string, fac
 			}
 			p.Wave.Status = w.Status
 		}
-		if err := tx.SaveRun(p.Run, p.Steps); err != nil {
+		if err := tx.SaveRolloutRun(p.Run, p.Steps); err != nil {
 			return err
 		}
 		if facts == nil {
@@ -485,7 +485,7 @@ func (s *Service) PreviewRollback(ctx context.Context) (Preview, error) {
 func (s *Service) movedUsers(ctx context.Context) (map[string]bool, error) {
 	moved := map[string]bool{}
 	err := s.Store.View(ctx, func(tx Tx) error {
-		runs, err := tx.Runs()
+		runs, err := tx.RolloutRuns()
 		if err != nil {
 			return err
 		}
@@ -493,7 +493,7 @@ func (s *Service) movedUsers(ctx context.Context) (map[string]bool, error) {
 			if r.Op != OpWave && r.Op != OpEnforce {
 				continue
 			}
-			steps, err := tx.Steps(r.ID)
+			steps, err := tx.RolloutSteps(r.ID)
 			if err != nil {
 				return err
 			}
@@ -513,7 +513,7 @@ func (s *Service) Runs(ctx context.Context) ([]Run, error) {
 	var runs []Run
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		runs, err = tx.Runs()
+		runs, err = tx.RolloutRuns()
 		return err
 	})
 	return runs, err
@@ -525,10 +525,10 @@ func (s *Service) RunDetail(ctx context.Context, id string) (Run, []Step, error)
 	var steps []Step
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if run, err = tx.Run(id); err != nil {
+		if run, err = tx.RolloutRun(id); err != nil {
 			return err
 		}
-		steps, err = tx.Steps(id)
+		steps, err = tx.RolloutSteps(id)
 		return err
 	})
 	return run, steps, err

@@ -65,16 +65,16 @@ type Tx interface {
 	InsertWave(Wave) error
 	UpdateWave(Wave) error
 
-	// Runs lists every run, newest first, without steps.
-	Runs() ([]Run, error)
-	// Run returns ErrRunNotFound for an unknown id.
-	Run(id string) (Run, error)
-	// SaveRun inserts or updates a run and, when steps is not nil, replaces
-	// its steps.
-	SaveRun(run Run, steps []Step) error
-	Steps(runID string) ([]Step, error)
-	// SaveStep records one step's journal entry.
-	SaveStep(Step) error
+	// RolloutRuns lists every run, newest first, without steps.
+	RolloutRuns() ([]Run, error)
+	// RolloutRun returns ErrRunNotFound for an unknown id.
+	RolloutRun(id string) (Run, error)
+	// SaveRolloutRun inserts or updates a run and, when steps is not nil,
+	// replaces its steps.
+	SaveRolloutRun(run Run, steps []Step) error
+	RolloutSteps(runID string) ([]Step, error)
+	// SaveRolloutStep records one step's journal entry.
+	SaveRolloutStep(Step) error
 
 	RoleMapping() (RoleMapping, error)
 	SaveRoleMapping(RoleMapping) error

@@ -94,7 +94,7 @@ func (s *Service) ScimPreflight(ctx context.Context) (ScimPreflight, error) {
 				pf.Unstable = append(pf.Unstable, fmt.Sprintf("Wave %q is %s.", w.Name, w.Status))
 			}
 		}
-		runs, err := tx.Runs()
+		runs, err := tx.RolloutRuns()
 		if err != nil {
 			return err
 		}

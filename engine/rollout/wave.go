@@ -439,7 +439,7 @@ func (s *Service) Board(ctx context.Context) (Board, error) {
 		if err != nil {
 			return err
 		}
-		runs, err := tx.Runs()
+		runs, err := tx.RolloutRuns()
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,13 @@ type Value struct{ s string }
 // newline from a pipe or a paste) is trimmed.
 func New(plaintext string) Value { return Value{s: strings.TrimSpace(plaintext)} }
 
+// Exact wraps a plaintext byte for byte, surrounding whitespace included.
+// It is for values a program handed over rather than a person typed or
+// piped: a vendor secret read from an API payload, whose spaces are part of
+// it (the migration must recreate it exactly), and a value read back from
+// the keychain, which stores what it was given.
+func Exact(plaintext string) Value { return Value{s: plaintext} }
+
 // Reveal returns the plaintext. Call it only where the credential leaves the
 // process for its intended use: the keychain or an HTTP Authorization header.
 func (v Value) Reveal() string { return v.s }

@@ -32,3 +32,19 @@ func TestValueNeverPrints(t *testing.T) {
 		t.Fatal("whitespace-only secret should be empty")
 	}
 }
+
+func TestExactKeepsSurroundingWhitespace(t *testing.T) {
+	v := Exact("  fake-vendor-secret-test-only \n")
+	if v.Reveal() != "  fake-vendor-secret-test-only \n" {
+		t.Fatalf("Reveal = %q, want the value as given", v.Reveal())
+	}
+	if fmt.Sprintf("%v %+v %#v %q", v, v, v, v) != "[REDACTED] [REDACTED] [REDACTED] \"[REDACTED]\"" {
+		t.Fatal("an exact value prints its plaintext")
+	}
+	if _, err := json.Marshal(v); err == nil {
+		t.Fatal("an exact value was serialised")
+	}
+	if Exact("").IsEmpty() != true || Exact(" ").IsEmpty() {
+		t.Fatal("only the empty string is an empty exact value")
+	}
+}

@@ -42,6 +42,7 @@ import (
 	"net/http"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -93,23 +94,18 @@ type Vendor interface {
 	// Scrub removes the credential, in every form the vendor's SDK or
 	// API may echo it, from text. ScrubCredential covers the common forms.
 	Scrub(text string, cred secret.Value) string
-	// PayloadSecrets lists the fields of the vendor's API payloads that
-	// carry secrets, for the evidence transport to redact before a page is
-	// stored. Nil: the vendor has none catalogued.
-	PayloadSecrets() []PayloadSecret
+	// PayloadSecrets is the catalogue of the secret-bearing fields of the
+	// vendor's API payloads (engine/redact.Field: resource, endpoints,
+	// path, whether the migration keeps the value, the vendor reference
+	// that documents it), which the evidence transport redacts before a
+	// page is stored. Declare it as data in the vendor's package
+	// (engine/okta/secrets.go); docs/evidence.md says how it is kept
+	// current. Nil: none catalogued, and only the vendor-neutral rules
+	// (secret-looking names, PEM private keys, private JWK members) apply.
+	PayloadSecrets() []redact.Field
 	// RebuildView rebuilds, from its raw payload, the item the vendor's
 	// normalizer makes of an item stored before typed views existed.
 	RebuildView(inventory.LegacyItem) (inventory.Item, error)
-}
-
-// PayloadSecret is one secret-bearing field of a vendor's payloads.
-type PayloadSecret struct {
-	// Domain is the inventory domain whose pages carry it
-	// ("identity_providers").
-	Domain string
-	// Path is where the field sits in each element of a page, dotted, with
-	// * for any key or array index: "protocol.credentials.client.client_secret".
-	Path string
 }
 
 // Description is how people see a source's settings.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -40,7 +41,7 @@ func (f fake) Test(context.Context, json.RawMessage, secret.Value, *http.Client)
 	return nil, errors.New("fake")
 }
 func (f fake) Scrub(text string, cred secret.Value) string { return ScrubCredential(text, cred) }
-func (f fake) PayloadSecrets() []PayloadSecret             { return nil }
+func (f fake) PayloadSecrets() []redact.Field              { return nil }
 func (f fake) RebuildView(inventory.LegacyItem) (inventory.Item, error) {
 	return inventory.Item{}, errors.New("fake")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type Tx interface {
 	Sources() ([]Source, error)
 	SaveSource(Source) error
 	AuditEntries() ([]audit.Entry, error)
+	// VendorSecrets lists the vendor secrets the source's collections put
+	// in the keychain (read from its evidence pages' redaction records).
+	VendorSecrets(sourceID string) ([]VendorSecret, error)
 }
 
 // Secrets is the keychain: credentials keyed by workspace id and role.
@@ -47,6 +51,21 @@ const RoleTargetToken = "target-admin-token"
 
 // SourceRole is the keychain role of a source's credential.
 func SourceRole(sourceName string) string { return "source/" + sourceName }
+
+// VendorSecret is one secret a collection took from a vendor's payload and
+// kept in the keychain because the migration needs it (docs/evidence.md):
+// the id of the resource that held it and its catalogue path.
+type VendorSecret struct {
+	ResourceID string
+	Field      string
+}
+
+// VendorSecretRole is the keychain role of one vendor secret:
+// "vendor-secret/<source id>/<resource id>/<catalogue path>", ids
+// path-escaped so a '/' in one cannot shift the others.
+func VendorSecretRole(sourceID, resourceID, fieldPath string) string {
+	return "vendor-secret/" + url.PathEscape(sourceID) + "/" + url.PathEscape(resourceID) + "/" + fieldPath
+}
 
 // Errors callers can tell apart.
 var (
@@ -353,6 +372,7 @@ func (s *Service) Source(ctx context.Context, name string) (Source, error) {
 func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error) {
 	var src Source
 	var ws Workspace
+	var vendorSecrets []VendorSecret
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		var err error
 		if ws, err = tx.Workspace(); err != nil {
@@ -380,11 +400,15 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 		if err := tx.SaveSource(src); err != nil {
 			return err
 		}
+		if vendorSecrets, err = tx.VendorSecrets(src.ID); err != nil {
+			return err
+		}
 		if ws, err = s.refreshStatus(tx, ws, sources); err != nil {
 			return err
 		}
 		_, err = audit.Record(tx, s.entry(ws, audit.SourceArchived, src.ID, map[string]string{
 			"name": src.Name, "kind": string(src.Kind), "workspace_status": string(ws.Status), "credential_removed": "true",
+			"vendor_secrets_removed": fmt.Sprint(len(vendorSecrets)),
 		}))
 		return err
 	})
@@ -393,6 +417,18 @@ func (s *Service) ArchiveSource(ctx context.Context, name string) (Source, error
 	}
 	if err := s.Secrets.Delete(ctx, ws.ID, SourceRole(name)); err != nil {
 		return src, fmt.Errorf("source %q is archived, but its credential could not be removed from the keychain: %w", name, err)
+	}
+	// An archived source is not migrated: the secrets its collections kept
+	// for the migration go too. One the keychain never held (it refused it
+	// at collection) is already gone.
+	var errs []error
+	for _, v := range vendorSecrets {
+		if err := s.Secrets.Delete(ctx, ws.ID, VendorSecretRole(src.ID, v.ResourceID, v.Field)); err != nil && !errors.Is(err, secret.ErrNotFound) {
+			errs = append(errs, fmt.Errorf("%s of %s: %w", v.Field, v.ResourceID, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return src, fmt.Errorf("source %q is archived, but %d of the vendor secrets its collections kept could not be removed from the keychain: %w", name, len(errs), err)
 	}
 	return src, nil
 }

@@ -79,7 +79,9 @@ func (k *Keychain) Get(ctx context.Context, workspaceID, role string) (secret.Va
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("read %s from the keychain: %w", account, classify(err, secret.Value{}))
 	}
-	return secret.New(plaintext), nil
+	// Exact: the keychain returns what it was given. A credential was
+	// trimmed on its way in; a vendor secret keeps its spaces.
+	return secret.Exact(plaintext), nil
 }
 
 // Delete removes the entry. A missing entry is not an error: the caller

@@ -121,10 +121,12 @@ func TestUnicodeAndLargeValues(t *testing.T) {
 		{workspace.SourceRole("Zürich Ågent 東京 🔑"), "fake-ünïcødé-tøken-пароль-密码-🔐"},
 		{workspace.SourceRole("entra-large"), large},
 		{workspace.SourceRole("pem"), "-----BEGIN PRIVATE KEY-----\nfake-key-for-tests\n-----END PRIVATE KEY-----"},
+		// A vendor secret whose spaces are part of it comes back whole.
+		{workspace.VendorSecretRole("src", "0oa1", "protocol.credentials.client.client_secret"), "  fake-spaced-vendor-secret \t"},
 	}
 	for _, c := range cases {
 		cleanupRole(t, k, ws, c.role)
-		if err := k.Set(ctx, ws, c.role, secret.New(c.value)); err != nil {
+		if err := k.Set(ctx, ws, c.role, secret.Exact(c.value)); err != nil {
 			t.Fatalf("Set %q (%d bytes): %v", c.role, len(c.value), err)
 		}
 	}

@@ -80,7 +80,9 @@ func dsn(path string, mode string, readOnly bool) (string, error) {
 	q := url.Values{}
 	q.Set("mode", mode)
 	q.Set("_txlock", "immediate")
-	q["_pragma"] = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"}
+	// secure_delete overwrites deleted content with zeros, so a replaced
+	// value (a redacted secret, above all) leaves no copy in free pages.
+	q["_pragma"] = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)", "secure_delete(1)"}
 	if readOnly {
 		q["_pragma"] = append(q["_pragma"], "query_only(1)")
 	}

@@ -129,11 +129,17 @@ func (t *Tx) Snapshots() ([]inventory.Snapshot, error) {
 	return out, rows.Err()
 }
 
-// SavePages stores evidence pages, each distinct body once.
+// SavePages stores evidence pages, each distinct body once: keyed by the
+// digest of the bytes as received, holding the redacted body, its own
+// digest and the redaction record.
 func (t *Tx) SavePages(snapshotID string, pages []inventory.Page) error {
 	for _, p := range pages {
-		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO page_bodies (sha256, body) VALUES (?, ?)
-			ON CONFLICT (sha256) DO NOTHING`, p.SHA256, p.Body); err != nil {
+		stored, redactions, err := storedForm(p)
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO page_bodies (sha256, body, stored_sha256, redactions) VALUES (?, ?, ?, ?)
+			ON CONFLICT (sha256) DO NOTHING`, p.SHA256, p.Body, stored, redactions); err != nil {
 			return fmt.Errorf("store page body %s: %w", p.SHA256, err)
 		}
 		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO evidence_pages (snapshot_id, page_id, domain, method,
@@ -271,25 +277,35 @@ func (t *Tx) ItemsWithoutView(after int64, limit int) ([]inventory.LegacyItem, e
 	defer rows.Close()
 	var out []inventory.LegacyItem
 	for rows.Next() {
-		var (
-			li              inventory.LegacyItem
-			legacy, started string
-			kind            string
-		)
-		it, err := scanItem(rows, &legacy, &kind, &started)
+		li, err := scanLegacyItem(rows)
 		if err != nil {
 			return nil, err
-		}
-		li.StoredItem, li.SourceKind = it, workspace.SourceKind(kind)
-		if li.CollectedAt, err = parseTime(started); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(legacy), &li.Legacy); err != nil {
-			return nil, fmt.Errorf("decode the legacy fields of item %d: %w", it.ID, err)
 		}
 		out = append(out, li)
 	}
 	return out, rows.Err()
+}
+
+// scanLegacyItem reads the item columns followed by its legacy fields, its
+// snapshot's source kind and start time.
+func scanLegacyItem(row interface{ Scan(...any) error }) (inventory.LegacyItem, error) {
+	var (
+		li              inventory.LegacyItem
+		legacy, started string
+		kind            string
+	)
+	it, err := scanItem(row, &legacy, &kind, &started)
+	if err != nil {
+		return li, err
+	}
+	li.StoredItem, li.SourceKind = it, workspace.SourceKind(kind)
+	if li.CollectedAt, err = parseTime(started); err != nil {
+		return li, err
+	}
+	if err := json.Unmarshal([]byte(legacy), &li.Legacy); err != nil {
+		return li, fmt.Errorf("decode the legacy fields of item %d: %w", it.ID, err)
+	}
+	return li, nil
 }
 
 // UnresolvedAssignments returns a snapshot's assignments whose view could
@@ -503,7 +519,8 @@ func (t *Tx) Pages(snapshotID string, ids []int64, withBodies bool) ([]inventory
 		body = "b.body"
 	}
 	query := `SELECT p.page_id, p.domain, p.method, p.endpoint, p.query, p.page_number, p.status, p.fetched_at,
-		p.bytes, p.sha256, ` + body + ` FROM evidence_pages p JOIN page_bodies b ON b.sha256 = p.sha256
+		p.bytes, p.sha256, ` + body + `, length(b.body), coalesce(b.stored_sha256, ''), b.redactions
+		FROM evidence_pages p JOIN page_bodies b ON b.sha256 = p.sha256
 		WHERE p.snapshot_id = ?`
 	args := []any{snapshotID}
 	if len(ids) > 0 {
@@ -521,9 +538,15 @@ func (t *Tx) Pages(snapshotID string, ids []int64, withBodies bool) ([]inventory
 	for rows.Next() {
 		var p inventory.Page
 		var fetched string
+		var redactions sql.NullString
 		if err := rows.Scan(&p.PageID, &p.Domain, &p.Method, &p.Endpoint, &p.Query, &p.PageNumber, &p.Status,
-			&fetched, &p.Bytes, &p.SHA256, &p.Body); err != nil {
+			&fetched, &p.Bytes, &p.SHA256, &p.Body, &p.StoredBytes, &p.StoredSHA256, &redactions); err != nil {
 			return nil, fmt.Errorf("read evidence page: %w", err)
+		}
+		if redactions.Valid {
+			if err := json.Unmarshal([]byte(redactions.String), &p.Redactions); err != nil {
+				return nil, fmt.Errorf("decode the redaction record of evidence page %d: %w", p.PageID, err)
+			}
 		}
 		if p.FetchedAt, err = parseTime(fetched); err != nil {
 			return nil, err

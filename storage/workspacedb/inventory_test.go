@@ -22,7 +22,9 @@ import (
 
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/okta"
 	"github.com/portal-id/migration-console/engine/readiness"
+	"github.com/portal-id/migration-console/engine/redact"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -141,6 +143,9 @@ func (fixtureIncumbents) Test(context.Context, json.RawMessage, secret.Value, *h
 func (fixtureIncumbents) Scrub(text string, cred secret.Value) string {
 	return strings.ReplaceAll(text, cred.Reveal(), "[REDACTED]")
 }
+
+// PayloadSecrets: the loopback vendor's payloads are Okta-shaped.
+func (fixtureIncumbents) PayloadSecrets() []redact.Field { return okta.SecretFields }
 
 type inventoryFixture struct {
 	db    *DB

@@ -257,9 +257,14 @@ func TestUpgradeFromSchema2SourceSettings(t *testing.T) {
 		if err := tx.InsertSnapshot(snap); err != nil {
 			return err
 		}
+		// The page as schema 2 stored it (no stored digest, no redactions).
 		body := []byte(`[{"id":"g1"}]`)
-		if err := tx.SavePages(snap.ID, []inventory.Page{{PageID: 1, Domain: "groups", Method: "GET", Endpoint: "/v1.0/groups",
-			PageNumber: 1, Status: 200, FetchedAt: now, Bytes: len(body), SHA256: "00", Body: body}}); err != nil {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO page_bodies (sha256, body) VALUES ('00', ?)`, body); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO evidence_pages (snapshot_id, page_id, domain, method, endpoint, query,
+			page_number, status, fetched_at, bytes, sha256) VALUES (?, 1, 'groups', 'GET', '/v1.0/groups', '', 1, 200, ?, ?, '00')`,
+			snap.ID, formatTime(now), len(body)); err != nil {
 			return err
 		}
 		// The item as schema 2 stored it (attributes, no view).

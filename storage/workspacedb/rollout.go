@@ -200,9 +200,9 @@ func (t *Tx) UpdateWave(w rollout.Wave) error {
 	return nil
 }
 
-const runColumns = `id, op, wave_id, status, token, previewed_at, started_at, finished_at, options, counts`
+const rolloutRunColumns = `id, op, wave_id, status, token, previewed_at, started_at, finished_at, options, counts`
 
-func scanRun(row interface{ Scan(...any) error }) (rollout.Run, error) {
+func scanRolloutRun(row interface{ Scan(...any) error }) (rollout.Run, error) {
 	var (
 		r                 rollout.Run
 		op, status, prev  string
@@ -232,16 +232,16 @@ func scanRun(row interface{ Scan(...any) error }) (rollout.Run, error) {
 	return r, nil
 }
 
-// Runs lists every run, newest first.
-func (t *Tx) Runs() ([]rollout.Run, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+runColumns+` FROM rollout_runs ORDER BY pk DESC`)
+// RolloutRuns lists every run, newest first.
+func (t *Tx) RolloutRuns() ([]rollout.Run, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+rolloutRunColumns+` FROM rollout_runs ORDER BY pk DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("read rollout runs: %w", err)
 	}
 	defer rows.Close()
 	var out []rollout.Run
 	for rows.Next() {
-		r, err := scanRun(rows)
+		r, err := scanRolloutRun(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read rollout runs: %w", err)
 		}
@@ -250,9 +250,9 @@ func (t *Tx) Runs() ([]rollout.Run, error) {
 	return out, rows.Err()
 }
 
-// Run returns one run.
-func (t *Tx) Run(id string) (rollout.Run, error) {
-	r, err := scanRun(t.tx.QueryRowContext(t.ctx, `SELECT `+runColumns+` FROM rollout_runs WHERE id = ?`, id))
+// RolloutRun returns one run.
+func (t *Tx) RolloutRun(id string) (rollout.Run, error) {
+	r, err := scanRolloutRun(t.tx.QueryRowContext(t.ctx, `SELECT `+rolloutRunColumns+` FROM rollout_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("run %s: %w", id, rollout.ErrRunNotFound)
 	}
@@ -262,8 +262,8 @@ func (t *Tx) Run(id string) (rollout.Run, error) {
 	return r, nil
 }
 
-// SaveRun inserts or updates a run; steps, when not nil, replace its steps.
-func (t *Tx) SaveRun(r rollout.Run, steps []rollout.Step) error {
+// SaveRolloutRun inserts or updates a run; steps, when not nil, replace its steps.
+func (t *Tx) SaveRolloutRun(r rollout.Run, steps []rollout.Step) error {
 	options, err := json.Marshal(r.Options)
 	if err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
@@ -272,7 +272,7 @@ func (t *Tx) SaveRun(r rollout.Run, steps []rollout.Step) error {
 	if err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO rollout_runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO rollout_runs (`+rolloutRunColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
 		finished_at = excluded.finished_at, counts = excluded.counts`,
 		r.ID, string(r.Op), r.WaveID, string(r.Status), r.Token, formatTime(r.PreviewedAt), formatOptTime(r.StartedAt),
@@ -287,7 +287,7 @@ func (t *Tx) SaveRun(r rollout.Run, steps []rollout.Step) error {
 		return fmt.Errorf("save run %s steps: %w", r.ID, err)
 	}
 	for _, st := range steps {
-		if err := t.SaveStep(st); err != nil {
+		if err := t.SaveRolloutStep(st); err != nil {
 			return err
 		}
 	}
@@ -296,8 +296,8 @@ func (t *Tx) SaveRun(r rollout.Run, steps []rollout.Step) error {
 
 const stepColumns = `run_id, seq, kind, target_id, label, from_value, to_value, set_email, state, reason, detail, etag, object, updated_at`
 
-// Steps returns a run's steps in order.
-func (t *Tx) Steps(runID string) ([]rollout.Step, error) {
+// RolloutSteps returns a run's steps in order.
+func (t *Tx) RolloutSteps(runID string) ([]rollout.Step, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM rollout_steps WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("read run %s steps: %w", runID, err)
@@ -323,8 +323,8 @@ func (t *Tx) Steps(runID string) ([]rollout.Step, error) {
 	return out, rows.Err()
 }
 
-// SaveStep writes one step's journal entry.
-func (t *Tx) SaveStep(st rollout.Step) error {
+// SaveRolloutStep writes one step's journal entry.
+func (t *Tx) SaveRolloutStep(st rollout.Step) error {
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO rollout_steps (`+stepColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, reason = excluded.reason, detail = excluded.detail,
 		etag = excluded.etag, object = excluded.object, updated_at = excluded.updated_at`,

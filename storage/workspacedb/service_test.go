@@ -21,7 +21,11 @@ func (m memSecrets) Set(_ context.Context, ws, role string, v secret.Value) erro
 }
 
 func (m memSecrets) Get(_ context.Context, ws, role string) (secret.Value, error) {
-	return m[ws+"/"+role], nil
+	v, ok := m[ws+"/"+role]
+	if !ok {
+		return secret.Value{}, secret.ErrNotFound
+	}
+	return v, nil
 }
 
 func (m memSecrets) Delete(_ context.Context, ws, role string) error {

@@ -24,6 +24,7 @@ type itemDetail struct {
 	fields   *widget.Label
 	evidence *widget.Label
 	raw      *widget.Label
+	secrets  *secretsSection
 	// shown is the item on display or being read; a slower answer for an
 	// item selected earlier is dropped.
 	shown   int64
@@ -37,12 +38,14 @@ func newItemDetail(env Env) *itemDetail {
 		fields:   widget.NewLabel(""),
 		evidence: widget.NewLabel(""),
 		raw:      widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+		secrets:  newSecretsSection(),
 	}
 	for _, l := range []*widget.Label{d.fields, d.evidence, d.raw} {
 		l.Selectable = true
 	}
 	d.content = container.NewScroll(container.NewVBox(
 		d.title, d.fields,
+		d.secrets.heading, d.secrets.lines,
 		sectionHeading("Evidence"), d.evidence,
 		sectionHeading("Raw payload"), d.raw,
 	))
@@ -60,11 +63,13 @@ func (d *itemDetail) clear() {
 	d.fields.SetText("")
 	d.evidence.SetText("—")
 	d.raw.SetText("—")
+	d.secrets.show(nil)
 }
 
 type itemWithPages struct {
-	item  inventory.StoredItem
-	pages []inventory.Page
+	item    inventory.StoredItem
+	pages   []inventory.Page
+	secrets []inventory.SecretStatus
 }
 
 func (d *itemDetail) load(snapshotID string, id int64) {
@@ -74,7 +79,11 @@ func (d *itemDetail) load(snapshotID string, id int64) {
 	d.shown = id
 	task.Run(d.env.Tasks, func(ctx context.Context) (itemWithPages, error) {
 		it, pages, err := d.env.Inventory.ItemDetail(ctx, snapshotID, id)
-		return itemWithPages{it, pages}, err
+		if err != nil {
+			return itemWithPages{}, err
+		}
+		secrets, err := itemSecrets(ctx, d.env.Inventory, it)
+		return itemWithPages{it, pages, secrets}, err
 	}, func(v itemWithPages, err error) {
 		if d.shown != id {
 			return
@@ -85,6 +94,7 @@ func (d *itemDetail) load(snapshotID string, id int64) {
 		}
 		d.title.SetText(fmt.Sprintf("%s %s", Readable(string(v.item.Kind)), v.item.DisplayName))
 		d.fields.SetText(ItemFields(v.item.Item))
+		d.secrets.show(v.secrets)
 		d.evidence.SetText(EvidenceLines(v.pages))
 		d.raw.SetText(PrettyJSON(v.item.Raw))
 	})
@@ -183,7 +193,10 @@ func EvidenceLines(pages []inventory.Page) string {
 			fmt.Sprintf("%s %s", p.Method, target),
 			fmt.Sprintf("    page %d of %s, HTTP %d, fetched %s, %s bytes", p.PageNumber, Readable(p.Domain), p.Status,
 				formatTime(p.FetchedAt), FormatCount(p.Bytes)),
-			"    SHA-256 "+p.SHA256)
+			"    as received: SHA-256 "+p.SHA256)
+		if p.StoredSHA256 != "" && p.StoredSHA256 != p.SHA256 {
+			lines = append(lines, fmt.Sprintf("    as stored, %s redacted: SHA-256 %s", valuesCount(len(p.Redactions)), p.StoredSHA256))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

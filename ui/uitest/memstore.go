@@ -5,9 +5,10 @@ package uitest
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/readiness"
@@ -109,6 +110,13 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
+// Runs implements assessment.StatusTx: there are none in memory.
+func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
+
+// VendorSecrets implements workspace.Tx: the store keeps no evidence, so
+// no collection kept a vendor secret.
+func (t *memTx) VendorSecrets(string) ([]workspace.VendorSecret, error) { return nil, nil }
+
 func (t *memTx) AuditEntries() ([]audit.Entry, error) {
 	return append([]audit.Entry(nil), t.trail...), nil
 }
@@ -161,4 +169,5 @@ func (s *MemSecrets) Len() int {
 	return len(s.m)
 }
 
-var errNoCredential = errors.New("no such credential")
+// errNoCredential is the keychain's not-found, as the real one reports it.
+var errNoCredential = fmt.Errorf("no such credential: %w", secret.ErrNotFound)

@@ -22,7 +22,7 @@ func newInventoryCmd(e *env) *cobra.Command {
 		RunE:  needSubcommand,
 	}
 	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e),
-		newInventoryMembersCmd(e), newInventoryGroupsOfCmd(e))
+		newInventoryDiffCmd(e), newInventoryMembersCmd(e), newInventoryGroupsOfCmd(e))
 	return cmd
 }
 
@@ -140,11 +140,11 @@ func newInventoryShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc := snapshotItems{Snapshot: viewSnapshot(snap), Items: page.Items, Total: page.Total, TotalCapped: page.Capped, Offset: offset}
-			if doc.Items == nil {
-				doc.Items = []inventory.StoredItem{}
+			shown, err := withSecrets(e.ctx, w.Inventory, page.Items)
+			if err != nil {
+				return err
 			}
-			return e.show(doc)
+			return e.show(snapshotItems{Snapshot: viewSnapshot(snap), Items: shown, Total: page.Total, TotalCapped: page.Capped, Offset: offset})
 		},
 	}
 	f := cmd.Flags()

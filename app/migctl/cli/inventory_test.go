@@ -566,9 +566,11 @@ func TestExportEvidence(t *testing.T) {
 			t.Errorf("manifest names %s, not in the zip", p.File)
 			continue
 		}
+		// The file is the stored (redacted) body; sha256 and bytes are
+		// the body as received.
 		got := sha256.Sum256(body)
-		if hex.EncodeToString(got[:]) != p.SHA256 || len(body) != p.Bytes {
-			t.Errorf("%s: sha256 %x, %d bytes; manifest says %s, %d", p.File, got, len(body), p.SHA256, p.Bytes)
+		if hex.EncodeToString(got[:]) != p.StoredSHA256 || len(body) != p.StoredBytes {
+			t.Errorf("%s: sha256 %x, %d bytes; manifest says %s, %d", p.File, got, len(body), p.StoredSHA256, p.StoredBytes)
 		}
 		if p.Status == http.StatusOK && !served[p.SHA256] {
 			t.Errorf("%s: its digest is not that of any body the server sent", p.File)

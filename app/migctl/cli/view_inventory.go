@@ -68,8 +68,8 @@ func (l snapshotList) human(out io.Writer) error {
 
 // snapshotItems is what inventory show prints.
 type snapshotItems struct {
-	Snapshot snapshotView           `json:"snapshot"`
-	Items    []inventory.StoredItem `json:"items"`
+	Snapshot snapshotView `json:"snapshot"`
+	Items    []shownItem  `json:"items"`
 	// Total is how many items match the filters (Items is one window of
 	// them); counting stops at TotalCapped.
 	Total       int  `json:"total"`
@@ -94,6 +94,7 @@ func (d snapshotItems) human(out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	printSecrets(out, d.Items)
 	total := fmt.Sprint(d.Total)
 	if d.TotalCapped {
 		total = "more than " + total

@@ -133,7 +133,9 @@ func Generate(s Spec) *Org {
 			}}
 		case "OPENID_CONNECT":
 			app["name"] = "oidc_client"
-			app["credentials"] = map[string]any{"oauthClient": map[string]any{"client_id": "0oaclient" + aid[3:], "autoKeyRotation": true, "token_endpoint_auth_method": "client_secret_basic"}}
+			// Okta returns a web app's client secret in plain text.
+			app["credentials"] = map[string]any{"oauthClient": map[string]any{"client_id": "0oaclient" + aid[3:], "autoKeyRotation": true,
+				"token_endpoint_auth_method": "client_secret_basic", "client_secret": "fake-app-client-secret-" + aid}}
 			oauth := map[string]any{
 				"redirect_uris": []string{host + "/oauth/callback"}, "post_logout_redirect_uris": []string{host + "/"},
 				"response_types": []string{"code"}, "grant_types": []string{"authorization_code", "refresh_token"}, "application_type": "web",
@@ -230,13 +232,15 @@ func Generate(s Spec) *Org {
 		case "OIDC":
 			iss := fmt.Sprintf("https://oidc%d.partner.example", i)
 			idp["protocol"] = map[string]any{"type": "OIDC", "scopes": []string{"openid", "email", "profile"},
-				"endpoints":   map[string]any{"authorization": map[string]any{"url": iss + "/authorize", "binding": "HTTP-REDIRECT"}, "token": map[string]any{"url": iss + "/token", "binding": "HTTP-POST"}},
-				"issuer":      map[string]any{"url": iss},
-				"credentials": map[string]any{"client": map[string]any{"client_id": "partner-client-" + pid}},
+				"endpoints": map[string]any{"authorization": map[string]any{"url": iss + "/authorize", "binding": "HTTP-REDIRECT"}, "token": map[string]any{"url": iss + "/token", "binding": "HTTP-POST"}},
+				"issuer":    map[string]any{"url": iss},
+				// Okta returns an OIDC or social IdP's client secret in
+				// plain text; the console must redact it.
+				"credentials": map[string]any{"client": map[string]any{"client_id": "partner-client-" + pid, "client_secret": "fake-idp-client-secret-" + pid}},
 			}
 		default:
 			idp["protocol"] = map[string]any{"type": "OAUTH2", "scopes": []string{"openid", "email"},
-				"credentials": map[string]any{"client": map[string]any{"client_id": "social-client-" + pid}}}
+				"credentials": map[string]any{"client": map[string]any{"client_id": "social-client-" + pid, "client_secret": "fake-idp-client-secret-" + pid}}}
 		}
 		o.IdPs = append(o.IdPs, element(idp))
 	}
