@@ -127,12 +127,13 @@ type MembershipSummary struct {
 	Members map[MemberType]int `json:"members"`
 }
 
-// MemberQuery selects a window of one group's direct members, by label.
+// MemberQuery selects a window of one group's direct members, ordered by
+// label, or all of them (Limit 0) in the order they were stored.
 type MemberQuery struct {
 	SnapshotID string
 	GroupID    string
 	Offset     int
-	Limit      int // 0 means all
+	Limit      int
 }
 
 // MemberPage is one window of a group's members and their count.

@@ -12,104 +12,119 @@ import (
 
 // SaveMembers stores group members: each member once per snapshot (the
 // first listing that names it gives its facts), each group once, and each
-// (group, member) pair once.
+// (group, member) pair once. A batch is written with a few multi-row
+// statements, not three per member: a collection stores hundreds of
+// thousands of pairs.
 func (t *Tx) SaveMembers(snapshotID string, members []inventory.Member) error {
 	if len(members) == 0 {
 		return nil
 	}
-	w, err := t.memberWriter(snapshotID)
-	if err != nil {
-		return err
-	}
-	defer w.close()
+	var groupIDs, memberIDs []string
+	firstOf := map[string]inventory.Member{}
+	seenGroup := map[string]bool{}
 	for _, m := range members {
-		g, err := w.group(m.GroupID)
-		if err != nil {
-			return err
+		if !seenGroup[m.GroupID] {
+			seenGroup[m.GroupID] = true
+			groupIDs = append(groupIDs, m.GroupID)
 		}
-		p, err := w.principal(m)
-		if err != nil {
-			return err
+		if _, ok := firstOf[m.SourceID]; !ok {
+			firstOf[m.SourceID] = m
+			memberIDs = append(memberIDs, m.SourceID)
 		}
-		if _, err := w.pair.ExecContext(t.ctx, g, p, m.EvidencePage); err != nil {
-			return fmt.Errorf("store group %s member %s: %w", m.GroupID, m.SourceID, err)
+	}
+	groups, err := t.keys(snapshotID, "membership_groups", "group_id", groupIDs, `(snapshot_id, group_id)`, 2,
+		func(id string) []any { return []any{snapshotID, id} })
+	if err != nil {
+		return fmt.Errorf("store the groups of %d memberships: %w", len(members), err)
+	}
+	principals, err := t.keys(snapshotID, "membership_principals", "source_id", memberIDs,
+		`(snapshot_id, source_id, type, vendor_type, login, email, display_name, state, vendor_status, email_key, login_key, evidence_page)`, 12,
+		func(id string) []any {
+			m := firstOf[id]
+			return []any{snapshotID, m.SourceID, string(m.Type), m.VendorType, m.Login, m.Email, m.DisplayName, string(m.State),
+				m.VendorStatus, inventory.CanonicalEmail(m.Email), inventory.CanonicalEmail(m.Login), m.EvidencePage}
+		})
+	if err != nil {
+		return fmt.Errorf("store %d group members: %w", len(memberIDs), err)
+	}
+	const rowsPerInsert = 300
+	for start := 0; start < len(members); start += rowsPerInsert {
+		chunk := members[start:min(start+rowsPerInsert, len(members))]
+		args := make([]any, 0, 3*len(chunk))
+		for _, m := range chunk {
+			args = append(args, groups[m.GroupID], principals[m.SourceID], m.EvidencePage)
+		}
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO memberships (group_pk, principal_pk, evidence_page) VALUES `+
+			placeholders(len(chunk), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("store %d group memberships: %w", len(chunk), err)
 		}
 	}
 	return nil
 }
 
-// memberWriter holds one batch's prepared statements and the group keys it
-// has resolved.
-type memberWriter struct {
-	t                  *Tx
-	snapshotID         string
-	groups             map[string]int64
-	insGroup, getGroup *sql.Stmt
-	insPrinc, getPrinc *sql.Stmt
-	pair               *sql.Stmt
-	stmts              []*sql.Stmt
-}
-
-func (t *Tx) memberWriter(snapshotID string) (*memberWriter, error) {
-	w := &memberWriter{t: t, snapshotID: snapshotID, groups: map[string]int64{}}
-	for _, s := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&w.insGroup, `INSERT INTO membership_groups (snapshot_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING pk`},
-		{&w.getGroup, `SELECT pk FROM membership_groups WHERE snapshot_id = ? AND group_id = ?`},
-		{&w.insPrinc, `INSERT INTO membership_principals (snapshot_id, source_id, type, vendor_type, login, email, display_name,
-			state, vendor_status, email_key, login_key, evidence_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING RETURNING pk`},
-		{&w.getPrinc, `SELECT pk FROM membership_principals WHERE snapshot_id = ? AND source_id = ?`},
-		{&w.pair, `INSERT INTO memberships (group_pk, principal_pk, evidence_page) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-	} {
-		st, err := t.tx.PrepareContext(t.ctx, s.sql)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare membership statements: %w", err)
+// keys returns the primary keys of a snapshot's rows of table whose column
+// idCol holds ids: rows already stored are looked up, the others inserted
+// (columns, with values(id) for each), several per statement.
+func (t *Tx) keys(snapshotID, table, idCol string, ids []string, columns string, ncols int, values func(id string) []any) (map[string]int64, error) {
+	keys := make(map[string]int64, len(ids))
+	scan := func(rows *sql.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var pk int64
+			if err := rows.Scan(&id, &pk); err != nil {
+				return err
+			}
+			keys[id] = pk
 		}
-		*s.dst = st
-		w.stmts = append(w.stmts, st)
+		return rows.Err()
 	}
-	return w, nil
+	const idsPerQuery = 500
+	for start := 0; start < len(ids); start += idsPerQuery {
+		chunk := ids[start:min(start+idsPerQuery, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, snapshotID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT `+idCol+`, pk FROM `+table+` WHERE snapshot_id = ? AND `+idCol+` IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := scan(rows); err != nil {
+			return nil, err
+		}
+	}
+	var fresh []string
+	for _, id := range ids {
+		if _, ok := keys[id]; !ok {
+			fresh = append(fresh, id)
+		}
+	}
+	rowsPerInsert := 2400 / ncols
+	for start := 0; start < len(fresh); start += rowsPerInsert {
+		chunk := fresh[start:min(start+rowsPerInsert, len(fresh))]
+		args := make([]any, 0, ncols*len(chunk))
+		for _, id := range chunk {
+			args = append(args, values(id)...)
+		}
+		rows, err := t.tx.QueryContext(t.ctx, `INSERT INTO `+table+` `+columns+` VALUES `+placeholders(len(chunk), ncols)+
+			` RETURNING `+idCol+`, pk`, args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := scan(rows); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
 }
 
-func (w *memberWriter) close() {
-	for _, s := range w.stmts {
-		s.Close()
-	}
-}
-
-// upsert inserts a row or finds the one already there, returning its key.
-func (w *memberWriter) upsert(ins, get *sql.Stmt, key string, args ...any) (int64, error) {
-	var pk int64
-	err := ins.QueryRowContext(w.t.ctx, args...).Scan(&pk)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = get.QueryRowContext(w.t.ctx, w.snapshotID, key).Scan(&pk)
-	}
-	return pk, err
-}
-
-func (w *memberWriter) group(groupID string) (int64, error) {
-	if pk, ok := w.groups[groupID]; ok {
-		return pk, nil
-	}
-	pk, err := w.upsert(w.insGroup, w.getGroup, groupID, w.snapshotID, groupID)
-	if err != nil {
-		return 0, fmt.Errorf("store group %s of the membership: %w", groupID, err)
-	}
-	w.groups[groupID] = pk
-	return pk, nil
-}
-
-func (w *memberWriter) principal(m inventory.Member) (int64, error) {
-	pk, err := w.upsert(w.insPrinc, w.getPrinc, m.SourceID, w.snapshotID, m.SourceID, string(m.Type), m.VendorType, m.Login,
-		m.Email, m.DisplayName, string(m.State), m.VendorStatus, inventory.CanonicalEmail(m.Email), inventory.CanonicalEmail(m.Login), m.EvidencePage)
-	if err != nil {
-		return 0, fmt.Errorf("store group member %s: %w", m.SourceID, err)
-	}
-	return pk, nil
+// placeholders is "(?, ?), (?, ?)" for rows rows of cols values.
+func placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // SaveMemberListings records each group's listing as read to its end.
@@ -222,14 +237,16 @@ func (t *Tx) GroupMembers(q inventory.MemberQuery) (inventory.MemberPage, bool, 
 	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM memberships WHERE group_pk = ?`, gpk).Scan(&page.Total); err != nil {
 		return page, false, fmt.Errorf("count the members of group %s: %w", q.GroupID, err)
 	}
-	limit := q.Limit
+	// A window is ordered by label for people; the whole list (what an
+	// expansion reads) in the order stored, which needs no sort of a
+	// 100,000-member group.
+	order, limit := `coalesce(nullif(p.email, ''), nullif(p.login, ''), nullif(p.display_name, ''), p.source_id) COLLATE NOCASE, p.pk`, q.Limit
 	if limit <= 0 {
-		limit = -1
+		order, limit = `m.principal_pk`, -1
 	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+principalColumns+`, m.evidence_page FROM memberships m
 		JOIN membership_principals p ON p.pk = m.principal_pk WHERE m.group_pk = ?
-		ORDER BY coalesce(nullif(p.email, ''), nullif(p.login, ''), nullif(p.display_name, ''), p.source_id) COLLATE NOCASE, p.pk
-		LIMIT ? OFFSET ?`, gpk, limit, q.Offset)
+		ORDER BY `+order+` LIMIT ? OFFSET ?`, gpk, limit, q.Offset)
 	if err != nil {
 		return page, false, fmt.Errorf("read the members of group %s: %w", q.GroupID, err)
 	}
@@ -288,46 +305,35 @@ func (t *Tx) MemberGroups(snapshotID, who string) ([]inventory.MemberOf, error) 
 	return out, nil
 }
 
-// EachMember streams a snapshot's members of type typ, each once with the
-// ids of the groups it is directly in, in the order they were first
+// EachMember streams a snapshot's members of type typ, each once with
+// the ids of the groups it is directly in, in the order they were first
 // stored. fn must not use tx.
 func (t *Tx) EachMember(snapshotID string, typ inventory.MemberType, fn func(m inventory.Member, groups []string) error) error {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+principalColumns+`, p.evidence_page, p.pk, g.group_id
-		FROM membership_principals p
-		JOIN memberships m ON m.principal_pk = p.pk
-		JOIN membership_groups g ON g.pk = m.group_pk
-		WHERE p.snapshot_id = ? AND p.type = ? ORDER BY p.pk`, snapshotID, string(typ))
+	// One row per member, its groups joined by the unit separator (which no
+	// vendor id holds).
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+principalColumns+`, p.evidence_page,
+		(SELECT group_concat(g.group_id, char(31)) FROM memberships m JOIN membership_groups g ON g.pk = m.group_pk WHERE m.principal_pk = p.pk)
+		FROM membership_principals p WHERE p.snapshot_id = ? AND p.type = ? ORDER BY p.pk`, snapshotID, string(typ))
 	if err != nil {
 		return fmt.Errorf("read the %s members of snapshot %s: %w", typ, snapshotID, err)
 	}
 	defer rows.Close()
-	var (
-		cur    inventory.Member
-		curPK  int64 = -1
-		groups []string
-	)
 	for rows.Next() {
 		var m inventory.Member
-		var pk int64
-		var g string
-		if err := scanPrincipal(rows, &m, &m.EvidencePage, &pk, &g); err != nil {
+		var groups sql.NullString
+		if err := scanPrincipal(rows, &m, &m.EvidencePage, &groups); err != nil {
 			return err
 		}
-		if pk != curPK {
-			if curPK >= 0 {
-				if err := fn(cur, groups); err != nil {
-					return err
-				}
-			}
-			cur, curPK, groups = m, pk, groups[:0:0]
+		var ids []string
+		if groups.Valid {
+			ids = strings.Split(groups.String, "\x1f")
 		}
-		groups = append(groups, g)
+		if err := fn(m, ids); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read the %s members of snapshot %s: %w", typ, snapshotID, err)
-	}
-	if curPK >= 0 {
-		return fn(cur, groups)
 	}
 	return nil
 }

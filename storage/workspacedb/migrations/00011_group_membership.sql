@@ -37,8 +37,11 @@ CREATE TABLE membership_principals (
     evidence_page INTEGER NOT NULL,
     UNIQUE (snapshot_id, source_id)
 ) STRICT;
-CREATE INDEX membership_principals_by_email ON membership_principals (snapshot_id, email_key) WHERE email_key <> '';
-CREATE INDEX membership_principals_by_login ON membership_principals (snapshot_id, login_key) WHERE login_key <> '';
+CREATE INDEX membership_principals_by_email ON membership_principals (snapshot_id, email_key);
+CREATE INDEX membership_principals_by_login ON membership_principals (snapshot_id, login_key);
+-- A snapshot's members of one type in the order they were stored (the
+-- rowid ends the index), without a sort.
+CREATE INDEX membership_principals_by_type ON membership_principals (snapshot_id, type);
 
 CREATE TABLE memberships (
     group_pk      INTEGER NOT NULL REFERENCES membership_groups (pk),
