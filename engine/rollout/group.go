@@ -277,3 +277,48 @@ func orWord(s, def string) string {
 	}
 	return s
 }
+
+// GroupSource is an inventory snapshot a wave can be chosen from by
+// group: the newest completed snapshot of a source, with group membership.
+type GroupSource struct {
+	SnapshotID string   `json:"snapshot_id"`
+	Source     string   `json:"source"`
+	Groups     []string `json:"groups"`
+	// Memberships is how many (group, member) pairs the snapshot holds.
+	Memberships int `json:"memberships"`
+}
+
+// GroupSources lists the snapshots a wave can be chosen from by incumbent
+// group, by source name, with their groups' names sorted. A source whose
+// newest snapshot holds no membership is left out.
+func (s *Service) GroupSources(ctx context.Context) ([]GroupSource, error) {
+	var out []GroupSource
+	err := s.Store.View(ctx, func(tx Tx) error {
+		st, err := inventory.ReadStatus(tx)
+		if err != nil {
+			return err
+		}
+		for _, sn := range st.LatestCompleted {
+			sum, err := tx.MembershipSummary(sn.ID)
+			if err != nil {
+				return err
+			}
+			if !sum.Collected {
+				continue
+			}
+			groups, err := itemsOf(tx, sn.ID, inventory.KindGroup)
+			if err != nil {
+				return err
+			}
+			gs := GroupSource{SnapshotID: sn.ID, Source: sn.SourceName, Memberships: sum.Memberships, Groups: make([]string, 0, len(groups))}
+			for _, g := range groups {
+				gs.Groups = append(gs.Groups, groupName(g))
+			}
+			sort.Slice(gs.Groups, func(i, j int) bool { return strings.ToLower(gs.Groups[i]) < strings.ToLower(gs.Groups[j]) })
+			out = append(out, gs)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out, err
+}

@@ -24,6 +24,7 @@ type Rollout interface {
 	Board(ctx context.Context) (rollout.Board, error)
 	Waves(ctx context.Context) ([]rollout.Wave, error)
 	CreateWave(ctx context.Context, req rollout.NewWave) (rollout.Wave, error)
+	GroupSources(ctx context.Context) ([]rollout.GroupSource, error)
 	PreviewWave(ctx context.Context, ref string) (rollout.Preview, error)
 	PreviewEnforce(ctx context.Context, ref string, guaranteedRouting bool) (rollout.Preview, error)
 	PreviewRollback(ctx context.Context) (rollout.Preview, error)
@@ -176,6 +177,9 @@ func (s *RolloutScreen) showPreview(title string, p rollout.Preview) {
 		container.NewTabItem(fmt.Sprintf("Changes (%d)", len(changes)), changeTable),
 		container.NewTabItem(fmt.Sprintf("Left out (%d)", len(refusals)), refusedTable),
 	)
+	if p.Wave != nil && len(p.Wave.Unmatched) > 0 {
+		tabs.Append(container.NewTabItem(fmt.Sprintf("Not in the wave (%d)", len(p.Wave.Unmatched)), unmatchedTable(p.Wave.Unmatched)))
+	}
 	var d dialog.Dialog
 	applyBtn := widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), func() {
 		d.Hide()
@@ -370,4 +374,13 @@ func joinOr(parts []string, none string) string {
 		return none
 	}
 	return strings.Join(parts, ", ")
+}
+
+// unmatchedTable lists the people of a wave's incumbent groups the wave
+// does not move, and why.
+func unmatchedTable(us []rollout.Unmatched) *widget.Table {
+	return newTextTable([]column{{"Incumbent member", 260}, {"In group", 180}, {"Reason", 170}, {"Why", 460}}, len(us), func(r, c int) string {
+		u := us[r]
+		return [...]string{u.Label, u.Via, Readable(u.Reason), u.Detail}[c]
+	})
 }
