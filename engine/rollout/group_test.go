@@ -211,6 +211,23 @@ func TestGroupWaveSnapshotChoice(t *testing.T) {
 	if _, err := tn.svc.CreateWave(ctx, rollout.NewWave{Name: "G", Kind: rollout.KindPilot, Domains: []string{"example.test"}, SnapshotID: a}); !errors.Is(err, rollout.ErrInvalid) {
 		t.Errorf("a snapshot for a domain wave: %v", err)
 	}
+
+	// What the GUI's group picker offers: the sources whose newest
+	// snapshot holds membership, by name, each with its groups by name.
+	c := snapshotWithMembers(t, tn, "okta-c", []inventory.Item{group("c2", "payroll"), group("c1", "Audit"), group("c3", "Legal")},
+		[]inventory.Member{person_("c1", "u1", "staff002@example.test"), person_("c2", "u1", "staff002@example.test")})
+	srcs, err := tn.svc.GroupSources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, src := range srcs {
+		got = append(got, fmt.Sprintf("%s %s %v %d", src.Source, src.SnapshotID, src.Groups, src.Memberships))
+	}
+	want := []string{"entra-b snap-entra-b [Finance] 1", "okta-a " + a + " [Finance] 1", "okta-c " + c + " [Audit Legal payroll] 2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("group sources:\n got %q\nwant %q (okta-old holds no membership)", got, want)
+	}
 }
 
 // With membership known, the simulator gives each user the role of the
