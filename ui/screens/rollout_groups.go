@@ -27,13 +27,19 @@ type groupPicker struct {
 // groups, a dropdown shows a few.
 const maxSuggestions = 12
 
+// sourceWidth fits a source name such as "acme-okta-prod"; a longer one
+// is cut short in the closed select and shown whole in its list.
+const sourceWidth = 200
+
 func newGroupPicker(s *RolloutScreen) *groupPicker {
 	g := &groupPicker{source: widget.NewSelect(nil, nil), names: widget.NewSelectEntry(nil), status: wrapped("Reading the inventory's groups…")}
 	g.source.PlaceHolder = "Source"
 	g.names.SetPlaceHolder("Finance (comma-separated for several)")
 	g.source.OnChanged = func(string) { g.suggest(g.names.Text) }
 	g.names.OnChanged = g.suggest
-	g.content = container.NewVBox(container.NewBorder(nil, nil, g.source, nil, g.names), g.status)
+	// A select is as wide as its placeholder: give the source names room.
+	source := container.NewGridWrap(fyne.NewSize(sourceWidth, g.source.MinSize().Height), g.source)
+	g.content = container.NewVBox(container.NewBorder(nil, nil, source, nil, g.names), g.status)
 	task.Run(s.env.Tasks, s.env.Rollout.GroupSources, func(srcs []rollout.GroupSource, err error) {
 		if err != nil {
 			g.status.SetText("The inventory's groups could not be read: " + err.Error())
@@ -106,14 +112,14 @@ func showGroupWave(win fyne.Window, w rollout.Wave) {
 		return [...]string{w.Members[r].Label, w.Members[r].MatchedFrom}[c]
 	})
 	tabs := container.NewAppTabs(container.NewTabItem(fmt.Sprintf("Matched (%d)", len(w.Members)), matched),
-		container.NewTabItem(fmt.Sprintf("Not in the wave (%d)", len(w.Unmatched)), unmatchedTable(w.Unmatched)))
+		container.NewTabItem(fmt.Sprintf("Not in the wave (%d)", len(w.Unmatched)), unmatchedView(w.Unmatched)))
 	var notes []fyne.CanvasObject
 	for _, n := range w.Notes {
 		notes = append(notes, wrapped("Note: "+n+"."))
 	}
 	body := container.NewBorder(container.NewVBox(append([]fyne.CanvasObject{head}, notes...)...), nil, nil, nil, tabs)
 	d := dialog.NewCustom("Wave created from incumbent groups", "Close", body, win)
-	d.Resize(fyne.NewSize(960, 560))
+	d.Resize(fyne.NewSize(1140, 600))
 	d.Show()
 }
 
