@@ -152,8 +152,8 @@ func newRolesSimulateCmd(e *env) *cobra.Command {
 }
 
 func printSimulation(out io.Writer, sim rollout.RoleSimulation) error {
-	fmt.Fprintf(out, "Role mapping over snapshot %s (%s): %d groups, %d users, %d match no rule, %d elevations.\n",
-		sim.SnapshotID, sim.Source, len(sim.Groups), len(sim.Users), len(sim.Unmatched), len(sim.Elevations))
+	fmt.Fprintf(out, "Role mapping over snapshot %s (%s): %s, %s, %d match no rule, %s.\n",
+		sim.SnapshotID, sim.Source, plural(len(sim.Groups), "group"), plural(len(sim.Users), "user"), len(sim.Unmatched), plural(len(sim.Elevations), "elevation"))
 	for _, n := range append(sim.Unsimulated, sim.Notes...) {
 		fmt.Fprintf(out, "  note: %s\n", n)
 	}

@@ -29,10 +29,10 @@ func (v membersView) human(out io.Writer) error {
 		var types []string
 		for _, t := range inventory.MemberTypes {
 			if n := m.Members[t]; n > 0 {
-				types = append(types, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(t), "_", " ")))
+				types = append(types, plural(n, strings.ReplaceAll(string(t), "_", " ")))
 			}
 		}
-		fmt.Fprintf(out, "%s of %d groups listed, %s (%s).\n", plural(m.Listed, "group"), m.Groups, plural(m.Memberships, "membership"), strings.Join(types, ", "))
+		fmt.Fprintf(out, "%d of %s listed, %s of %s.\n", m.Listed, plural(m.Groups, "group"), plural(m.Memberships, "membership"), strings.Join(types, ", "))
 	}
 	if v.Group == nil {
 		return nil
