@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/portal-id/migration-console/app/wiring"
+	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/ui/shell"
 )
@@ -16,8 +17,15 @@ type backend struct {
 }
 
 func session(w *wiring.Workspace) shell.Session {
-	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory, Target: w, Rollout: w.Rollout, Close: w.Close}
+	return shell.Session{Path: w.Path, Workspace: w.Service, Readiness: w.Readiness, Vendors: w.Vendors, Inventory: w.Inventory,
+		Assessment: assessmentService{w.Assessment}, Merge: w.Merge, OCM: w.OCM, Target: w, Rollout: w.Rollout, Close: w.Close}
 }
+
+// assessmentService is the engine's assessment service with the rules of
+// the catalogue it classifies with, which the stage's rule filter offers.
+type assessmentService struct{ *assessment.Service }
+
+func (a assessmentService) Rules() []assessment.Rule { return a.Catalogue.Rules() }
 
 func (b backend) Open(ctx context.Context, path string) (shell.Session, error) {
 	w, err := wiring.Open(ctx, path)

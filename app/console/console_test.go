@@ -75,8 +75,21 @@ func (g *gui) mustShow(want string) {
 	}
 }
 
-func (g *gui) stage(i int) {
-	uitest.Find[*widget.List](g.t, g.cv).Select(i)
+// stage opens the navigator's stage of that title.
+func (g *gui) stage(title string) {
+	g.t.Helper()
+	nav := uitest.Find[*widget.List](g.t, g.cv)
+	for i := range nav.Length() {
+		item := nav.CreateItem()
+		nav.UpdateItem(i, item)
+		for _, o := range item.(*fyne.Container).Objects {
+			if l, ok := o.(*widget.Label); ok && l.Text == title {
+				nav.Select(i)
+				return
+			}
+		}
+	}
+	g.t.Fatalf("no stage %q in the navigator", title)
 }
 
 // TestCanaryCredentialStaysInKeychain types a unique credential into the
@@ -94,7 +107,7 @@ func TestCanaryCredentialStaysInKeychain(t *testing.T) {
 	g.tap("Create workspace")
 	g.mustShow("Tenant acme-test")
 
-	g.stage(1)
+	g.stage("Sources")
 	g.tap("Add Okta source")
 	g.typeInto("Name", "okta-canary")
 	g.typeInto("Org URL", "https://acme-test.okta.com")

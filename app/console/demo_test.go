@@ -315,7 +315,7 @@ func TestDemoOpensInTheWindowAndStopsOnClose(t *testing.T) {
 		t.Errorf("no window is titled as the demo: %q", titles)
 	}
 	g.mustShow(string(api.CustomerTenant)) // the connected target's session context
-	g.stage(1)
+	g.stage("Sources")
 	g.mustShow(demoOktaSource)
 	g.mustShow(demoEntraSource)
 	g.mustShow("tenant " + demoEntraTenantID)

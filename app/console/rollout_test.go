@@ -106,7 +106,7 @@ func TestRolloutStageFlow(t *testing.T) {
 	t.Cleanup(func() { _ = forgetDemo(context.Background(), path) })
 	g.mustShow("Tenant demo-tenant")
 
-	g.stage(3)
+	g.stage("SSO rollout")
 	g.c.Wait()
 	g.mustShow("BLOCK  Duplicate canonical emails")
 	g.mustShow("WARN  At least one break-glass administrator")

@@ -10,22 +10,31 @@ import (
 	"github.com/portal-id/migration-console/storage/workspacedb"
 )
 
-func newAssessment(db *workspacedb.DB, actor string) *assessment.Service {
+func newAssessment(w *Workspace, actor string) *assessment.Service {
+	db := w.DB
 	cat, err := rules.Catalogue()
 	if err != nil {
 		// The catalogue is code; its test (engine/assessment/rules) fails
 		// before a build with an invalid one ships.
 		panic(fmt.Sprintf("the rule catalogue is invalid: %v", err))
 	}
-	return &assessment.Service{Store: workspacedb.AssessmentStore(db), Catalogue: cat, Actor: actor}
+	return &assessment.Service{
+		Store:        workspacedb.AssessmentStore(db),
+		Catalogue:    cat,
+		Contributors: assessmentContributors(w),
+		Actor:        actor,
+	}
 }
 
 // assessmentContributors lists what adds rows to every assessment run
-// before it completes (assessment.Contributor), in order, built from the
-// open workspace (its file, its Portal target): merge-mode overlap
-// detection is added here, one line, beside its own file.
-func (w *Workspace) assessmentContributors() []assessment.Contributor {
-	return []assessment.Contributor{}
+// before it completes (assessment.Contributor), in order: merge-mode overlap
+// detection and OCM acknowledgement carry-over, each in its own file
+// (merge.go).
+func assessmentContributors(w *Workspace) []assessment.Contributor {
+	return []assessment.Contributor{
+		overlapDetector(w),
+		ocmCarrier(w.DB),
+	}
 }
 
 // InventoryDiff compares two completed snapshots of one source item by

@@ -15,6 +15,8 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/rollout"
 	"github.com/portal-id/migration-console/engine/vendor"
@@ -39,6 +41,10 @@ type Workspace struct {
 	// Rollout runs the progressive SSO rollout against the workspace's
 	// Portal, connecting on first use (see rollout.go).
 	Rollout *rollout.Service
+	// Merge reads and resolves merge decisions; OCM acknowledges impacts
+	// (merge.go).
+	Merge *merge.Service
+	OCM   *ocm.Service
 	// Readiness computes the workspace summary and the preview-handoff
 	// gate from every stage's records.
 	Readiness *readiness.Service
@@ -97,16 +103,17 @@ func assemble(path string, db *workspacedb.DB, opts []Option) *Workspace {
 	actor := ResolveActor(cfg.getenv)
 	vendors := Vendors()
 	w := &Workspace{
-		Path:       path,
-		DB:         db,
-		Keychain:   kc,
-		Vendors:    vendors,
-		Service:    &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
-		Inventory:  newInventory(db, kc, vendors, actor),
-		Assessment: newAssessment(db, actor),
-		Readiness:  &readiness.Service{Store: workspacedb.ReadinessStore(db)},
+		Path:      path,
+		DB:        db,
+		Keychain:  kc,
+		Vendors:   vendors,
+		Service:   &workspace.Service{Store: db, Secrets: kc, Kinds: vendors, Actor: actor},
+		Inventory: newInventory(db, kc, vendors, actor),
+		Merge:     newMerge(db, actor),
+		OCM:       newOCM(db, actor),
+		Readiness: &readiness.Service{Store: workspacedb.ReadinessStore(db)},
 	}
-	w.Assessment.Contributors = w.assessmentContributors()
+	w.Assessment = newAssessment(w, actor)
 	w.Rollout = newRollout(db, w, actor)
 	return w
 }

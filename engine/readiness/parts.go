@@ -25,7 +25,8 @@ var parts = []part{
 	{"workspace", readWorkspace},
 	{"inventory", readInventory},
 	{"assessment", readAssessment},
-	{"ocm", readOCM},
+	{"OCM", readOCM},
+	{"merge review", readMerge},
 }
 
 // pending stands for a stage that is not built yet: nothing can have
@@ -126,27 +127,6 @@ func readAssessment(tx Tx, in *input) error {
 	}
 	if !completed {
 		in.block(BlockerNoCompletedAssessment, "Run a compatibility assessment on a completed snapshot.")
-	}
-	return nil
-}
-
-// readOCM: the OCM impacts of each configured source's newest completed
-// assessment must be acknowledged before the gate opens. Acknowledgement
-// is not built yet, so any impact keeps the gate closed; the OCM stage
-// replaces this part with its own acknowledgement counts.
-func readOCM(tx Tx, in *input) error {
-	st, err := assessment.ReadStatus(tx)
-	if err != nil {
-		return err
-	}
-	impacts := 0
-	for sourceID, run := range st.LatestCompleted {
-		if in.configured[sourceID] {
-			impacts += run.ImpactCount
-		}
-	}
-	if impacts > 0 {
-		in.block(BlockerOCMImpactsUnacknowledged, fmt.Sprintf("Acknowledge the %d OCM impacts the assessment raised.", impacts))
 	}
 	return nil
 }

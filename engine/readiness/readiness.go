@@ -15,6 +15,8 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -53,6 +55,9 @@ type Summary struct {
 type Blocker struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Count is how many things the blocker is about (pending decisions,
+	// unacknowledged impacts, live objects), when it counts something.
+	Count int `json:"count,omitempty"`
 }
 
 // Handoff gate states.
@@ -79,9 +84,12 @@ const (
 	// BlockerAssessmentOutdated: a configured source has a completed
 	// snapshot newer than the one its assessment judged.
 	BlockerAssessmentOutdated = "assessment_outdated"
-	// BlockerOCMImpactsUnacknowledged: the newest completed assessment of a
-	// configured source raised OCM impacts not yet acknowledged.
-	BlockerOCMImpactsUnacknowledged = "ocm_impacts_unacknowledged"
+	// OCM and merge review (docs/merge-review.md).
+	BlockerOCMUnacknowledged  = "ocm_impacts_unacknowledged"
+	BlockerOCMNeedsReview     = "ocm_impacts_need_review"
+	BlockerLiveTargetNotRead  = "live_target_not_read"
+	BlockerMergePending       = "merge_decisions_pending"
+	BlockerLiveTargetNotEmpty = "live_target_not_empty"
 )
 
 // Tx is one read-only transaction on the workspace file: the workspace, its
@@ -93,6 +101,8 @@ type Tx interface {
 	Sources() ([]workspace.Source, error)
 	inventory.StatusTx
 	assessment.StatusTx
+	ocm.StatusTx
+	merge.StatusTx
 }
 
 // Store is the workspace file as readiness sees it.
@@ -173,4 +183,9 @@ type input struct {
 
 func (in *input) block(code, message string) {
 	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message})
+}
+
+// blockN adds a blocker about count things.
+func (in *input) blockN(code string, count int, message string) {
+	in.sum.PreviewHandoffBlockers = append(in.sum.PreviewHandoffBlockers, Blocker{Code: code, Message: message, Count: count})
 }

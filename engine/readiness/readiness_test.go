@@ -8,6 +8,8 @@ import (
 
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -19,7 +21,23 @@ type fileTx struct {
 	snaps   []inventory.Snapshot
 	runs    []assessment.Run
 	err     error
+	// scans, decisions and acks are the merge and OCM records by run id.
+	scans     map[string]merge.Scan
+	decisions map[string]map[merge.Status]int
+	acks      map[string]map[ocm.Status]int
 }
+
+// Scan reads a run's overlap scan; a test that sets no scans stands for
+// runs that read an empty live target.
+func (f *fileTx) Scan(id string) (merge.Scan, bool, error) {
+	if f.scans == nil {
+		return merge.Scan{RunID: id, Status: merge.ScanRead}, true, nil
+	}
+	s, ok := f.scans[id]
+	return s, ok, nil
+}
+func (f *fileTx) DecisionCounts(id string) (map[merge.Status]int, error) { return f.decisions[id], nil }
+func (f *fileTx) AckCounts(id string) (map[ocm.Status]int, error)        { return f.acks[id], nil }
 
 func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
 
@@ -172,16 +190,7 @@ func TestAssessmentPart(t *testing.T) {
 		t.Fatalf("only a failed run of a configured source: status %s, blockers %s, unavoidable %d", sum.AssessmentStatus, codes(sum), sum.UnavoidableChangeCount)
 	}
 	completed := run("okta", done.ID, assessment.StatusCompleted, at(13), 7)
-	completed.ImpactCount = 3
 	tx.runs = append([]assessment.Run{completed}, tx.runs...)
-	if sum, err = Compute(tx); err != nil {
-		t.Fatal(err)
-	}
-	// Its OCM impacts keep the gate closed until they are acknowledged.
-	if codes(sum) != "ocm_impacts_unacknowledged" || !strings.Contains(sum.PreviewHandoffBlockers[0].Message, "3 OCM impacts") {
-		t.Fatalf("a completed run with impacts: blockers %v", sum.PreviewHandoffBlockers)
-	}
-	tx.runs[0].ImpactCount = 0
 	if sum, err = Compute(tx); err != nil {
 		t.Fatal(err)
 	}
@@ -195,5 +204,93 @@ func TestAssessmentPart(t *testing.T) {
 	tx.snaps = append([]inventory.Snapshot{newer}, tx.snaps...)
 	if sum, _ = Compute(tx); codes(sum) != "assessment_outdated" {
 		t.Fatalf("newer snapshot: blockers %s", codes(sum))
+	}
+}
+
+// reviewTx is a workspace with one configured source, a completed snapshot
+// and a completed assessment of it.
+func reviewTx(mode workspace.Mode) *fileTx {
+	done := at(11)
+	return &fileTx{
+		ws:      workspace.Workspace{ID: "w", Tenant: "acme", Mode: mode, Status: workspace.StatusReadyForInventory},
+		sources: []workspace.Source{{ID: "okta", Name: "okta-prod", Status: workspace.SourceConfigured}},
+		snaps:   []inventory.Snapshot{snapshot("okta", inventory.StatusCompleted, at(10))},
+		runs: []assessment.Run{{ID: "run-1", SnapshotID: "okta-completed", SourceID: "okta", Status: assessment.StatusCompleted,
+			StartedAt: *at(10), FinishedAt: done, HeartbeatAt: *done, UnavoidableChangeCount: 4}},
+		scans:     map[string]merge.Scan{"run-1": {RunID: "run-1", Status: merge.ScanRead, Counts: map[assessment.Noun]int{}}},
+		decisions: map[string]map[merge.Status]int{"run-1": {}},
+		acks:      map[string]map[ocm.Status]int{"run-1": {}},
+	}
+}
+
+func blocker(s Summary, code string) (Blocker, bool) {
+	for _, b := range s.PreviewHandoffBlockers {
+		if b.Code == code {
+			return b, true
+		}
+	}
+	return Blocker{}, false
+}
+
+func TestReviewParts(t *testing.T) {
+	tx := reviewTx(workspace.ModeMergeIntoExisting)
+	tx.decisions["run-1"] = map[merge.Status]int{merge.StatusPending: 2, merge.StatusResolved: 3}
+	tx.acks["run-1"] = map[ocm.Status]int{ocm.StatusPending: 1, ocm.StatusNeedsReview: 2, ocm.StatusAcknowledged: 5}
+	sum, err := Compute(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if codes(sum) != "ocm_impacts_unacknowledged,ocm_impacts_need_review,merge_decisions_pending" {
+		t.Fatalf("blockers %s", codes(sum))
+	}
+	if b, _ := blocker(sum, BlockerMergePending); b.Count != 2 {
+		t.Errorf("pending decisions blocker %+v", b)
+	}
+	if sum.PendingMergeDecisionCount != 2 || sum.ResolvedMergeDecisionCount != 3 || sum.MergeReviewStatus != merge.ReviewPending ||
+		sum.OCMStatus != ocm.OCMImpactsRaised || sum.OCMReviewStatus != ocm.ReviewNeedsReview || sum.AssessmentStatus != "completed" ||
+		sum.UnavoidableChangeCount != 4 || sum.LatestAssessmentCompletedAt == nil {
+		t.Fatalf("summary %+v", sum)
+	}
+	tx.decisions["run-1"] = map[merge.Status]int{merge.StatusResolved: 5}
+	tx.acks["run-1"] = map[ocm.Status]int{ocm.StatusAcknowledged: 8}
+	if sum, _ = Compute(tx); sum.PreviewHandoffStatus != HandoffReady || sum.MergeReviewStatus != merge.ReviewComplete ||
+		sum.OCMReviewStatus != ocm.ReviewAcknowledged {
+		t.Fatalf("all decided and acknowledged: %+v", sum)
+	}
+	// A newer snapshot than the assessment, a run that did not read the
+	// target, and a newer failed run each close the gate again.
+	tx.snaps = append(tx.snaps, inventory.Snapshot{ID: "newer", SourceID: "okta", Status: inventory.StatusCompleted, StartedAt: *at(12), FinishedAt: at(13)})
+	if sum, _ = Compute(tx); codes(sum) != BlockerAssessmentOutdated {
+		t.Fatalf("outdated: %s", codes(sum))
+	}
+	tx.snaps = tx.snaps[:1]
+	tx.scans["run-1"] = merge.Scan{RunID: "run-1", Status: merge.ScanNotConfigured, Reason: "no target"}
+	if sum, _ = Compute(tx); codes(sum) != BlockerLiveTargetNotRead || sum.MergeReviewStatus != merge.ReviewTargetNotRead {
+		t.Fatalf("target not read: %s, %s", codes(sum), sum.MergeReviewStatus)
+	}
+	delete(tx.scans, "run-1")
+	tx.runs = append([]assessment.Run{{ID: "run-2", SnapshotID: "okta-completed", SourceID: "okta", Status: assessment.StatusFailed,
+		StartedAt: *at(12), FinishedAt: at(12), HeartbeatAt: *at(12), Error: "disk full"}}, tx.runs...)
+	if sum, _ = Compute(tx); codes(sum) != BlockerLatestAssessmentNotCompleted || sum.AssessmentStatus != "failed" || sum.OCMStatus != StageNotStarted {
+		t.Fatalf("failed rerun: %s, %+v", codes(sum), sum)
+	}
+}
+
+// First-run adoption needs an empty live target; the blocker names what is
+// there.
+func TestFirstRunNeedsAnEmptyTarget(t *testing.T) {
+	tx := reviewTx(workspace.ModeFirstRunAdoption)
+	sum, err := Compute(tx)
+	if err != nil || sum.PreviewHandoffStatus != HandoffReady || sum.MergeReviewStatus != StageNotApplicable {
+		t.Fatalf("empty target: %+v, %v", sum, err)
+	}
+	tx.scans["run-1"] = merge.Scan{RunID: "run-1", Status: merge.ScanRead,
+		Counts:  map[assessment.Noun]int{assessment.NounGroup: 5, assessment.NounApplication: 1},
+		Samples: map[assessment.Noun][]string{assessment.NounGroup: {"Engineering", "Finance", "Sales"}, assessment.NounApplication: {"Expense Portal"}}}
+	sum, _ = Compute(tx)
+	b, ok := blocker(sum, BlockerLiveTargetNotEmpty)
+	if !ok || b.Count != 6 || !strings.Contains(b.Message, `5 groups ("Engineering", "Finance", "Sales", …)`) ||
+		!strings.Contains(b.Message, `1 application ("Expense Portal")`) {
+		t.Fatalf("blocker %+v", b)
 	}
 }

@@ -363,12 +363,6 @@ func countOf(n int, one, many string) string {
 	return FormatCount(n) + " " + many
 }
 
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
 func joinOr(parts []string, none string) string {
 	if len(parts) == 0 {
 		return none

@@ -74,6 +74,12 @@ type Env struct {
 	Inventory Inventory
 	// Target is nil when the session cannot connect to the Portal.
 	Target TargetConnector
+	// Assessment is nil when the session offers no assessment stage.
+	Assessment Assessment
+	// Merge and OCM are nil when the session offers no merge review or
+	// OCM stage.
+	Merge Merge
+	OCM   OCM
 	// Rollout is nil when the session offers no rollout stage.
 	Rollout Rollout
 	Tasks   *task.Group

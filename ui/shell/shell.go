@@ -24,11 +24,18 @@ type Session struct {
 	// Vendors are the incumbent platforms sources can be of.
 	Vendors   vendor.Registry
 	Inventory screens.Inventory
+	// Assessment runs and reviews compatibility assessments; nil leaves
+	// the stage empty.
+	Assessment screens.Assessment
 	// Target connects the workspace to the Portal; nil disables the
 	// workspace screen's Connect button.
 	Target screens.TargetConnector
 	// Rollout is the SSO rollout stage; nil leaves it disabled.
 	Rollout screens.Rollout
+	// Merge and OCM are the merge review and OCM stages; nil hides their
+	// work.
+	Merge screens.Merge
+	OCM   screens.OCM
 	// Name is what the window title calls the workspace; empty means the
 	// file's name.
 	Name string
@@ -127,7 +134,8 @@ func (c *Console) show(s Session) {
 		name = filepath.Base(s.Path)
 	}
 	c.win.SetTitle(fmt.Sprintf("%s — Portal Migration Console", name))
-	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory, Target: s.Target, Rollout: s.Rollout, Tasks: c.tasks})
+	c.view = newWorkspaceView(screens.Env{Window: c.win, Workspace: s.Workspace, Readiness: s.Readiness, Vendors: s.Vendors, Inventory: s.Inventory,
+		Target: s.Target, Tasks: c.tasks, Assessment: s.Assessment, Merge: s.Merge, OCM: s.OCM, Rollout: s.Rollout})
 	c.win.SetContent(c.view.content)
 	c.view.reload()
 }

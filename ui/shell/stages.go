@@ -26,6 +26,9 @@ var stages = []stage{
 	{"Workspace", theme.HomeIcon, screens.NewWorkspaceScreen},
 	{"Sources", theme.StorageIcon, screens.NewSourcesScreen},
 	{"Inventory", theme.DownloadIcon, screens.NewInventoryScreen},
+	{"Assessment", theme.ConfirmIcon, screens.NewAssessmentScreen},
+	{"Merge review", theme.MailReplyAllIcon, screens.NewMergeScreen},
+	{"OCM", theme.InfoIcon, screens.NewOCMScreen},
 	{"SSO rollout", theme.AccountIcon, screens.NewRolloutScreen},
 	{"Audit trail", theme.ListIcon, screens.NewAuditScreen},
 }

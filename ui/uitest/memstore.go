@@ -11,6 +11,8 @@ import (
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/audit"
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/merge"
+	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/readiness"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
@@ -171,3 +173,13 @@ func (s *MemSecrets) Len() int {
 
 // errNoCredential is the keychain's not-found, as the real one reports it.
 var errNoCredential = fmt.Errorf("no such credential: %w", secret.ErrNotFound)
+
+// Scan, DecisionCounts and AckCounts implement the merge and OCM status
+// readers: with no assessment runs in memory they are never asked.
+func (t *memTx) Scan(string) (merge.Scan, bool, error) { return merge.Scan{}, false, nil }
+
+func (t *memTx) DecisionCounts(string) (map[merge.Status]int, error) {
+	return map[merge.Status]int{}, nil
+}
+
+func (t *memTx) AckCounts(string) (map[ocm.Status]int, error) { return map[ocm.Status]int{}, nil }

@@ -198,7 +198,7 @@ func seedDemo(ctx context.Context, store Store, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	return seedDemoOverlaps(ctx, s)
 }
 
 func seedUser(ctx context.Context, s *Server, u demoUser, providerID string, lastLogin time.Time) error {
@@ -235,4 +235,61 @@ func seedUser(ctx context.Context, s *Server, u demoUser, providerID string, las
 		ev.Issuer, ev.Subject = ptr(DemoSAMLEntityID), &subject
 		return appendSsoEvent(tx, DemoTenant, ev)
 	})
+}
+
+// The demo's overlaps with the incumbents beyond the shared names above, one
+// per noun merge review decides, each against an item the demo assessment
+// moves: a provider trusting the same SAML entity id as the Okta IdP
+// "SAML2 partner 3", a routing rule for the domain Okta's "Route partner 1"
+// routes, groups named like the Okta group "Security 3" and the Entra group
+// "Finance" but for case, applications registered for the redirect URIs of
+// Okta's "Design Studio 1" and Entra's "Customer Support Console" under other
+// names, and the Design Studio assignment to the Security 3 group.
+const (
+	DemoOverlapEntityID      = "https://idp3.partner.example/saml"
+	DemoOverlapProviderName  = "Partner 3 federation"
+	DemoOverlapDomain        = "partner1.example-corp.com"
+	DemoOverlapRuleName      = "Partner 1 staff"
+	DemoOverlapOktaGroup     = "SECURITY 3"
+	DemoOverlapEntraGroup    = "FINANCE"
+	DemoOverlapOktaApp       = "Design Studio"
+	DemoOverlapOktaRedirect  = "https://app1.example-corp.com/oauth/callback"
+	DemoOverlapEntraApp      = "Support Console"
+	DemoOverlapEntraRedirect = "https://support.example-corp.com/auth/callback"
+)
+
+// seedDemoOverlaps adds the overlaps above through the server's handlers.
+func seedDemoOverlaps(ctx context.Context, s *Server) error {
+	prov, err := s.CreateUpstreamProvider(ctx, api.CreateUpstreamProviderRequestObject{Body: &api.UpstreamProviderInput{
+		Name: DemoOverlapProviderName, Type: api.Saml,
+		Saml: &api.SamlSettings{EntityId: DemoOverlapEntityID, SsoUrl: "https://idp3.partner.example/saml/sso", SigningCertificate: DemoSAMLCertificate[1:]}}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.CreateRoutingRule(ctx, api.CreateRoutingRuleRequestObject{Body: &api.RoutingRuleInput{
+		Name: DemoOverlapRuleName, Domains: []string{DemoOverlapDomain},
+		ProviderId: prov.(api.CreateUpstreamProvider201JSONResponse).Body.Id, Priority: 20}}); err != nil {
+		return err
+	}
+	groups := map[string]string{}
+	for _, name := range []string{DemoOverlapOktaGroup, DemoOverlapEntraGroup} {
+		g, err := s.CreateGroup(ctx, api.CreateGroupRequestObject{Body: &api.GroupInput{Name: name}})
+		if err != nil {
+			return err
+		}
+		groups[name] = g.(api.CreateGroup201JSONResponse).Body.Id
+	}
+	apps := map[string]string{}
+	for name, redirect := range map[string]string{DemoOverlapOktaApp: DemoOverlapOktaRedirect, DemoOverlapEntraApp: DemoOverlapEntraRedirect} {
+		a, err := s.CreateApplication(ctx, api.CreateApplicationRequestObject{Body: &api.ApplicationInput{
+			Name: name, ClientType: api.Confidential, RedirectUris: []string{redirect},
+			GrantTypes: []api.GrantType{api.AuthorizationCode, api.RefreshToken}}})
+		if err != nil {
+			return err
+		}
+		apps[name] = a.(api.CreateApplication201JSONResponse).Body.Id
+	}
+	_, err = s.CreateAppAssignment(ctx, api.CreateAppAssignmentRequestObject{Body: &api.AppAssignmentInput{
+		AppId: apps[DemoOverlapOktaApp], GroupId: groups[DemoOverlapOktaGroup]}})
+	return err
 }

@@ -71,7 +71,7 @@ func TestSandboxRoutingConflict(t *testing.T) {
 	tok := h.demoAdmin()
 	var providers api.UpstreamProviderList
 	h.do(tok, "GET", "/api/v1/upstream-providers", nil).decode(t, &providers)
-	if len(providers.Items) != 1 || providers.Items[0].Name != sandbox.DemoProviderName {
+	if len(providers.Items) == 0 || providers.Items[0].Name != sandbox.DemoProviderName {
 		t.Fatalf("demo providers = %+v", providers.Items)
 	}
 	rule := api.RoutingRuleInput{Name: "Second route", Domains: []string{"new-subsidiary.example", strings.ToUpper(sandbox.DemoSharedDomain)},
@@ -183,9 +183,9 @@ func TestSandboxDemoSeed(t *testing.T) {
 	h.do(tok, "GET", "/api/v1/applications", nil).decode(t, &apps)
 	var rules api.RoutingRuleList
 	h.do(tok, "GET", "/api/v1/routing-rules", nil).decode(t, &rules)
-	if len(groups.Items) != 1 || groups.Items[0].Name != sandbox.DemoGroupName ||
-		len(apps.Items) != 1 || apps.Items[0].Name != sandbox.DemoAppName ||
-		len(rules.Items) != 1 || rules.Items[0].Domains[0] != sandbox.DemoSharedDomain {
+	if len(groups.Items) != 3 || groups.Items[0].Name != sandbox.DemoGroupName ||
+		len(apps.Items) != 3 || apps.Items[0].Name != sandbox.DemoAppName ||
+		len(rules.Items) != 2 || rules.Items[0].Domains[0] != sandbox.DemoSharedDomain {
 		t.Errorf("demo state: groups %+v apps %+v rules %+v", groups.Items, apps.Items, rules.Items)
 	}
 	for _, path := range []string{"/api/v1/app-assignments", "/api/v1/sso-configurations", "/api/v1/user-templates", "/api/v1/audit-events", "/api/v1/sso-events"} {
