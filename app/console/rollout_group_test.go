@@ -27,7 +27,7 @@ func TestPilotFromIncumbentGroup(t *testing.T) {
 	t.Cleanup(func() { _ = forgetDemo(context.Background(), path) })
 	g.mustShow("Tenant demo-tenant")
 
-	g.stage(3)
+	g.stage("SSO rollout")
 	g.c.Wait()
 	g.tabs()[0].SelectIndex(1)
 	g.c.Wait()
