@@ -46,7 +46,7 @@ func (r *runReader) Scan(ctx context.Context, afterKind inventory.Kind, afterSou
 	var out []Result
 	err := r.s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ResultsByKey(r.runID, afterKind, afterSourceID, limit)
+		out, err = tx.AssessmentResultsByKey(r.runID, afterKind, afterSourceID, limit)
 		return err
 	})
 	if err != nil {

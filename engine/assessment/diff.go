@@ -290,7 +290,7 @@ func (c *cursor) peek() (Result, bool, error) {
 	const pageSize = 1000
 	err := c.s.Store.View(c.ctx, func(tx Tx) error {
 		var err error
-		c.page, err = tx.ResultsByKey(c.run, afterKind, afterID, pageSize)
+		c.page, err = tx.AssessmentResultsByKey(c.run, afterKind, afterID, pageSize)
 		return err
 	})
 	if err != nil {

@@ -72,9 +72,9 @@ func (s *Service) Dispose(ctx context.Context, q DisposeRequest) (Disposition, e
 		}
 		var res Result
 		if q.ItemID != 0 {
-			res, err = tx.Result(run.ID, q.ItemID)
+			res, err = tx.AssessmentResult(run.ID, q.ItemID)
 		} else {
-			res, err = tx.ResultBySource(run.ID, q.Kind, q.SourceID)
+			res, err = tx.AssessmentResultBySource(run.ID, q.Kind, q.SourceID)
 		}
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Service) Dispose(ctx context.Context, q DisposeRequest) (Disposition, e
 		facts := map[string]string{"item_id": fmt.Sprint(res.ItemID), "kind": string(res.Kind), "source_id": res.SourceID,
 			"rule_id": f.RuleID, "class": string(f.Class)}
 		if q.Disposition == "" {
-			if err := tx.DeleteDisposition(run.ID, res.ItemID, f.RuleID); err != nil {
+			if err := tx.DeleteAssessmentDisposition(run.ID, res.ItemID, f.RuleID); err != nil {
 				return err
 			}
 			_, err = audit.Record(tx, audit.Entry{At: now, Event: audit.AssessmentFindingDispositionCleared, Tenant: ws.Tenant,
@@ -105,7 +105,7 @@ func (s *Service) Dispose(ctx context.Context, q DisposeRequest) (Disposition, e
 		out = Disposition{RunID: run.ID, ItemID: res.ItemID, SourceID: res.SourceID, Kind: res.Kind, RuleID: f.RuleID,
 			Fingerprint: f.Fingerprint, Disposition: q.Disposition, Note: strings.TrimSpace(q.Note), Owner: strings.TrimSpace(q.Owner),
 			ReviewDate: q.ReviewDate, SetBy: s.Actor, SetAt: now}
-		if err := tx.SaveDisposition(out); err != nil {
+		if err := tx.SaveAssessmentDisposition(out); err != nil {
 			return err
 		}
 		facts["disposition"], facts["owner"], facts["review_date"] = string(out.Disposition), out.Owner, out.ReviewDate
@@ -124,7 +124,7 @@ func (s *Service) Dispose(ctx context.Context, q DisposeRequest) (Disposition, e
 // item (kind and source id), the same rule and the same fingerprint. A
 // finding whose text or class changed is asked about again.
 func (s *Service) carryDispositions(tx Tx, run Run) (int, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return 0, err
 	}
@@ -138,13 +138,13 @@ func (s *Service) carryDispositions(tx Tx, run Run) (int, error) {
 	if prev == nil {
 		return 0, nil
 	}
-	ds, err := tx.Dispositions(prev.ID)
+	ds, err := tx.AssessmentDispositions(prev.ID)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, d := range ds {
-		res, err := tx.ResultBySource(run.ID, d.Kind, d.SourceID)
+		res, err := tx.AssessmentResultBySource(run.ID, d.Kind, d.SourceID)
 		if err != nil {
 			if isNotFound(err) {
 				continue
@@ -160,7 +160,7 @@ func (s *Service) carryDispositions(tx Tx, run Run) (int, error) {
 			if c.CarriedFrom == "" {
 				c.CarriedFrom = d.RunID
 			}
-			if err := tx.SaveDisposition(c); err != nil {
+			if err := tx.SaveAssessmentDisposition(c); err != nil {
 				return n, err
 			}
 			n++

@@ -55,7 +55,7 @@ func (s *Service) Runs(ctx context.Context) ([]Run, error) {
 	var out []Run
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.Runs()
+		out, err = tx.AssessmentRuns()
 		return err
 	})
 	if err != nil {
@@ -131,10 +131,10 @@ func (s *Service) Results(ctx context.Context, q ResultQuery) (ResultPage, error
 	var page ResultPage
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if page, err = tx.QueryResults(q); err != nil {
+		if page, err = tx.QueryAssessmentResults(q); err != nil {
 			return err
 		}
-		ds, err := tx.Dispositions(run.ID)
+		ds, err := tx.AssessmentDispositions(run.ID)
 		if err != nil {
 			return err
 		}
@@ -200,10 +200,10 @@ func (s *Service) Detail(ctx context.Context, runID string, itemID int64) (Detai
 	var d Detail
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if d.Result, err = tx.Result(run.ID, itemID); err != nil {
+		if d.Result, err = tx.AssessmentResult(run.ID, itemID); err != nil {
 			return err
 		}
-		ds, err := tx.Dispositions(run.ID)
+		ds, err := tx.AssessmentDispositions(run.ID)
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func (s *Service) Impacts(ctx context.Context, q ImpactQuery) ([]Impact, error) 
 	var out []Impact
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.QueryImpacts(q)
+		out, err = tx.QueryAssessmentImpacts(q)
 		return err
 	})
 	if err != nil {
@@ -267,7 +267,7 @@ type StageStatus struct {
 // ReadStatus is the assessment stage's read-only status query, run inside
 // the caller's transaction.
 func ReadStatus(tx StatusTx) (StageStatus, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return StageStatus{}, err
 	}

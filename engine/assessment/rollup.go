@@ -115,11 +115,11 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 	err = s.Store.View(ctx, func(tx Tx) error {
 		// Counts by kind are the run's own; the store counts by application.
 		byKind := run.KindCounts
-		byApp, err := tx.AppClassCounts(run.ID)
+		byApp, err := tx.AssessmentAppClassCounts(run.ID)
 		if err != nil {
 			return err
 		}
-		ds, err := tx.Dispositions(run.ID)
+		ds, err := tx.AssessmentDispositions(run.ID)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 				ids = append(ids, d.ItemID)
 			}
 		}
-		disposed, err := tx.ResultsOf(run.ID, ids)
+		disposed, err := tx.AssessmentResultsOf(run.ID, ids)
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func (s *Service) Readiness(ctx context.Context, runID string) (Readiness, error
 
 		// The sign-in path every application shares: routing rules not
 		// conditioned on an application, and every provider.
-		links, err := tx.AppMembers(run.ID, nil)
+		links, err := tx.AssessmentAppMembers(run.ID, nil)
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func total(kinds []KindRollup) KindRollup {
 // headsOf calls fn for the result head of every item of the given kinds.
 func headsOf(tx Tx, runID string, fn func(Result), kinds ...inventory.Kind) error {
 	for _, k := range kinds {
-		heads, err := tx.ResultHeads(runID, k)
+		heads, err := tx.AssessmentResultHeads(runID, k)
 		if err != nil {
 			return err
 		}

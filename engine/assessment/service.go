@@ -192,7 +192,7 @@ func (s *Service) start(ctx context.Context, snapshotID string) (Run, workspace.
 			Counts: map[Class]int{}, KindCounts: map[inventory.Kind]map[Class]int{},
 			ImpactsBySeverity: map[Severity]int{}, ImpactsByAudience: map[Audience]int{},
 		}
-		return tx.InsertRun(run)
+		return tx.InsertAssessmentRun(run)
 	})
 	if err != nil {
 		return Run{}, ws, snap, fmt.Errorf("start assessment of snapshot %s: %w", snapshotID, err)
@@ -204,7 +204,7 @@ func (s *Service) start(ctx context.Context, snapshotID string) (Run, workspace.
 // heartbeating, so it never reads as completed and does not block a new
 // run forever.
 func (s *Service) expireStale(tx Tx, ws workspace.Workspace, snapshotID string) error {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *Service) expireStale(tx Tx, ws workspace.Workspace, snapshotID string) 
 		now := s.now()
 		old.Status, old.FinishedAt = StatusFailed, &now
 		old.Error = fmt.Sprintf("interrupted: the assessing process (%s) stopped without finishing; last heartbeat %s", old.Owner, old.HeartbeatAt.Format(time.RFC3339))
-		if err := tx.UpdateRun(old); err != nil {
+		if err := tx.UpdateAssessmentRun(old); err != nil {
 			return err
 		}
 		if _, err := audit.Record(tx, s.entry(ws, audit.AssessmentFailed, old, map[string]string{"error": old.Error})); err != nil {
@@ -237,12 +237,12 @@ func (s *Service) heartbeat(ctx context.Context, runID string) {
 			// A missed beat only risks another process declaring the run
 			// stale; the run's own writes fail if the file is gone.
 			_ = s.Store.Update(ctx, func(tx Tx) error {
-				run, err := tx.Run(runID)
+				run, err := tx.AssessmentRun(runID)
 				if err != nil || run.Status != StatusAssessing {
 					return err
 				}
 				run.HeartbeatAt = s.now()
-				return tx.UpdateRun(run)
+				return tx.UpdateAssessmentRun(run)
 			})
 		}
 	}
@@ -268,7 +268,7 @@ func (s *Service) finalise(fn func(tx Tx) error) error {
 func (s *Service) complete(r *runner, ws workspace.Workspace) (Run, error) {
 	run := *r.run
 	err := s.finalise(func(tx Tx) error {
-		cur, err := tx.Run(run.ID)
+		cur, err := tx.AssessmentRun(run.ID)
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func (s *Service) complete(r *runner, ws workspace.Workspace) (Run, error) {
 			run.ImpactsBySeverity[im.Severity]++
 			run.ImpactsByAudience[im.Audience]++
 		}
-		if err := tx.UpdateRun(run); err != nil {
+		if err := tx.UpdateAssessmentRun(run); err != nil {
 			return err
 		}
 		facts := map[string]string{
@@ -316,14 +316,14 @@ func (s *Service) complete(r *runner, ws workspace.Workspace) (Run, error) {
 func (s *Service) fail(run Run, ws workspace.Workspace, cause error) (Run, error) {
 	msg := cause.Error()
 	err := s.finalise(func(tx Tx) error {
-		cur, err := tx.Run(run.ID)
+		cur, err := tx.AssessmentRun(run.ID)
 		if err != nil {
 			return err
 		}
 		now := s.now()
 		run = cur
 		run.Status, run.FinishedAt, run.Error = StatusFailed, &now, msg
-		if err := tx.UpdateRun(run); err != nil {
+		if err := tx.UpdateAssessmentRun(run); err != nil {
 			return err
 		}
 		_, err = audit.Record(tx, s.entry(ws, audit.AssessmentFailed, run, map[string]string{
@@ -411,11 +411,11 @@ func (r *runner) assess(ctx context.Context) error {
 				continue // drain
 			}
 			err := r.s.Store.Update(ctx, func(tx Tx) error {
-				if err := tx.SaveResults(r.run.ID, b.results, b.impacts); err != nil {
+				if err := tx.SaveAssessmentResults(r.run.ID, b.results, b.impacts); err != nil {
 					return err
 				}
 				if len(b.links) > 0 {
-					return tx.SaveAppLinks(r.run.ID, b.links)
+					return tx.SaveAssessmentAppLinks(r.run.ID, b.links)
 				}
 				return nil
 			})
@@ -473,7 +473,7 @@ func (r *runner) assess(ctx context.Context) error {
 	for i := range ordinals {
 		ordinals[i] = i
 	}
-	return r.s.Store.Update(ctx, func(tx Tx) error { return tx.SaveImpacts(r.run.ID, r.impacts, ordinals) })
+	return r.s.Store.Update(ctx, func(tx Tx) error { return tx.SaveAssessmentImpacts(r.run.ID, r.impacts, ordinals) })
 }
 
 // scan reads every item of one kind of the snapshot, a page per read
@@ -484,7 +484,7 @@ func (r *runner) scan(ctx context.Context, kind inventory.Kind, fn func(*invento
 		var page []inventory.StoredItem
 		err := r.s.Store.View(ctx, func(tx Tx) error {
 			var err error
-			page, err = tx.ScanItems(r.snap.ID, kind, after, r.s.pageSize())
+			page, err = tx.ScanSnapshotItems(r.snap.ID, kind, after, r.s.pageSize())
 			return err
 		})
 		if err != nil {

@@ -18,61 +18,61 @@ type Tx interface {
 	Snapshot(id string) (inventory.Snapshot, error)
 	// Snapshots lists every snapshot, newest first.
 	Snapshots() ([]inventory.Snapshot, error)
-	// ScanItems returns up to limit items of one kind of a snapshot whose
+	// ScanSnapshotItems returns up to limit items of one kind of a snapshot whose
 	// source id sorts after afterSourceID, in source id order, with their
 	// views and references (raw payloads left out).
-	ScanItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
+	ScanSnapshotItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
 	// Item and Pages read one item with its raw payload and its evidence.
 	Item(snapshotID string, id int64) (inventory.StoredItem, error)
 	Pages(snapshotID string, ids []int64, withBodies bool) ([]inventory.Page, error)
 
-	// InsertRun returns ErrRunActive when the snapshot already has an
+	// InsertAssessmentRun returns ErrRunActive when the snapshot already has an
 	// assessing run (the store enforces it, so it holds across processes).
-	InsertRun(Run) error
-	UpdateRun(Run) error
-	// Run returns ErrRunNotFound for an unknown id.
-	Run(id string) (Run, error)
-	// SaveResults stores item results; impacts[i] are the ordinals of the
+	InsertAssessmentRun(Run) error
+	UpdateAssessmentRun(Run) error
+	// AssessmentRun returns ErrRunNotFound for an unknown id.
+	AssessmentRun(id string) (Run, error)
+	// SaveAssessmentResults stores item results; impacts[i] are the ordinals of the
 	// run's impact rows result i raised.
-	SaveResults(runID string, results []Result, impacts [][]int) error
-	// SaveImpacts stores the run's impact rows (their items were stored
+	SaveAssessmentResults(runID string, results []Result, impacts [][]int) error
+	// SaveAssessmentImpacts stores the run's impact rows (their items were stored
 	// with the results).
-	SaveImpacts(runID string, impacts []Impact, ordinals []int) error
-	// SaveAppLinks records that items (routing rules, policies) are
+	SaveAssessmentImpacts(runID string, impacts []Impact, ordinals []int) error
+	// SaveAssessmentAppLinks records that items (routing rules, policies) are
 	// conditioned on the application with source id app.
-	SaveAppLinks(runID string, links []AppLink) error
-	QueryResults(ResultQuery) (ResultPage, error)
-	// Result returns one item's result; ResultBySource finds it by kind and
+	SaveAssessmentAppLinks(runID string, links []AppLink) error
+	QueryAssessmentResults(ResultQuery) (ResultPage, error)
+	// AssessmentResult returns one item's result; AssessmentResultBySource finds it by kind and
 	// source id. Both return ErrResultNotFound when the run has none.
-	Result(runID string, itemID int64) (Result, error)
-	ResultBySource(runID string, kind inventory.Kind, sourceID string) (Result, error)
-	// ResultsByKey pages a run's results in (kind, source id) order after
+	AssessmentResult(runID string, itemID int64) (Result, error)
+	AssessmentResultBySource(runID string, kind inventory.Kind, sourceID string) (Result, error)
+	// AssessmentResultsByKey pages a run's results in (kind, source id) order after
 	// the given key, for diffs.
-	ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]Result, error)
-	// ResultHeads returns every result of one kind of a run with its class,
+	AssessmentResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]Result, error)
+	// AssessmentResultHeads returns every result of one kind of a run with its class,
 	// deciding rule and app key but no findings (the roll-up reads only
 	// those).
-	ResultHeads(runID string, kind inventory.Kind) ([]Result, error)
-	// ResultsOf returns the results of the given items.
-	ResultsOf(runID string, itemIDs []int64) ([]Result, error)
-	// AppMembers returns the results linked to applications (SaveAppLinks),
+	AssessmentResultHeads(runID string, kind inventory.Kind) ([]Result, error)
+	// AssessmentResultsOf returns the results of the given items.
+	AssessmentResultsOf(runID string, itemIDs []int64) ([]Result, error)
+	// AssessmentAppMembers returns the results linked to applications (SaveAssessmentAppLinks),
 	// each with the application's source id; apps narrows to those
 	// applications (nil: every link).
-	AppMembers(runID string, apps []string) ([]AppMember, error)
-	// AppClassCounts counts a run's results that belong to an application
+	AssessmentAppMembers(runID string, apps []string) ([]AppMember, error)
+	// AssessmentAppClassCounts counts a run's results that belong to an application
 	// by app key and class.
-	AppClassCounts(runID string) (map[string]map[Class]int, error)
-	QueryImpacts(ImpactQuery) ([]Impact, error)
-	SaveDisposition(Disposition) error
-	DeleteDisposition(runID string, itemID int64, ruleID string) error
-	// Dispositions lists a run's dispositions, by item id then rule id.
-	Dispositions(runID string) ([]Disposition, error)
+	AssessmentAppClassCounts(runID string) (map[string]map[Class]int, error)
+	QueryAssessmentImpacts(ImpactQuery) ([]Impact, error)
+	SaveAssessmentDisposition(Disposition) error
+	DeleteAssessmentDisposition(runID string, itemID int64, ruleID string) error
+	// AssessmentDispositions lists a run's dispositions, by item id then rule id.
+	AssessmentDispositions(runID string) ([]Disposition, error)
 }
 
 // StatusTx is what ReadStatus reads.
 type StatusTx interface {
-	// Runs lists every assessment run, newest first.
-	Runs() ([]Run, error)
+	// AssessmentRuns lists every assessment run, newest first.
+	AssessmentRuns() ([]Run, error)
 }
 
 // Store is the workspace file as the assessment stage sees it.

@@ -28,6 +28,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/secret"
 )
 
@@ -41,7 +42,8 @@ type Config struct {
 	HTTPClient *http.Client
 	// AuthClient carries token requests to the authority, kept apart from
 	// HTTPClient so a token response never becomes evidence. Nil uses a
-	// plain client.
+	// client held to netguard's default bounds: an authority that stalls
+	// fails the token request instead of hanging the collection.
 	AuthClient *http.Client
 	// AssignmentWorkers is how many service principals' appRoleAssignedTo
 	// listings run at once (default 16); the pacer still sets the pace.
@@ -110,9 +112,19 @@ func credential(cfg Config, ep Endpoints, customAuthority bool) (azcore.TokenCre
 		return nil, errors.New("entra source has no credential")
 	}
 	opts := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: ep.AuthorityURL + "/"}}
-	if cfg.AuthClient != nil {
-		opts.Transport = cfg.AuthClient
+	opts.Transport = cfg.AuthClient
+	if cfg.AuthClient == nil {
+		opts.Transport = &http.Client{Transport: netguard.NewTransport(nil, netguard.Bounds{})}
 	}
+	// Token requests do not pass the pacer, so azcore retries them: as
+	// the pacer would, only what another attempt can cure, three tries in
+	// all (azcore caps a Retry-After at a minute).
+	opts.Retry = policy.RetryOptions{MaxRetries: 2, ShouldRetry: func(resp *http.Response, err error) bool {
+		if err != nil {
+			return netguard.Retryable(err)
+		}
+		return resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+	}}
 	switch s.Auth {
 	case AuthClientSecret:
 		c, err := azidentity.NewClientSecretCredential(s.TenantID, s.ClientID, cfg.Credential.Reveal(), &azidentity.ClientSecretCredentialOptions{
@@ -248,7 +260,9 @@ func (e *GraphError) Error() string {
 }
 
 // graphError turns the SDK's error into a GraphError when Graph answered,
-// and leaves transport, auth and cancellation errors as they are.
+// and leaves transport, auth and cancellation errors as they are, less
+// net/http's quote of the whole request URL (the transports' errors name
+// the endpoint).
 func graphError(err error) error {
 	var odata *odataerrors.ODataError
 	if errors.As(err, &odata) {
@@ -267,5 +281,5 @@ func graphError(err error) error {
 	if errors.As(err, &api) {
 		return &GraphError{Status: api.ResponseStatusCode, Message: api.Message}
 	}
-	return err
+	return netguard.Unquote(err)
 }

@@ -124,7 +124,7 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 // $select=id,appId pass, recorded as evidence like every page), so each
 // service principal can say whether the tenant owns it.
 func (c *Collector) registeredAppIDs(ctx context.Context) (map[string]bool, error) {
-	ctx = inventory.WithListing(ctx, DomainApplications)
+	ctx = withPages(inventory.WithListing(ctx, DomainApplications), "registered app ids")
 	first, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Top: &pageSize, Select: []string{"id", "appId"}},
 	})
@@ -316,7 +316,7 @@ func walk[T entity](ctx context.Context, c *Collector, domain string,
 	get func(context.Context) (serialization.Parsable, error), ctor serialization.ParsableFactory,
 	visit func(v T, raw json.RawMessage, pageID int64) error,
 ) error {
-	ctx = inventory.WithListing(ctx, domain)
+	ctx = withPages(inventory.WithListing(ctx, domain), domain)
 	ctx, _ = inventory.WithPageTrace(ctx)
 	ctx, page := withListingPage(ctx)
 	first, err := get(ctx)

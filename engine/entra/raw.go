@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // The SDK parses Graph's JSON into models and drops the bytes; an item's
@@ -68,9 +69,23 @@ func (p *listingPage) raw(id string) (json.RawMessage, int64, error) {
 	return raw, p.pageID, nil
 }
 
+type pagesKey struct{}
+
+// withPages follows the listing named listing: the SDK's page iterator
+// follows every @odata.nextLink it is given, so rawCapture refuses a page
+// the listing already fetched (*netguard.LoopError).
+func withPages(ctx context.Context, listing string) context.Context {
+	return context.WithValue(ctx, pagesKey{}, netguard.NewPages("entra "+listing))
+}
+
 type rawCapture struct{ base http.RoundTripper }
 
 func (c rawCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	if pages, ok := req.Context().Value(pagesKey{}).(*netguard.Pages); ok && req.Method == http.MethodGet {
+		if err := pages.Visit(req.URL.String()); err != nil {
+			return nil, err
+		}
+	}
 	resp, err := c.base.RoundTrip(req)
 	page, _ := req.Context().Value(pageKey{}).(*listingPage)
 	if err != nil || page == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/redact"
 )
 
@@ -79,12 +80,14 @@ type Evidence struct {
 }
 
 // NewEvidence records the responses base returns into sink, redacted by
-// redactor (required). classify names the inventory domain of a request
+// redactor (required). base should bound every body (netguard.Transport):
+// each is read whole here; nil bounds with netguard's defaults. classify names the inventory domain of a request
 // that carries no Listing ("" means: not inventory, do not record); it may
 // be nil.
 func NewEvidence(base http.RoundTripper, sink PageSink, redactor *redact.Redactor, classify func(*http.Request) string) *Evidence {
 	if base == nil {
-		base = http.DefaultTransport
+		// Every body is read through a size limit, whoever builds this.
+		base = netguard.NewTransport(nil, netguard.Bounds{})
 	}
 	if redactor == nil {
 		panic("inventory: NewEvidence without a redactor would store vendor secrets")
@@ -137,7 +140,10 @@ func (e *Evidence) RoundTrip(req *http.Request) (*http.Response, error) {
 		Redactions:   red.Redactions,
 	}
 	if err := e.sink.SavePage(req.Context(), p); err != nil {
-		return nil, fmt.Errorf("save evidence of %s %s: %w", req.Method, req.URL.Path, err)
+		// The store refused the page: fetching it again would not change
+		// that, so no layer above retries it.
+		err = fmt.Errorf("save evidence of %s %s: %w", req.Method, req.URL.Path, err)
+		return nil, &netguard.FinalError{Why: err.Error(), Err: err}
 	}
 	TraceFrom(req.Context()).Add(p.PageID)
 	if listing != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // Limits is what one response says about its endpoint group's budget.
@@ -167,6 +169,15 @@ type PacingOptions struct {
 	// MaxAttempts bounds the tries of one request (429s, 5xx and transport
 	// errors together); default 10.
 	MaxAttempts int
+	// MaxTimeouts bounds the tries of one request that time out: a server
+	// silent that often on one request is not about to answer it; default
+	// 3.
+	MaxTimeouts int
+	// MaxWait bounds any single wait the server asks for (a window's
+	// reset, a Retry-After): a longer one fails the request with a
+	// *WaitTooLongError naming when the server said to come back;
+	// default DefaultMaxWait.
+	MaxWait time.Duration
 	// Backoff is the first pause after a 5xx or transport error, doubled
 	// each time up to 30 s; default 500 ms.
 	Backoff time.Duration
@@ -174,9 +185,58 @@ type PacingOptions struct {
 	OnWait func(Wait)
 }
 
+// DefaultMaxWait is the longest single rate-limit wait a collection takes
+// unless told otherwise: ten times Okta's one-minute windows, and longer
+// than any Retry-After Microsoft Graph documents for the directory. A
+// server that names a later time is broken or means hours, and the
+// collection fails saying when it may run again.
+const DefaultMaxWait = 10 * time.Minute
+
+// ErrWaitTooLong is wrapped by a *WaitTooLongError.
+var ErrWaitTooLong = errors.New("rate-limit wait over the limit")
+
+// WaitTooLongError is a wait the server asked for that is longer than
+// PacingOptions.MaxWait.
+type WaitTooLongError struct {
+	Wait Wait
+	Max  time.Duration
+}
+
+func (e *WaitTooLongError) Error() string {
+	w := e.Wait
+	in := roughly(time.Until(w.Until))
+	group := w.Group
+	if group == "" {
+		group = "every request"
+	}
+	if !w.Reset.IsZero() {
+		return fmt.Sprintf("the server's rate limit on %s resets at %s by its clock (in %s), later than the %s a collection waits for one rate limit; collect again after that time",
+			group, w.Reset.UTC().Format(time.RFC3339), in, e.Max)
+	}
+	return fmt.Sprintf("the server asked to wait until %s (in %s, %s) before sending to %s again, later than the %s a collection waits for one rate limit; collect again after that time",
+		w.Until.UTC().Format(time.RFC3339), in, w.Answer(), group, e.Max)
+}
+
+func (e *WaitTooLongError) Is(target error) bool { return target == ErrWaitTooLong }
+
+// roughly renders a long duration in the largest unit that reads well.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	case d < 72*time.Hour:
+		return fmt.Sprintf("%.0f hours", d.Hours())
+	}
+	return fmt.Sprintf("%.0f days", d.Hours()/24)
+}
+
 // Pacer is an http.RoundTripper that sends each endpoint group at no more
 // than its share of the server's limit, and owns every retry: the vendor
-// SDKs' own retries must be off. Nothing leaves a group before the server
+// SDKs' own retries must be off. It retries only what another attempt can
+// cure (netguard.Retryable: timeouts, dropped connections; and 408, 429
+// and 5xx answers); any other failure (a certificate, a refused port, an
+// oversized answer, a page the database refused) fails the request at
+// once, explained (*netguard.FinalError). Nothing leaves a group before the server
 // has answered its first request, so no burst goes out before the budget is
 // known. After a 429 nothing leaves for that group before the time the
 // server named.
@@ -266,6 +326,12 @@ func NewPacer(base http.RoundTripper, opt PacingOptions) *Pacer {
 	if opt.Backoff <= 0 {
 		opt.Backoff = 500 * time.Millisecond
 	}
+	if opt.MaxTimeouts <= 0 {
+		opt.MaxTimeouts = 3
+	}
+	if opt.MaxWait <= 0 {
+		opt.MaxWait = DefaultMaxWait
+	}
 	share := opt.Share
 	if share == 0 {
 		share = DefaultShare
@@ -286,6 +352,7 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	g := p.group(req)
 	backoff := p.opt.Backoff
+	timeouts := 0
 	for attempt := 1; ; attempt++ {
 		probe, err := p.acquire(ctx, g)
 		if err != nil {
@@ -309,14 +376,20 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		w := Wait{Group: g.name}
 		switch {
+		case err != nil && !netguard.Retryable(err):
+			return nil, netguard.Final(req, netguard.Unquote(err))
 		case err != nil:
-			w.Cause, w.Detail, w.Until = WaitTransport, err.Error(), time.Now().Add(backoff)
+			w.Cause, w.Detail, w.Until = WaitTransport, netguard.Unquote(err).Error(), time.Now().Add(backoff)
+			if netguard.IsTimeout(err) {
+				timeouts++
+			}
 		case resp.StatusCode == http.StatusTooManyRequests:
 			w.Cause, w.Status = WaitThrottled, resp.StatusCode
 			if w.Until = p.holdUntil(g); w.Until.IsZero() {
 				w.Until = time.Now().Add(backoff)
 			}
-		case resp.StatusCode >= 500:
+			w.Reset = p.resetOf(g)
+		case resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout:
 			w.Cause, w.Status, w.Until = WaitServerError, resp.StatusCode, time.Now().Add(backoff)
 		default:
 			return resp, nil
@@ -324,12 +397,15 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			resp.Body.Close()
 		}
-		if attempt >= p.opt.MaxAttempts || !replayable(req) {
+		if attempt >= p.opt.MaxAttempts || timeouts >= p.opt.MaxTimeouts || !replayable(req) {
 			last := "last error: " + w.Detail
 			if w.Status != 0 {
 				last = "last answer: HTTP " + w.Answer()
 			}
 			return nil, fmt.Errorf("%s %s: %w after %d attempts, %s", req.Method, req.URL.Path, ErrRetriesExhausted, attempt, last)
+		}
+		if time.Until(w.Until) > p.opt.MaxWait {
+			return nil, &WaitTooLongError{Wait: w, Max: p.opt.MaxWait}
 		}
 		if w.Cause != WaitThrottled {
 			backoff = min(2*backoff, 30*time.Second)
@@ -339,6 +415,17 @@ func (p *Pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// resetOf is g's window reset on the server's clock, when the server
+// reports one and it is still ahead.
+func (p *Pacer) resetOf(g *paceGroup) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if g.limit > 0 && p.clock.local(g.reset).After(time.Now()) {
+		return g.reset
+	}
+	return time.Time{}
 }
 
 func (p *Pacer) group(req *http.Request) *paceGroup {
@@ -455,6 +542,9 @@ func (p *Pacer) acquire(ctx context.Context, g *paceGroup) (probe bool, err erro
 		p.mu.Unlock()
 		if !until.IsZero() && !until.Equal(told) {
 			wait.Until = until
+			if time.Until(until) > p.opt.MaxWait {
+				return false, &WaitTooLongError{Wait: wait, Max: p.opt.MaxWait}
+			}
 			p.notify(wait)
 			told = until
 		}

@@ -253,8 +253,9 @@ func TestPacerCancelsDuringAHold(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := inventory.NewPacer(nil, inventory.PacingOptions{
-		Limits: retryLimits,
-		OnWait: func(inventory.Wait) { cancel() },
+		Limits:  retryLimits,
+		MaxWait: 2 * time.Hour,
+		OnWait:  func(inventory.Wait) { cancel() },
 	})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1.0/groups", nil)
 	_, err := (&http.Client{Transport: p}).Do(req)

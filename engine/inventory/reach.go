@@ -2,17 +2,14 @@ package inventory
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
-	"syscall"
 	"time"
+
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // ErrUnreachable is wrapped by the error of a source test whose endpoint
@@ -53,44 +50,15 @@ func reach(ctx context.Context, rt http.RoundTripper, base string) error {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return ctx.Err()
 		}
-		return unreachableError{unreachable(u, err)}
+		// A bound of the transport's names itself; the check's own
+		// deadline is said here.
+		var bounded *netguard.TimeoutError
+		if !errors.As(err, &bounded) && netguard.IsTimeout(err) {
+			return unreachableError{fmt.Sprintf("%s did not answer within %s", u.Host, reachTimeout)}
+		}
+		return unreachableError{netguard.Explain(u.Host, netguard.Unquote(err))}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	return nil
-}
-
-// unreachable says why nothing answered at u.
-func unreachable(u *url.URL, err error) string {
-	host := u.Host
-	var (
-		dns      *net.DNSError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-		record   tls.RecordHeaderError
-	)
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Sprintf("nothing listens at %s (connection refused); check the URL and that the service is up", host)
-	case errors.As(err, &dns):
-		return fmt.Sprintf("no host named %s could be found (DNS: %s); check the URL", u.Hostname(), dns.Err)
-	case errors.As(err, &unknown):
-		return fmt.Sprintf("the certificate of %s is not trusted (signed by an authority this machine does not know); a proxy that inspects TLS needs its root certificate installed on this machine", host)
-	case errors.As(err, &hostname):
-		return fmt.Sprintf("the certificate of %s is not valid for that name (%v); check the URL", host, hostname.Error())
-	case errors.As(err, &invalid):
-		return fmt.Sprintf("the certificate of %s is not valid (%s)", host, invalid.Error())
-	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		// net/http says the latter in a string only.
-		return fmt.Sprintf("%s does not speak TLS (it answered plain HTTP); check the URL's scheme", host)
-	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return fmt.Sprintf("%s did not answer within %s", host, reachTimeout)
-	}
-	return fmt.Sprintf("cannot reach %s: %v", host, err)
-}
-
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
 }

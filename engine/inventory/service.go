@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portal-id/migration-console/engine/audit"
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
@@ -53,6 +54,11 @@ type Service struct {
 	// heartbeat before another collection declares it interrupted (default
 	// 30 s; heartbeats are written every StaleAfter/6).
 	StaleAfter time.Duration
+	// Network bounds every request to an incumbent, token requests
+	// included: its timeouts and the largest response body (zero fields
+	// take netguard's defaults, docs/network.md). A collection's
+	// CollectOptions.MaxBody overrides the body limit.
+	Network netguard.Bounds
 }
 
 func (s *Service) now() time.Time {
@@ -81,6 +87,57 @@ type CollectOptions struct {
 	// than 0 and at most 1; 0 means DefaultShare. Pacer says what it means
 	// for each vendor's kind of budget.
 	RateShare float64
+	// MaxDuration is the collection's overall budget: once it has run
+	// this long it is stopped and recorded as failed, keeping every page
+	// it fetched. 0 means DefaultMaxDuration.
+	MaxDuration time.Duration
+	// MaxWait bounds any single rate-limit wait the server asks for (a
+	// window's reset, a Retry-After); a longer one fails the collection,
+	// naming when the server said to come back. 0 means DefaultMaxWait.
+	MaxWait time.Duration
+	// MaxBody bounds one response body, decompressed; 0 takes the
+	// Service's Network bound.
+	MaxBody int64
+}
+
+// DefaultMaxDuration is a collection's budget unless the operator sets
+// one: a collection paced at half of Okta's per-app windows reads the
+// assignments of 10,000 apps in about three hours, so four times that is
+// stuck, not slow (docs/network.md).
+const DefaultMaxDuration = 12 * time.Hour
+
+// ErrOverBudget is wrapped by the error of a collection stopped at its
+// MaxDuration.
+var ErrOverBudget = errors.New("collection over its time budget")
+
+// budgetError ends a collection's context at its MaxDuration.
+type budgetError struct{ budget time.Duration }
+
+func (e budgetError) Error() string {
+	return fmt.Sprintf("the collection ran for its whole time budget of %s and was stopped; it keeps every page fetched so far", e.budget)
+}
+
+func (e budgetError) Is(target error) bool {
+	return target == ErrOverBudget || target == context.DeadlineExceeded
+}
+
+func (o CollectOptions) check() error {
+	switch {
+	case o.MaxDuration < 0:
+		return fmt.Errorf("%w: a collection's time budget must be positive, not %s", workspace.ErrInvalid, o.MaxDuration)
+	case o.MaxWait < 0:
+		return fmt.Errorf("%w: the longest rate-limit wait must be positive, not %s", workspace.ErrInvalid, o.MaxWait)
+	case o.MaxBody < 0:
+		return fmt.Errorf("%w: the response size limit must be positive, not %d bytes", workspace.ErrInvalid, o.MaxBody)
+	}
+	return nil
+}
+
+func (o CollectOptions) budget() time.Duration {
+	if o.MaxDuration > 0 {
+		return o.MaxDuration
+	}
+	return DefaultMaxDuration
 }
 
 func (o CollectOptions) share() (float64, error) {
@@ -100,6 +157,9 @@ func (o CollectOptions) share() (float64, error) {
 func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOptions, progress func(Progress)) (Snapshot, error) {
 	share, err := opts.share()
 	if err != nil {
+		return Snapshot{}, err
+	}
+	if err := opts.check(); err != nil {
 		return Snapshot{}, err
 	}
 	inc, err := s.incumbent(ctx, sourceName)
@@ -126,13 +186,22 @@ func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOp
 	hbDone := make(chan struct{})
 	go func() { defer close(hbDone); s.heartbeat(hbCtx, snap.ID) }()
 
+	callerCtx := ctx
+	ctx, stopBudget := context.WithTimeoutCause(ctx, opts.budget(), budgetError{opts.budget()})
+	defer stopBudget()
 	collectErr := func() error {
 		// Pacing goes above the evidence transport, so it sees every
 		// request, retries included, and evidence records every response
-		// and redacts it before anything else sees it.
+		// and redacts it before anything else sees it. The network bounds
+		// go below both: evidence reads every body through the limit.
 		pacing := inc.Pacing()
-		pacing.Share, pacing.OnWait = share, run.onWait
-		client := &http.Client{Transport: NewPacer(NewEvidence(vendorTransport(), run, redactor, nil), pacing)}
+		pacing.Share, pacing.OnWait, pacing.MaxWait = share, run.onWait, opts.MaxWait
+		bounds := s.Network
+		if opts.MaxBody > 0 {
+			bounds.MaxBody = opts.MaxBody
+		}
+		network := &netguard.Transport{Base: vendorTransport(), Bounds: bounds, Stop: ctx}
+		client := &http.Client{Transport: NewPacer(NewEvidence(network, run, redactor, nil), pacing)}
 		collector, err := inc.Open(ctx, src.Settings, cred, client)
 		if err != nil {
 			return fmt.Errorf("connect to %s source %q: %w", inc.Label(), src.Name, err)
@@ -147,8 +216,11 @@ func (s *Service) Collect(ctx context.Context, sourceName string, opts CollectOp
 	run.report(true)
 
 	if collectErr != nil {
-		if ctx.Err() != nil && errors.Is(collectErr, ctx.Err()) {
+		switch over := context.Cause(ctx); {
+		case callerCtx.Err() != nil && errors.Is(collectErr, callerCtx.Err()):
 			collectErr = fmt.Errorf("collection cancelled: %w", collectErr)
+		case errors.Is(over, ErrOverBudget):
+			collectErr = over
 		}
 		return s.fail(snap, ws, collectErr, inc, cred)
 	}
@@ -379,8 +451,21 @@ func (s *Service) fail(snap Snapshot, ws workspace.Workspace, cause error, inc I
 	if err != nil {
 		return snap, fmt.Errorf("collection failed (%s) and the failure could not be recorded: %w", msg, err)
 	}
-	return snap, fmt.Errorf("collection from %q failed: %s", snap.SourceName, msg)
+	return snap, &failedError{msg: fmt.Sprintf("collection from %q failed: %s", snap.SourceName, msg), cause: cause}
 }
+
+// failedError is a failed collection's error: its text is scrubbed of the
+// credential, and errors.Is still sees its cause's sentinels
+// (ErrWaitTooLong, ErrOverBudget, netguard.ErrBodyLimit, context.Canceled),
+// so each front end can say how to fix it. It does not unwrap: the cause's
+// own text may hold what was scrubbed.
+type failedError struct {
+	msg   string
+	cause error
+}
+
+func (e *failedError) Error() string        { return e.msg }
+func (e *failedError) Is(target error) bool { return errors.Is(e.cause, target) }
 
 func (s *Service) entry(ws workspace.Workspace, event string, snap Snapshot, facts map[string]string) audit.Entry {
 	facts["source_id"], facts["source_kind"], facts["status"] = snap.SourceID, string(snap.SourceKind), string(snap.Status)

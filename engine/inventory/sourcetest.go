@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) TestSource(ctx context.Context, name string) (SourceTest, erro
 	if err != nil {
 		return SourceTest{}, fmt.Errorf("test source %q: %w", name, err)
 	}
-	transport := vendorTransport()
+	transport := &netguard.Transport{Base: vendorTransport(), Bounds: s.Network, Stop: ctx}
 	for _, e := range endpoints {
 		if err := reach(ctx, transport, e); err != nil {
 			return SourceTest{}, fmt.Errorf("test source %q: %w", name, err)

@@ -358,7 +358,7 @@ func redirectURIs(a *inventory.ApplicationView) []string {
 // previous returns the resolved rows of the source's previous completed
 // run, by item.
 func (d *Detector) previous(tx Tx, run assessment.Run) (map[itemKey]Decision, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ type TargetDiff struct {
 
 // diffsOf compares d's item with each of its matched resources.
 func diffsOf(tx Tx, d Decision) ([]TargetDiff, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return nil, err
 	}

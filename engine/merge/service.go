@@ -42,7 +42,7 @@ func (s *Service) now() time.Time {
 }
 
 func currentRunIDs(tx Tx) ([]string, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return nil, err
 	}

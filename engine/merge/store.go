@@ -16,7 +16,7 @@ type Tx interface {
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
 	// Runs lists every assessment run, newest first.
-	Runs() ([]assessment.Run, error)
+	AssessmentRuns() ([]assessment.Run, error)
 	// ItemViews returns the items with the given ids of a snapshot, with
 	// their views and without raw payloads.
 	ItemViews(snapshotID string, ids []int64) ([]inventory.StoredItem, error)

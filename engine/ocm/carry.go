@@ -62,7 +62,7 @@ func (c *Carrier) Contribute(ctx context.Context, run assessment.Run, _ assessme
 }
 
 func previousRun(tx Tx, run assessment.Run) (*assessment.Run, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func fill(rows []Impact, run assessment.Run) []Impact {
 // current reads the impact rows of the current runs (each configured
 // source's newest run, when completed).
 func current(tx Tx, itemLimit int) ([]Impact, []assessment.Run, error) {
-	runs, err := tx.Runs()
+	runs, err := tx.AssessmentRuns()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) Acknowledge(ctx context.Context, q AckRequest) (AckResult, err
 }
 
 func (s *Service) whyNotFound(tx Tx, id, runID string, current []assessment.Run) error {
-	allRuns, err := tx.Runs()
+	allRuns, err := tx.AssessmentRuns()
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ type Tx interface {
 	Workspace() (workspace.Workspace, error)
 	Sources() ([]workspace.Source, error)
 	// Runs lists every assessment run, newest first.
-	Runs() ([]assessment.Run, error)
+	AssessmentRuns() ([]assessment.Run, error)
 	// RunImpacts lists a run's impact rows with their acknowledgement and
 	// up to itemLimit of the items each touches (-1 for all), in ordinal
 	// order (Kind, Owner and ID are left for the caller).

@@ -10,6 +10,7 @@ import (
 	"github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // Test asks each inventory domain for its first element, a few domains at
@@ -92,7 +93,8 @@ func (c *Collector) probe(ctx context.Context, url string) (inventory.DomainChec
 	var check inventory.DomainCheck
 	req, err := rq.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
-		check.Message = err.Error()
+		// A private-key source fetches its token here.
+		check.Message = apiError(err).Error()
 		return check, nil
 	}
 	var raw json.RawMessage
@@ -106,7 +108,7 @@ func (c *Collector) probe(ctx context.Context, url string) (inventory.DomainChec
 		check.Code, check.Message = oe.ErrorCode, firstNonEmpty(oe.ErrorSummary, oe.ErrorDescription, oe.ErrorMessage)
 		return check, nil
 	case err != nil:
-		check.Message = err.Error()
+		check.Message = netguard.Unquote(err).Error()
 		return check, nil
 	}
 	check.Readable = true

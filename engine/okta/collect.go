@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/okta/okta-sdk-golang/v2/okta"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // Collect reads the org and emits its items and group memberships.
@@ -21,6 +23,13 @@ import (
 // stream in: each rate-limit group always has work queued, so one group
 // waiting for its window's reset never starves another.
 func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
+	// A private-key source's token comes first, once: the SDK fetches it
+	// without the listings' context, so a token endpoint that fails would
+	// otherwise fail each concurrent listing in turn, each after its own
+	// retries.
+	if _, err := c.sdk.CloneRequestExecutor().NewRequest(http.MethodGet, "/api/v1/apps", nil); err != nil {
+		return fmt.Errorf("authenticate to the okta org: %w", apiError(err))
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	workers := c.Workers
 	if workers <= 0 {
@@ -306,14 +315,19 @@ func (c *Collector) collectDomains(ctx context.Context, emit inventory.Emitter) 
 // the SDK authenticates, decodes each page into T (so a payload the SDK
 // cannot read fails the collection) and finds the Link rel="next" page. The
 // page's exact bytes, which the SDK leaves in the response body, are split
-// into elements for each item's raw payload.
+// into elements for each item's raw payload. A next link to a page the
+// listing already read stops it (*netguard.LoopError).
 func list[T any](ctx context.Context, c *Collector, domain, url string, split func([]byte) ([]json.RawMessage, error), page func(raws []json.RawMessage, pageID int64) error) error {
 	ctx, trace := inventory.WithPageTrace(inventory.WithListing(ctx, domain))
 	rq := c.sdk.CloneRequestExecutor().WithAccept("application/json").WithContentType("application/json")
+	pages := netguard.NewPages("okta " + strings.SplitN(url, "?", 2)[0])
 	for next := url; next != ""; {
+		if err := pages.Visit(next); err != nil {
+			return err
+		}
 		req, err := rq.NewRequest(http.MethodGet, next, nil)
 		if err != nil {
-			return err
+			return apiError(err)
 		}
 		trace.Reset()
 		var typed T

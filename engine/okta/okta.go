@@ -16,6 +16,7 @@ import (
 	"github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/secret"
 )
 
@@ -129,11 +130,13 @@ func RateGroup(path string) string {
 // pathWords are fixed segments that sit where an id usually does.
 var pathWords = map[string]bool{"credentials": true, "keys": true, "me": true, "rules": true}
 
-// apiError renders an SDK error with Okta's own code and summary.
+// apiError renders an SDK error with Okta's own code and summary, or the
+// transport's error without net/http's quote of the whole URL (a token
+// request's URL carries its signed client assertion).
 func apiError(err error) error {
 	var e *okta.Error
 	if errors.As(err, &e) && e.ErrorCode != "" {
 		return fmt.Errorf("%s (%s)", e.ErrorSummary, e.ErrorCode)
 	}
-	return err
+	return netguard.Unquote(err)
 }

@@ -39,7 +39,7 @@ func (f *fileTx) Scan(id string) (merge.Scan, bool, error) {
 func (f *fileTx) DecisionCounts(id string) (map[merge.Status]int, error) { return f.decisions[id], nil }
 func (f *fileTx) AckCounts(id string) (map[ocm.Status]int, error)        { return f.acks[id], nil }
 
-func (f *fileTx) Runs() ([]assessment.Run, error) { return f.runs, nil }
+func (f *fileTx) AssessmentRuns() ([]assessment.Run, error) { return f.runs, nil }
 
 func (f *fileTx) Workspace() (workspace.Workspace, error) { return f.ws, nil }
 func (f *fileTx) Sources() ([]workspace.Source, error)    { return f.sources, nil }

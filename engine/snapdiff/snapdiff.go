@@ -23,9 +23,9 @@ import (
 type Tx interface {
 	// Snapshot returns inventory.ErrSnapshotNotFound for an unknown id.
 	Snapshot(id string) (inventory.Snapshot, error)
-	// ItemsByKey returns up to limit items of a snapshot after the key
+	// SnapshotItemsByKey returns up to limit items of a snapshot after the key
 	// (kind, source id), in that order, with their views (no raw payload).
-	ItemsByKey(snapshotID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
+	SnapshotItemsByKey(snapshotID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error)
 }
 
 // Store is the workspace file as a comparison sees it.
@@ -267,7 +267,7 @@ func (c *cursor) peek() (inventory.StoredItem, bool, error) {
 	}
 	err := c.store.View(c.ctx, func(tx Tx) error {
 		var err error
-		c.page, err = tx.ItemsByKey(c.snapshot, kind, after, pageSize)
+		c.page, err = tx.SnapshotItemsByKey(c.snapshot, kind, after, pageSize)
 		return err
 	})
 	if err != nil {

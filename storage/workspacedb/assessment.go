@@ -54,9 +54,9 @@ func nonNil[K comparable, V any](m map[K]V) map[K]V {
 	return m
 }
 
-// InsertRun stores a new run; the partial unique index turns a second
+// InsertAssessmentRun stores a new run; the partial unique index turns a second
 // assessing run of one snapshot into assessment.ErrRunActive.
-func (t *Tx) InsertRun(r assessment.Run) error {
+func (t *Tx) InsertAssessmentRun(r assessment.Run) error {
 	enc, err := runArgs(r)
 	if err != nil {
 		return fmt.Errorf("encode run %s: %w", r.ID, err)
@@ -76,8 +76,8 @@ func (t *Tx) InsertRun(r assessment.Run) error {
 	return nil
 }
 
-// UpdateRun rewrites a run's mutable fields.
-func (t *Tx) UpdateRun(r assessment.Run) error {
+// UpdateAssessmentRun rewrites a run's mutable fields.
+func (t *Tx) UpdateAssessmentRun(r assessment.Run) error {
 	enc, err := runArgs(r)
 	if err != nil {
 		return fmt.Errorf("encode run %s: %w", r.ID, err)
@@ -133,8 +133,8 @@ func scanRun(row interface{ Scan(...any) error }) (assessment.Run, error) {
 	return r, nil
 }
 
-// Run returns one assessment run.
-func (t *Tx) Run(id string) (assessment.Run, error) {
+// AssessmentRun returns one assessment run.
+func (t *Tx) AssessmentRun(id string) (assessment.Run, error) {
 	r, err := scanRun(t.tx.QueryRowContext(t.ctx, `SELECT `+runColumns+` FROM assessment_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("assessment run %s: %w", id, assessment.ErrRunNotFound)
@@ -145,8 +145,8 @@ func (t *Tx) Run(id string) (assessment.Run, error) {
 	return r, nil
 }
 
-// Runs lists every assessment run, newest first.
-func (t *Tx) Runs() ([]assessment.Run, error) {
+// AssessmentRuns lists every assessment run, newest first.
+func (t *Tx) AssessmentRuns() ([]assessment.Run, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+runColumns+` FROM assessment_runs ORDER BY pk DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list assessment runs: %w", err)
@@ -163,9 +163,9 @@ func (t *Tx) Runs() ([]assessment.Run, error) {
 	return out, rows.Err()
 }
 
-// ScanItems pages one kind of a snapshot's items in source id order, on
+// ScanSnapshotItems pages one kind of a snapshot's items in source id order, on
 // the (snapshot, kind, source id) unique index. Raw payloads are not read.
-func (t *Tx) ScanItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error) {
+func (t *Tx) ScanSnapshotItems(snapshotID string, kind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumnsWithoutRaw+` FROM items
 		WHERE snapshot_id = ? AND kind = ? AND source_id > ? ORDER BY source_id LIMIT ?`,
 		snapshotID, string(kind), afterSourceID, limit)
@@ -188,9 +188,9 @@ func (t *Tx) ScanItems(snapshotID string, kind inventory.Kind, afterSourceID str
 // empty raw payload: a classifier reads views, not payloads.
 var itemColumnsWithoutRaw = strings.Replace(itemColumns, "raw", "x'' AS raw", 1)
 
-// SaveResults stores a batch of results, the findings other than the
+// SaveAssessmentResults stores a batch of results, the findings other than the
 // deciding one, and the items each impact row touches.
-func (t *Tx) SaveResults(runID string, results []assessment.Result, impacts [][]int) error {
+func (t *Tx) SaveAssessmentResults(runID string, results []assessment.Result, impacts [][]int) error {
 	res, err := t.tx.PrepareContext(t.ctx, `INSERT INTO assessment_results (run_id, item_id, kind, source_id, subtype,
 		display_name, class, class_rank, rule_id, app_key, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -235,8 +235,8 @@ func (t *Tx) SaveResults(runID string, results []assessment.Result, impacts [][]
 	return nil
 }
 
-// SaveImpacts stores a run's impact rows.
-func (t *Tx) SaveImpacts(runID string, impacts []assessment.Impact, ordinals []int) error {
+// SaveAssessmentImpacts stores a run's impact rows.
+func (t *Tx) SaveAssessmentImpacts(runID string, impacts []assessment.Impact, ordinals []int) error {
 	for i, im := range impacts {
 		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO assessment_impacts (run_id, ordinal, key, rule_id, audience,
 			severity, summary, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -247,8 +247,8 @@ func (t *Tx) SaveImpacts(runID string, impacts []assessment.Impact, ordinals []i
 	return nil
 }
 
-// SaveAppLinks stores application links of routing rules and policies.
-func (t *Tx) SaveAppLinks(runID string, links []assessment.AppLink) error {
+// SaveAssessmentAppLinks stores application links of routing rules and policies.
+func (t *Tx) SaveAssessmentAppLinks(runID string, links []assessment.AppLink) error {
 	for _, l := range links {
 		if _, err := t.tx.ExecContext(t.ctx, `INSERT OR IGNORE INTO assessment_app_links (run_id, app_source_id, item_id)
 			VALUES (?, ?, ?)`, runID, l.AppSourceID, l.ItemID); err != nil {
@@ -309,8 +309,8 @@ var resultOrderDesc = map[string]string{
 	"rule_id":      "r.rule_id DESC, r.display_name COLLATE NOCASE DESC",
 }
 
-// QueryResults returns one window of a run's results, filtered and sorted.
-func (t *Tx) QueryResults(q assessment.ResultQuery) (assessment.ResultPage, error) {
+// QueryAssessmentResults returns one window of a run's results, filtered and sorted.
+func (t *Tx) QueryAssessmentResults(q assessment.ResultQuery) (assessment.ResultPage, error) {
 	orders := resultOrder
 	if q.Descending {
 		orders = resultOrderDesc
@@ -363,8 +363,8 @@ func (t *Tx) QueryResults(q assessment.ResultQuery) (assessment.ResultPage, erro
 	return page, err
 }
 
-// Result returns one item's result.
-func (t *Tx) Result(runID string, itemID int64) (assessment.Result, error) {
+// AssessmentResult returns one item's result.
+func (t *Tx) AssessmentResult(runID string, itemID int64) (assessment.Result, error) {
 	rs, err := t.queryResults(`SELECT `+resultColumns+` FROM assessment_results r WHERE r.run_id = ? AND r.item_id = ?`, runID, itemID)
 	if err != nil {
 		return assessment.Result{}, err
@@ -375,8 +375,8 @@ func (t *Tx) Result(runID string, itemID int64) (assessment.Result, error) {
 	return rs[0], nil
 }
 
-// ResultBySource returns the result of the item of kind with sourceID.
-func (t *Tx) ResultBySource(runID string, kind inventory.Kind, sourceID string) (assessment.Result, error) {
+// AssessmentResultBySource returns the result of the item of kind with sourceID.
+func (t *Tx) AssessmentResultBySource(runID string, kind inventory.Kind, sourceID string) (assessment.Result, error) {
 	rs, err := t.queryResults(`SELECT `+resultColumns+` FROM assessment_results r
 		WHERE r.run_id = ? AND r.kind = ? AND r.source_id = ?`, runID, string(kind), sourceID)
 	if err != nil {
@@ -388,15 +388,15 @@ func (t *Tx) ResultBySource(runID string, kind inventory.Kind, sourceID string) 
 	return rs[0], nil
 }
 
-// ResultsByKey pages a run's results in (kind, source id) order.
-func (t *Tx) ResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]assessment.Result, error) {
+// AssessmentResultsByKey pages a run's results in (kind, source id) order.
+func (t *Tx) AssessmentResultsByKey(runID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]assessment.Result, error) {
 	return t.queryResults(`SELECT `+resultColumns+` FROM assessment_results r
 		WHERE r.run_id = ? AND (r.kind, r.source_id) > (?, ?) ORDER BY r.kind, r.source_id LIMIT ?`,
 		runID, string(afterKind), afterSourceID, limit)
 }
 
-// ResultHeads returns a kind's result heads: no findings are decoded.
-func (t *Tx) ResultHeads(runID string, kind inventory.Kind) ([]assessment.Result, error) {
+// AssessmentResultHeads returns a kind's result heads: no findings are decoded.
+func (t *Tx) AssessmentResultHeads(runID string, kind inventory.Kind) ([]assessment.Result, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT item_id, source_id, subtype, display_name, class, rule_id, app_key
 		FROM assessment_results WHERE run_id = ? AND kind = ? ORDER BY source_id`, runID, string(kind))
 	if err != nil {
@@ -416,8 +416,8 @@ func (t *Tx) ResultHeads(runID string, kind inventory.Kind) ([]assessment.Result
 	return out, rows.Err()
 }
 
-// ResultsOf returns the results of the given items.
-func (t *Tx) ResultsOf(runID string, itemIDs []int64) ([]assessment.Result, error) {
+// AssessmentResultsOf returns the results of the given items.
+func (t *Tx) AssessmentResultsOf(runID string, itemIDs []int64) ([]assessment.Result, error) {
 	var out []assessment.Result
 	for len(itemIDs) > 0 {
 		n := min(len(itemIDs), 500)
@@ -436,8 +436,8 @@ func (t *Tx) ResultsOf(runID string, itemIDs []int64) ([]assessment.Result, erro
 	return out, nil
 }
 
-// AppMembers returns the results linked to applications.
-func (t *Tx) AppMembers(runID string, apps []string) ([]assessment.AppMember, error) {
+// AssessmentAppMembers returns the results linked to applications.
+func (t *Tx) AssessmentAppMembers(runID string, apps []string) ([]assessment.AppMember, error) {
 	q := `SELECT l.app_source_id, ` + resultColumns + ` FROM assessment_app_links l
 		JOIN assessment_results r ON r.run_id = l.run_id AND r.item_id = l.item_id WHERE l.run_id = ?`
 	args := []any{runID}
@@ -472,9 +472,9 @@ func (t *Tx) AppMembers(runID string, apps []string) ([]assessment.AppMember, er
 	return out, rows.Err()
 }
 
-// AppClassCounts counts a run's results by app key and class, for results
+// AssessmentAppClassCounts counts a run's results by app key and class, for results
 // that belong to an application (on the partial app-key index).
-func (t *Tx) AppClassCounts(runID string) (map[string]map[assessment.Class]int, error) {
+func (t *Tx) AssessmentAppClassCounts(runID string) (map[string]map[assessment.Class]int, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT app_key, class, count(*) FROM assessment_results
 		WHERE run_id = ? AND app_key <> '' GROUP BY app_key, class`, runID)
 	if err != nil {
@@ -496,9 +496,9 @@ func (t *Tx) AppClassCounts(runID string) (map[string]map[assessment.Class]int, 
 	return byApp, rows.Err()
 }
 
-// QueryImpacts lists a run's impact rows, most severe first, each with up
+// QueryAssessmentImpacts lists a run's impact rows, most severe first, each with up
 // to q.ItemLimit of its items (-1: all).
-func (t *Tx) QueryImpacts(q assessment.ImpactQuery) ([]assessment.Impact, error) {
+func (t *Tx) QueryAssessmentImpacts(q assessment.ImpactQuery) ([]assessment.Impact, error) {
 	where, args := "run_id = ?", []any{q.RunID}
 	if q.Audience != "" {
 		where += " AND audience = ?"
@@ -567,8 +567,8 @@ func (t *Tx) impactItems(runID string, ordinal, limit int) ([]assessment.ItemRef
 	return out, rows.Err()
 }
 
-// SaveDisposition stores (or replaces) a finding's disposition.
-func (t *Tx) SaveDisposition(d assessment.Disposition) error {
+// SaveAssessmentDisposition stores (or replaces) a finding's disposition.
+func (t *Tx) SaveAssessmentDisposition(d assessment.Disposition) error {
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO assessment_dispositions (run_id, item_id, kind, source_id, rule_id,
 		fingerprint, disposition, note, owner, review_date, set_by, set_at, carried_from)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -584,9 +584,9 @@ func (t *Tx) SaveDisposition(d assessment.Disposition) error {
 	return nil
 }
 
-// DeleteDisposition removes a finding's disposition; removing none is not
+// DeleteAssessmentDisposition removes a finding's disposition; removing none is not
 // an error.
-func (t *Tx) DeleteDisposition(runID string, itemID int64, ruleID string) error {
+func (t *Tx) DeleteAssessmentDisposition(runID string, itemID int64, ruleID string) error {
 	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM assessment_dispositions WHERE run_id = ? AND item_id = ? AND rule_id = ?`,
 		runID, itemID, ruleID); err != nil {
 		return fmt.Errorf("remove disposition of %s on item %d: %w", ruleID, itemID, err)
@@ -594,8 +594,8 @@ func (t *Tx) DeleteDisposition(runID string, itemID int64, ruleID string) error 
 	return nil
 }
 
-// Dispositions lists a run's dispositions by item id, then rule id.
-func (t *Tx) Dispositions(runID string) ([]assessment.Disposition, error) {
+// AssessmentDispositions lists a run's dispositions by item id, then rule id.
+func (t *Tx) AssessmentDispositions(runID string) ([]assessment.Disposition, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT run_id, item_id, kind, source_id, rule_id, fingerprint, disposition,
 		note, owner, review_date, set_by, set_at, carried_from FROM assessment_dispositions WHERE run_id = ?
 		ORDER BY item_id, rule_id`, runID)

@@ -125,7 +125,7 @@ func allResults(t testing.TB, f *assessFixture, runID string) []assessment.Resul
 		var page []assessment.Result
 		err := f.db.ViewTx(context.Background(), func(tx *Tx) error {
 			var err error
-			page, err = tx.ResultsByKey(runID, kind, after, 500)
+			page, err = tx.AssessmentResultsByKey(runID, kind, after, 500)
 			return err
 		})
 		if err != nil {
@@ -246,7 +246,7 @@ func TestOneAssessingRunPerSnapshot(t *testing.T) {
 	live := assessment.Run{ID: workspace.NewID(), SnapshotID: snap.ID, SourceID: snap.SourceID, SourceName: snap.SourceName,
 		SourceKind: snap.SourceKind, Status: assessment.StatusAssessing, StartedAt: time.Now().UTC(), HeartbeatAt: time.Now().UTC(),
 		Owner: "other process", ClassifierVersion: "x", CatalogueVersion: "x"}
-	if err := f.db.UpdateTx(ctx, func(tx *Tx) error { return tx.InsertRun(live) }); err != nil {
+	if err := f.db.UpdateTx(ctx, func(tx *Tx) error { return tx.InsertAssessmentRun(live) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Run(ctx, snap.ID, nil); !errors.Is(err, assessment.ErrRunActive) {
@@ -264,7 +264,7 @@ func TestOneAssessingRunPerSnapshot(t *testing.T) {
 		t.Fatalf("run after the stale one: %+v %v", run, err)
 	}
 	var stored assessment.Run
-	f.db.ViewTx(ctx, func(tx *Tx) error { stored, err = tx.Run(live.ID); return err })
+	f.db.ViewTx(ctx, func(tx *Tx) error { stored, err = tx.AssessmentRun(live.ID); return err })
 	if stored.Status != assessment.StatusFailed {
 		t.Errorf("the stale run is stored %s", stored.Status)
 	}

@@ -138,7 +138,7 @@ func (f *mergeFixture) contractHolds(rt *rapid.T, mode workspace.Mode) bool {
 	ctx := context.Background()
 	var ok bool
 	err := f.db.ViewTx(ctx, func(tx *Tx) error {
-		runs, err := tx.Runs()
+		runs, err := tx.AssessmentRuns()
 		if err != nil || len(runs) == 0 {
 			return err
 		}

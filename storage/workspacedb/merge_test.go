@@ -112,7 +112,7 @@ func (f *mergeFixture) items(t *testing.T, snapshotID string, kind inventory.Kin
 	var out []inventory.StoredItem
 	if err := f.db.ViewTx(context.Background(), func(tx *Tx) error {
 		var err error
-		out, err = tx.ScanItems(snapshotID, kind, "", 100000)
+		out, err = tx.ScanSnapshotItems(snapshotID, kind, "", 100000)
 		return err
 	}); err != nil {
 		t.Fatal(err)

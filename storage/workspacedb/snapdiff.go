@@ -14,9 +14,9 @@ func SnapDiffStore(db *DB) snapdiff.Store {
 	return NewStage(db, func(t *Tx) snapdiff.Tx { return t })
 }
 
-// ItemsByKey pages a snapshot's items in (kind, source id) order on the
+// SnapshotItemsByKey pages a snapshot's items in (kind, source id) order on the
 // (snapshot, kind, source id) unique index, without raw payloads.
-func (t *Tx) ItemsByKey(snapshotID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error) {
+func (t *Tx) SnapshotItemsByKey(snapshotID string, afterKind inventory.Kind, afterSourceID string, limit int) ([]inventory.StoredItem, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumnsWithoutRaw+` FROM items
 		WHERE snapshot_id = ? AND (kind, source_id) > (?, ?) ORDER BY kind, source_id LIMIT ?`,
 		snapshotID, string(afterKind), afterSourceID, limit)

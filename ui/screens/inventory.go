@@ -112,6 +112,7 @@ type InventoryScreen struct {
 	export    *widget.Button
 	panel     *collectPanel
 	share     *shareControl
+	budget    *budgetControl
 	running   bool
 	snapshots []inventory.Snapshot
 	selected  string // snapshot id
@@ -131,6 +132,7 @@ func NewInventoryScreen(env Env) Screen {
 	s.export = widget.NewButtonWithIcon("Export evidence…", theme.DocumentSaveIcon(), s.showExport)
 	s.panel = newCollectPanel()
 	s.share = newShareControl()
+	s.budget = newBudgetControl()
 	s.snapLine = widget.NewLabel("No snapshot yet: choose a source and collect its inventory.")
 	s.snapLine.Wrapping = fyne.TextWrapWord
 	s.snapTable = widget.NewTable(
@@ -167,7 +169,7 @@ func NewInventoryScreen(env Env) Screen {
 	s.panel.cancel.OnTapped = s.cancelCollect
 	s.updateButtons()
 
-	bar := container.NewBorder(nil, nil, widget.NewLabel("Source"), container.NewHBox(s.share.content, s.collect, s.export), s.pick)
+	bar := container.NewBorder(nil, nil, widget.NewLabel("Source"), container.NewHBox(s.share.content, s.budget.content, s.collect, s.export), s.pick)
 	top := container.NewVBox(heading("Inventory"), bar, s.panel.content)
 	snapshots := container.NewBorder(nil, s.snapLine, nil, nil, s.snapTable)
 	split := container.NewVSplit(snapshots, s.items.content)
@@ -257,6 +259,7 @@ func (s *InventoryScreen) showSelected() {
 
 func (s *InventoryScreen) updateButtons() {
 	s.share.enable(!s.running)
+	s.budget.enable(!s.running)
 	if s.running || s.env.Inventory == nil || s.pick.SelectedIndex() < 0 {
 		s.collect.Disable()
 	} else {

@@ -191,6 +191,49 @@ func (c *shareControl) enable(on bool) {
 	}
 }
 
+// budgetChoices are the time budgets a collection can be given, in hours:
+// the default (inventory.DefaultMaxDuration) reads a 100k-group org, and
+// longer ones are for orgs whose per-app windows are tight.
+var budgetChoices = []int{1, 3, 6, 12, 24, 48}
+
+// budgetControl sets the next collection's time budget: past it the
+// collection stops, recorded as failed, keeping what it fetched.
+type budgetControl struct {
+	pick    *widget.Select
+	content *fyne.Container
+}
+
+func newBudgetControl() *budgetControl {
+	var options []string
+	for _, h := range budgetChoices {
+		options = append(options, budgetLabel(h))
+	}
+	c := &budgetControl{pick: widget.NewSelect(options, nil)}
+	c.pick.SetSelected(budgetLabel(int(inventory.DefaultMaxDuration / time.Hour)))
+	c.content = container.NewHBox(widget.NewLabel("Stop after"), c.pick)
+	return c
+}
+
+func budgetLabel(hours int) string {
+	if hours == 1 {
+		return "1 hour"
+	}
+	return fmt.Sprintf("%d hours", hours)
+}
+
+// value is the budget chosen.
+func (c *budgetControl) value() time.Duration {
+	return time.Duration(budgetChoices[max(0, c.pick.SelectedIndex())]) * time.Hour
+}
+
+func (c *budgetControl) enable(on bool) {
+	if on {
+		c.pick.Enable()
+	} else {
+		c.pick.Disable()
+	}
+}
+
 // finish shows how the collection ended; a snapshot the engine recorded as
 // failed is said to be failed, whatever the cause.
 func (p *collectPanel) finish(snap inventory.Snapshot, err error) {
@@ -228,7 +271,7 @@ func (s *InventoryScreen) startCollect() {
 	s.running = true
 	s.updateButtons()
 	ctx, cancel := context.WithCancel(context.Background())
-	share := s.share.value()
+	share, budget := s.share.value(), s.budget.value()
 	s.panel.start(src, s.env.Vendors.Label(src.Kind), share, cancel)
 	ticking := make(chan struct{})
 	go tickEverySecond(ticking, s.panel.showElapsed)
@@ -239,7 +282,7 @@ func (s *InventoryScreen) startCollect() {
 		// failed, durably, rather than running on unseen.
 		defer context.AfterFunc(group, cancel)()
 		listed := false
-		return s.env.Inventory.Collect(ctx, src.Name, inventory.CollectOptions{RateShare: share}, func(pr inventory.Progress) {
+		return s.env.Inventory.Collect(ctx, src.Name, inventory.CollectOptions{RateShare: share, MaxDuration: budget}, func(pr inventory.Progress) {
 			fyne.Do(func() {
 				s.panel.showProgress(pr)
 				if !listed { // the snapshot exists now: list it as collecting

@@ -135,3 +135,16 @@ func TestCollectPanelShowsRateLimitWait(t *testing.T) {
 		t.Fatalf("after a failure: title %q, bar %v, cancel %v", p.title.Text, p.bar.Visible(), p.cancel.Visible())
 	}
 }
+
+// TestBudgetControlDefaultsToTheEngines: the collect panel's time budget
+// starts at the engine's default and gives the hours chosen.
+func TestBudgetControlDefaultsToTheEngines(t *testing.T) {
+	c := newBudgetControl()
+	if got := c.value(); got != inventory.DefaultMaxDuration {
+		t.Errorf("the budget starts at %s, want the engine's default %s", got, inventory.DefaultMaxDuration)
+	}
+	c.pick.SetSelected("3 hours")
+	if got := c.value(); got != 3*time.Hour {
+		t.Errorf("3 hours chosen gives %s", got)
+	}
+}

@@ -112,8 +112,8 @@ func (t *memTx) SaveSource(src workspace.Source) error {
 // Snapshots implements inventory.StatusTx: there are none in memory.
 func (t *memTx) Snapshots() ([]inventory.Snapshot, error) { return nil, nil }
 
-// Runs implements assessment.StatusTx: there are none in memory.
-func (t *memTx) Runs() ([]assessment.Run, error) { return nil, nil }
+// AssessmentRuns implements assessment.StatusTx: there are none in memory.
+func (t *memTx) AssessmentRuns() ([]assessment.Run, error) { return nil, nil }
 
 // VendorSecrets implements workspace.Tx: the store keeps no evidence, so
 // no collection kept a vendor secret.

@@ -111,14 +111,16 @@ func (e *env) readSecret(s *secretFlags) (secret.Value, error) {
 		e.log.Debug("read secret", "what", s.what, "from", "stdin", "credential", v)
 		return v, nil
 	}
-	// The name is echoed only when it looks like a variable name: whoever
-	// pasted the secret itself here must not see it printed back.
+	// The name is never printed back: whoever pasted the secret itself
+	// here must not see it in the terminal, and a secret can look like a
+	// variable name.
 	if !envNamePattern.MatchString(s.envName) {
 		return secret.Value{}, usageErrorf("--%s takes the name of an environment variable (letters, digits and '_'), not the secret itself", s.envFlag)
 	}
 	v = secret.New(e.getenv(s.envName))
 	if v.IsEmpty() {
-		return secret.Value{}, usageErrorf("environment variable %s, named by --%s, is unset or empty", s.envName, s.envFlag)
+		return secret.Value{}, usageErrorf("the environment variable named by --%s is unset or empty (its name is %s); --%s takes the name of an environment variable that holds %s, not the secret itself",
+			s.envFlag, strings.TrimSuffix(strings.TrimPrefix(notShown, "("), ")"), s.envFlag, s.what)
 	}
 	e.log.Debug("read secret", "what", s.what, "from", "environment", "variable", s.envName, "credential", v)
 	return v, nil
@@ -145,5 +147,5 @@ func oneOf(flag, value string, allowed ...string) error {
 			return nil
 		}
 	}
-	return usageErrorf("--%s %q must be one of %s", flag, value, strings.Join(allowed, ", "))
+	return usageErrorf("--%s %s must be one of %s", flag, shown(value), strings.Join(allowed, ", "))
 }

@@ -60,16 +60,19 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"both secret flags", "fake-token", map[string]string{"T": "fake-token"}, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", "--secret-env", "T"}, []string{"not both"}},
 		{"neither secret flag", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta}, []string{"the source credential is required"}},
 		{"empty stdin", "\n", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin"}, []string{"read from stdin is empty"}},
-		{"unset variable", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", "OKTA_TOKEN"}, []string{"environment variable OKTA_TOKEN", "unset or empty"}},
+		{"unset variable", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", "OKTA_TOKEN"}, []string{"the environment variable named by --secret-env is unset or empty", "takes the name of an environment variable that holds the source credential"}},
 		{"missing org url", "", nil, []string{"source", "add", "okta", "--name", "n", "--secret-stdin"}, []string{"missing required flag --org-url"}},
 		{"bad okta auth", "", nil, []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--auth", "password", "--secret-stdin"}, []string{`--auth "password" must be one of api_token, private_key`}},
 		{"bad cloud", "", nil, []string{"source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com", "--auth", "client_secret", "--cloud", "mars", "--secret-stdin"}, []string{`--cloud "mars"`}},
 		{"missing entra auth", "", nil, []string{"source", "add", "entra", "--name", "e", "--tenant-id", "contoso.onmicrosoft.com", "--secret-stdin"}, []string{"missing required flag --auth"}},
 		{"missing archive name", "", nil, []string{"source", "archive"}, []string{"missing required flag --name"}},
-		{"unknown command", "", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
+		{"unknown command", "", nil, []string{"frobnicate"}, []string{`unknown command "frobnicate" for "migctl"`, "its commands are: ", "source, target, workspace"}},
 		{"unknown verb", "", nil, []string{"workspace", "frobnicate"}, []string{`unknown command "frobnicate" for "migctl workspace"`}},
 		{"noun without verb", "", nil, []string{"source"}, []string{`"migctl source" needs a command: add, archive, list`}},
-		{"stray argument", "", nil, []string{"workspace", "show", "extra"}, []string{`unknown command "extra"`}},
+		{"stray argument", "", nil, []string{"workspace", "show", "extra"}, []string{`unexpected argument (not shown: it may be a secret): "migctl workspace show" takes no arguments`}},
+		{"typo in a command", "", nil, []string{"sourc", "list"}, []string{`unknown command "sourc"`, "did you mean source?"}},
+		{"typo in a flag", "", nil, []string{"workspace", "show", "--worksapce", "x"}, []string{"unknown flag: --worksapce", "did you mean --workspace?"}},
+		{"negative budget", "", nil, []string{"inventory", "collect", "--source", "s", "--max-duration", "-1h"}, []string{"--max-duration must be a positive duration"}},
 		{"bad log level", "", nil, []string{"--log-level", "loud", "workspace", "show"}, []string{`log level "loud"`}},
 	}
 	for _, tc := range cases {
@@ -97,14 +100,90 @@ func TestNoWorkspacePathIsBadUsage(t *testing.T) {
 	}
 }
 
-func TestSecretEnvNeverEchoesAValue(t *testing.T) {
-	h := newHarness(t)
-	h.createWorkspace("merge_into_existing")
-	pasted := "canary-" + randomHex(t, 16)
-	r := h.run("", "source", "add", "okta", "--name", "n", "--org-url", "https://acme.okta.com", "--secret-env", pasted)
-	checkError(t, r, 2, "takes the name of an environment variable")
-	if strings.Contains(r.stderr, pasted) {
-		t.Fatalf("stderr repeats what was passed to --secret-env: %q", r.stderr)
+// TestWrongPlaceSecretsAreNeverEchoed: a secret typed where a command,
+// an argument, a flag, a flag's value or a variable's name belongs is never
+// printed back, on stdout or stderr, in human or --json mode; the message
+// says what was expected instead.
+func TestWrongPlaceSecretsAreNeverEchoed(t *testing.T) {
+	// Shaped like real secrets: an Okta API token, an Entra client secret,
+	// a JWT, a PEM line, a lowercase token with digits.
+	secrets := []string{
+		"00fakeOktaTokenTestOnly9xY_aBcDeFgHiJkLmNoPqRsT",
+		"fake~Entra.Secret_test-only~8Q",
+		"eyJhbGciOiJub25lIn0.eyJzdWIiOiJmYWtlLXRlc3Qtb25seSJ9.fake",
+		"-----BEGIN FAKE TEST-ONLY KEY-----",
+		"fake0test0only0token0a1b2c3d4",
+	}
+	const okta = "https://acme.okta.com"
+	cases := []struct {
+		name string
+		args func(s string) []string
+		want string
+		// positional: where a secret that begins with '-' reads as a flag.
+		positional bool
+	}{
+		{"as a command", func(s string) []string { return []string{s} }, "unknown command", true},
+		{"as a verb", func(s string) []string { return []string{"source", s} }, `for "migctl source"; its commands are: add, archive, list`, true},
+		{"as a stray argument", func(s string) []string { return []string{"workspace", "show", s} }, "takes no arguments, only flags", true},
+		{"as a stray argument after flags", func(s string) []string {
+			return []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin", s}
+		}, "not shown: it may be a secret", true},
+		{"as a flag", func(s string) []string { return []string{"workspace", "show", "--" + s} }, "not shown: it may be a secret", false},
+		{"as a flag with a value", func(s string) []string { return []string{"workspace", "show", "--" + s + "=x"} }, "not shown: it may be a secret", false},
+		{"as short flags", func(s string) []string { return []string{"workspace", "show", "-" + strings.TrimLeft(s, "-")} }, "not shown: it may be a secret", false},
+		{"as the value of a bool flag", func(s string) []string {
+			return []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-stdin=" + s}
+		}, "--secret-stdin takes no value", false},
+		{"as a number", func(s string) []string { return []string{"inventory", "collect", "--source", "s", "--rate-share", s} }, "--rate-share (not shown: it may be a secret) is not valid: it takes a number", false},
+		{"as a duration", func(s string) []string {
+			return []string{"inventory", "collect", "--source", "s", "--max-duration=" + s}
+		}, "it takes a duration such as 90m or 12h", false},
+		{"as a whole number", func(s string) []string {
+			return []string{"inventory", "collect", "--source", "s", "--max-response-mib=" + s}
+		}, "it takes a whole number", false},
+		{"as a choice", func(s string) []string { return []string{"workspace", "create", "--tenant", "acme", "--mode", s} }, "must be one of first_run_adoption, merge_into_existing", false},
+		{"as a source setting's choice", func(s string) []string {
+			return []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--auth", s, "--secret-stdin"}
+		}, "must be one of api_token, private_key", false},
+		{"as the log level", func(s string) []string { return []string{"--log-level", s, "workspace", "show"} }, "must be debug, info, warn or error", false},
+		{"as --secret-env's name", func(s string) []string {
+			return []string{"source", "add", "okta", "--name", "n", "--org-url", okta, "--secret-env", s}
+		}, "takes the name of an environment variable", false},
+		{"as --target-token-env's name", func(s string) []string {
+			return []string{"workspace", "create", "--tenant", "acme", "--mode", "merge_into_existing", "--target-url", "https://portal.example.com", "--target-token-env", s}
+		}, "takes the name of an environment variable", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, s := range secrets {
+				for _, json := range []bool{false, true} {
+					h := newHarness(t)
+					args := tc.args(s)
+					if json {
+						args = append([]string{"--json"}, args...)
+					}
+					r := h.run("", args...)
+					if r.code != 2 {
+						t.Errorf("%q: exit %d, want 2 (stderr %q)", args, r.code, r.stderr)
+					}
+					for _, part := range append([]string{s}, strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' || r == ' ' })...) {
+						if len(part) < 6 {
+							continue
+						}
+						if strings.Contains(r.stdout, part) || strings.Contains(r.stderr, part) {
+							t.Errorf("%q: the output repeats %q: stdout %q, stderr %q", args, part, r.stdout, r.stderr)
+						}
+					}
+					want := tc.want
+					if tc.positional && strings.HasPrefix(s, "-") {
+						want = "flags are written --name or --name=value"
+					}
+					if !strings.Contains(r.stderr, want) {
+						t.Errorf("%q: stderr %q does not say what was expected (%q)", args, r.stderr, want)
+					}
+				}
+			}
+		})
 	}
 }
 

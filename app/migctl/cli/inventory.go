@@ -9,10 +9,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portal-id/migration-console/engine/inventory"
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 func newInventoryCmd(e *env) *cobra.Command {
@@ -29,8 +31,10 @@ func newInventoryCmd(e *env) *cobra.Command {
 func newInventoryCollectCmd(e *env) *cobra.Command {
 	var source string
 	var share float64
+	var maxDuration, maxWait time.Duration
+	var maxResponseMiB int64
 	cmd := &cobra.Command{
-		Use:   "collect --source N [--rate-share F]",
+		Use:   "collect --source N [--rate-share F] [--max-duration D] [--max-wait D] [--max-response-mib N]",
 		Short: "Take a read-only inventory snapshot of a source, with the raw evidence of every page",
 		Long: `Reads every inventory domain of the source through the vendor's SDK and stores the items
 and the raw evidence of every fetched page in the workspace file. Progress goes to stderr.
@@ -42,6 +46,12 @@ group's window (X-Rate-Limit-Limit), whoever spends the rest; for Microsoft Grap
 publishes no budget, a share of the pace its throttling signals (a 429's Retry-After, the
 x-ms-throttle-limit-percentage warning) show it allows.
 
+Nothing waits for ever (docs/network.md): the whole collection stops after --max-duration
+(default 12h), keeping what it fetched; a rate-limit reset further off than --max-wait
+(default 10m) fails it, naming the time the server gave; an answer larger than
+--max-response-mib (default 128) after decompression fails it. A server that stops
+answering fails it after 30s of silence, three times.
+
 Prints the snapshot (completed or failed); exits 1 when it failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,6 +61,14 @@ Prints the snapshot (completed or failed); exits 1 when it failed.`,
 			if err := inventory.CheckShare(share); err != nil {
 				return usageErrorf("--rate-share %v: %v", share, err)
 			}
+			switch {
+			case maxDuration <= 0:
+				return usageErrorf("--max-duration must be a positive duration, such as 90m or 12h")
+			case maxWait <= 0:
+				return usageErrorf("--max-wait must be a positive duration, such as 10m")
+			case maxResponseMiB <= 0 || maxResponseMiB > 1<<20:
+				return usageErrorf("--max-response-mib must be a whole number of MiB from 1 to 1048576")
+			}
 			w, err := e.open()
 			if err != nil {
 				return err
@@ -59,7 +77,9 @@ Prints the snapshot (completed or failed); exits 1 when it failed.`,
 			fmt.Fprintf(e.stderr, "collecting %s with at most %s of each rate-limit window; the rest is left to the customer's integrations\n",
 				source, percent(share))
 			bar := startProgress(e.stderr, source)
-			snap, collectErr := w.Inventory.Collect(e.ctx, source, inventory.CollectOptions{RateShare: share}, bar.update)
+			snap, collectErr := w.Inventory.Collect(e.ctx, source, inventory.CollectOptions{
+				RateShare: share, MaxDuration: maxDuration, MaxWait: maxWait, MaxBody: maxResponseMiB << 20,
+			}, bar.update)
 			bar.finish()
 			if snap.ID == "" {
 				return collectErr // refused before a snapshot existed: nothing to print
@@ -73,6 +93,9 @@ Prints the snapshot (completed or failed); exits 1 when it failed.`,
 	}
 	cmd.Flags().StringVar(&source, "source", "", "the source to collect")
 	cmd.Flags().Float64Var(&share, "rate-share", inventory.DefaultShare, "spend at most this share of each rate-limit window (more than 0, at most 1), leaving the rest to the customer's own integrations")
+	cmd.Flags().DurationVar(&maxDuration, "max-duration", inventory.DefaultMaxDuration, "stop the collection after this long, keeping what it fetched")
+	cmd.Flags().DurationVar(&maxWait, "max-wait", inventory.DefaultMaxWait, "fail when the server asks to wait longer than this for one rate limit")
+	cmd.Flags().Int64Var(&maxResponseMiB, "max-response-mib", netguard.DefaultMaxBody>>20, "fail on an answer larger than this many MiB after decompression")
 	return cmd
 }
 

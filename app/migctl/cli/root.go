@@ -62,9 +62,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
+	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -136,6 +136,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
 		newRolloutCmd(e),
 	)
 	wrapRunE(root, e)
+	guardArgs(root)
 	return root
 }
 
@@ -160,34 +161,20 @@ func wrapRunE(cmd *cobra.Command, e *env) {
 	}
 }
 
-// flagError makes a flag parsing error bad usage. The rejected value is not
-// repeated: it may be a secret typed where it does not belong, as in
-// --secret-stdin=TOKEN.
-func flagError(_ *cobra.Command, err error) error {
-	var bad *pflag.InvalidValueError
-	if errors.As(err, &bad) {
-		msg := fmt.Sprintf("the value given to --%s is not valid", bad.GetFlag().Name)
-		if bad.GetFlag().Value.Type() == "bool" {
-			msg = fmt.Sprintf("--%s takes no value", bad.GetFlag().Name)
-		}
-		return usageError{errors.New(msg)}
-	}
-	return usageError{err}
+// flagError makes a flag parsing error bad usage, without what was typed
+// unless it has the shape of a flag name (echo.go): it may be a secret
+// typed where it does not belong, as in --secret-stdin=TOKEN.
+func flagError(cmd *cobra.Command, err error) error {
+	return usageError{explainFlagError(cmd, err)}
 }
 
 // needSubcommand is the RunE of a noun: running it bare, or with a verb it
 // does not have, is bad usage.
 func needSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+		return unknownCommand(cmd, args[0])
 	}
-	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() {
-			names = append(names, c.Name())
-		}
-	}
-	return usageErrorf("%q needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))
+	return usageErrorf("%q needs a command: %s", cmd.CommandPath(), strings.Join(commandNames(cmd), ", "))
 }
 
 // usageError is bad usage: exit 2.
@@ -225,6 +212,10 @@ func howTo(err error) string {
 		return " Pass it with --secret-stdin or --secret-env NAME."
 	case errors.Is(err, endpoint.ErrCredentialsInURL):
 		return " Pass secrets through stdin or an environment variable (see --help)."
+	case errors.Is(err, inventory.ErrOverBudget):
+		return " To give it longer, collect again with a larger --max-duration."
+	case errors.Is(err, inventory.ErrWaitTooLong):
+		return " To wait that long, collect again with a larger --max-wait."
 	}
 	return ""
 }
@@ -242,7 +233,7 @@ func sentence(msg string) string {
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, usageErrorf("log level %q must be debug, info, warn or error", s)
+		return 0, usageErrorf("log level %s must be debug, info, warn or error", shown(s))
 	}
 	return l, nil
 }

@@ -1,7 +1,9 @@
 // Package assessreport puts the assessment stage into reports: the
-// assessment section (classes, charts, every item's class, deciding rule,
-// reasons, impacts and dispositions, and the readiness roll-up) and the
-// rule-catalogue appendix (every rule the runs applied). It is its own
+// assessment section (per source: items by class, the readiness roll-up,
+// the unavoidable changes with the rules that make them and why, and every
+// item's class, deciding rule, reasons, findings and dispositions) and the
+// rule-catalogue appendix (the catalogue's version and digest, and every
+// rule with its class, rationale and how many items it touched). It is its own
 // package because reports read the workspace summary, which reads the
 // assessment stage.
 package assessreport
@@ -142,12 +144,9 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 	add(report.HeadingBlock(2, fmt.Sprintf("Source %s", r.SourceName)))
 	facts := []report.Fact{{Label: "Assessment", Value: r.ID}, {Label: "Snapshot", Value: r.SnapshotID},
 		{Label: "Classifier version", Value: r.ClassifierVersion}, {Label: "Items", Value: report.Thousands(int64(r.ItemCount))}}
-	for _, cl := range assessment.Classes {
-		facts = append(facts, report.Fact{Label: assessment.ClassLabels[cl], Value: report.Thousands(int64(r.Counts[cl]))})
-	}
 	facts = append(facts, report.Fact{Label: "OCM impacts", Value: report.Thousands(int64(r.ImpactCount))},
 		report.Fact{Label: "Items whose change users notice", Value: report.Thousands(int64(r.UnavoidableChangeCount))})
-	add(report.FactsBlock(facts...))
+	add(report.FactsBlock(facts...), report.TableBlock(classTable(n, r)))
 
 	ready, err := p.Service.Readiness(ctx, r.ID)
 	if err != nil {
@@ -163,18 +162,19 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 
 	items := &report.Table{ID: fmt.Sprintf("assessment_items_%d", n), Title: "Items of " + r.SourceName, Interactive: true, Columns: []report.Column{
 		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.9},
-		{Key: "kind", Title: "Kind", Type: report.ColText, Weight: 0.9},
-		{Key: "name", Title: "Name", Type: report.ColText, Weight: 1.6},
+		{Key: "kind", Title: "Kind", Type: report.ColText, Weight: 1.2},
+		{Key: "name", Title: "Name", Type: report.ColText, Weight: 1.5},
 		{Key: "source_id", Title: "Source id", Type: report.ColID, Detail: true},
-		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: 1.4},
-		{Key: "target", Title: "Target", Type: report.ColText, Weight: 0.9},
-		{Key: "reason", Title: "Reason", Type: report.ColText, Weight: 3},
+		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: ruleIDWeight},
+		{Key: "target", Title: "Target", Type: report.ColText, Detail: true},
+		{Key: "reason", Title: "Reason", Type: report.ColText, Weight: 2.6},
 		{Key: "notes", Title: "Notes", Type: report.ColText, Detail: true},
 		{Key: "operator_impact", Title: "Operator impact", Type: report.ColText, Detail: true},
 		{Key: "user_impact", Title: "User impact", Type: report.ColText, Detail: true},
 		{Key: "findings", Title: "Every rule that matched", Type: report.ColText, Detail: true},
 		{Key: "dispositions", Title: "Dispositions", Type: report.ColText, Detail: true},
 	}, Rows: [][]any{}}
+	changes := changeTable(n, r)
 	summary := map[[2]string]int{}
 	const page = 2000
 	for off := 0; ; off += page {
@@ -198,6 +198,9 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 				string(res.Target.Noun), reason, res.ApproximationNotes, string(res.OperatorImpact), string(res.UserImpact),
 				strings.Join(rules, ", "), strings.Join(disposed, "; ")))
 			summary[[2]string{string(res.Class), res.RuleID}]++
+			if res.UserImpact != assessment.LevelNone {
+				changes.add(res)
+			}
 		}
 		if len(pg.Results) < page {
 			break
@@ -225,8 +228,106 @@ func (p Provider) runSection(ctx context.Context, n int, r assessment.Run, add f
 		}
 		items.Summary = sum
 	}
+	add(report.HeadingBlock(3, "Unavoidable changes"),
+		report.ParagraphBlock("Items whose migration changes something end users notice (%s of %s items), each with the rules "+
+			"that make the change, why, and what changes.", report.Thousands(int64(r.UnavoidableChangeCount)), report.Thousands(int64(r.ItemCount))),
+		report.TableBlock(changes.table()))
 	add(report.HeadingBlock(3, "Every item"), report.TableBlock(items))
 	return nil
+}
+
+// ruleIDWeight is the width of a rule id column: the longest id
+// (ENTRA-GROUP-DISTRIBUTION-001) on one printed line.
+const ruleIDWeight = 2.6
+
+// classMeaning says what each class means for the item, in a line.
+var classMeaning = map[assessment.Class]string{
+	assessment.NativeImport:            "The Portal takes it as it is.",
+	assessment.ImportWithApproximation: "It moves; what changes is noted.",
+	assessment.VisibilityOnly:          "Shown for the record, not migrated.",
+	assessment.ManualRebuildRequired:   "A person rebuilds it on the Portal.",
+	assessment.Blocked:                 "It cannot move until something is fixed.",
+}
+
+// classTable counts a run's items by class, most restrictive first.
+func classTable(n int, r assessment.Run) *report.Table {
+	t := &report.Table{ID: fmt.Sprintf("assessment_classes_%d", n), Title: "Items of " + r.SourceName + " by class", Columns: []report.Column{
+		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.9},
+		{Key: "meaning", Title: "Meaning", Type: report.ColText, Weight: 3},
+		{Key: "items", Title: "Items", Type: report.ColInteger, Weight: 0.6},
+	}, Rows: [][]any{}}
+	for i := len(assessment.Classes) - 1; i >= 0; i-- {
+		cl := assessment.Classes[i]
+		t.Rows = append(t.Rows, report.Row(string(cl), classMeaning[cl], r.Counts[cl]))
+	}
+	return t
+}
+
+// changes collects a run's unavoidable changes: items whose user impact is
+// above none, with the findings that raise it.
+type changes struct {
+	t      *report.Table
+	byRule map[string]int
+}
+
+func changeTable(n int, r assessment.Run) *changes {
+	return &changes{byRule: map[string]int{}, t: &report.Table{ID: fmt.Sprintf("assessment_changes_%d", n),
+		Title: "Unavoidable changes in " + r.SourceName, Empty: "No item's migration changes anything end users notice.", Columns: []report.Column{
+			{Key: "name", Title: "Item", Type: report.ColText, Weight: 1.6},
+			{Key: "kind", Title: "Kind", Type: report.ColText, Detail: true},
+			{Key: "class", Title: "Class", Type: report.ColStatus, Detail: true},
+			{Key: "user_impact", Title: "User impact", Type: report.ColText, Weight: 0.9},
+			{Key: "rules", Title: "Rules", Type: report.ColID, Weight: ruleIDWeight},
+			{Key: "rationale", Title: "Rationale", Type: report.ColText, Weight: 3.2},
+			{Key: "changes", Title: "What changes", Type: report.ColText, Weight: 2.8},
+			{Key: "source_id", Title: "Source id", Type: report.ColID, Detail: true},
+			{Key: "deciding_rule", Title: "Deciding rule", Type: report.ColID, Detail: true},
+		}, Rows: [][]any{}}}
+}
+
+// add records res, naming the findings that change something for users
+// (the deciding rule's own texts when no single finding does).
+func (c *changes) add(res assessment.Result) {
+	var rules, why, what []string
+	for _, f := range res.Findings {
+		if f.UserImpact == assessment.LevelNone {
+			continue
+		}
+		rules = append(rules, f.RuleID)
+		why = append(why, f.Rationale)
+		if f.Notes != "" {
+			what = append(what, f.Notes)
+		}
+		c.byRule[f.RuleID]++
+	}
+	if len(rules) == 0 {
+		rules, why, what = []string{res.RuleID}, []string{res.Rationale}, []string{res.ApproximationNotes}
+		c.byRule[res.RuleID]++
+	}
+	c.t.Rows = append(c.t.Rows, report.Row(res.DisplayName, string(res.Kind), string(res.Class), string(res.UserImpact),
+		strings.Join(rules, ", "), strings.Join(why, " "), strings.Join(what, " "), res.SourceID, res.RuleID))
+}
+
+// table returns the collected changes, summarised by rule when too many
+// to print.
+func (c *changes) table() *report.Table {
+	if len(c.t.Rows) <= report.ItemRegisterSummaryAbove {
+		return c.t
+	}
+	sum := &report.Table{ID: c.t.ID + "_by_rule", Title: c.t.Title + ", by rule", Columns: []report.Column{
+		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: 1.6},
+		{Key: "items", Title: "Items", Type: report.ColInteger, Weight: 0.6},
+	}}
+	ids := make([]string, 0, len(c.byRule))
+	for id := range c.byRule {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		sum.Rows = append(sum.Rows, report.Row(id, c.byRule[id]))
+	}
+	c.t.Summary = sum
+	return c.t
 }
 
 func appTable(n int, r assessment.Run, ready assessment.Readiness) *report.Table {
@@ -248,20 +349,22 @@ func appTable(n int, r assessment.Run, ready assessment.Readiness) *report.Table
 	return t
 }
 
-// Contribute implements report.Provider: the catalogue's version and every
-// rule that decided or matched an item of the reported runs.
+// Contribute implements report.Provider: the catalogue's version and
+// digest, and every rule of it with its class, rationale and how many
+// items of the reported runs it decided or matched.
 func (p Rules) Contribute(ctx context.Context, in report.Input) (report.Contribution, error) {
 	runs, _, err := runsFor(ctx, p.Service, in)
 	if err != nil {
 		return report.Contribution{}, err
 	}
-	sec := report.Section{ID: string(report.SlotRules), Title: report.SlotRules.Title(), Status: report.Complete}
-	if len(runs) == 0 {
-		sec.Status = report.NotRun
-		sec.Blocks = []report.Block{report.NoteBlock(report.ToneInfo, "No assessment has completed in this workspace, so no rule of the catalogue has been applied yet.")}
-		return report.Contribution{Sections: []report.Section{sec}}, nil
-	}
 	cat := p.Service.Catalogue
+	sec := report.Section{ID: string(report.SlotRules), Title: report.SlotRules.Title(), Status: report.Complete}
+	add := func(b ...report.Block) { sec.Blocks = append(sec.Blocks, b...) }
+	add(report.FactsBlock(
+		report.Fact{Label: "Catalogue version", Value: cat.Version()},
+		report.Fact{Label: "Catalogue digest (SHA-256 of every rule)", Value: cat.Digest()},
+		report.Fact{Label: "Classifier version", Value: cat.ClassifierVersion()},
+		report.Fact{Label: "Rules", Value: report.Thousands(int64(len(cat.Rules())))}))
 	var versions []string
 	used := map[string]int{}
 	for _, r := range runs {
@@ -276,26 +379,38 @@ func (p Rules) Contribute(ctx context.Context, in report.Input) (report.Contribu
 			used[rule.ID] += pg.Total
 		}
 	}
-	sec.Blocks = append(sec.Blocks, report.ParagraphBlock("The reported runs used classifier version %s; this build's catalogue is %s. "+
-		"The full catalogue, with every rule's condition, templates and vendor references, is docs/assessment-rules.md.",
-		strings.Join(versions, " and "), cat.ClassifierVersion()))
-	if !containsString(versions, cat.ClassifierVersion()) {
-		sec.Blocks = append(sec.Blocks, report.NoteBlock(report.ToneWarning, "The runs used another catalogue than this build's: rules below are described as this build has them."))
+	switch {
+	case len(runs) == 0:
+		sec.Status = report.NotRun
+		add(report.NoteBlock(report.ToneInfo, "No assessment has completed in this workspace, so no rule of the catalogue has been applied yet; "+
+			"the catalogue below is the one the next assessment applies."))
+	case !containsString(versions, cat.ClassifierVersion()) || len(versions) > 1:
+		add(report.NoteBlock(report.ToneWarning, "The reported runs used classifier version %s, not only this build's %s: "+
+			"rules below are described as this build has them; rerun the assessment to apply them.", strings.Join(versions, " and "), cat.ClassifierVersion()))
+	default:
+		add(report.ParagraphBlock("The reported runs used this catalogue (classifier version %s).", cat.ClassifierVersion()))
 	}
-	t := &report.Table{ID: "assessment_rules", Title: "Rules applied", Columns: []report.Column{
-		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: 1.6},
-		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.4},
-		{Key: "title", Title: "Title", Type: report.ColText, Weight: 2},
+	add(report.ParagraphBlock("Every rule with its class and rationale, the rationale in outline: ‹…› is filled from the item, " +
+		"[a | b] is text that depends on it. A rule marked fallback decides only items no other rule decided. The full catalogue, " +
+		"with each rule's templates, notes, impacts and vendor references, is docs/assessment-rules.md."))
+	t := &report.Table{ID: "assessment_rules", Title: "Rule catalogue " + cat.Version(), Columns: []report.Column{
+		{Key: "rule", Title: "Rule", Type: report.ColID, Weight: ruleIDWeight},
+		{Key: "class", Title: "Class", Type: report.ColStatus, Weight: 1.9},
+		{Key: "rationale", Title: "Rationale", Type: report.ColText, Weight: 3.6},
 		{Key: "items", Title: "Items", Type: report.ColInteger, Weight: 0.6},
+		{Key: "title", Title: "Title", Type: report.ColText, Detail: true},
+		{Key: "version", Title: "Rule version", Type: report.ColInteger, Detail: true},
+		{Key: "vendor", Title: "Vendor", Type: report.ColText, Detail: true},
+		{Key: "kind", Title: "Kind", Type: report.ColText, Detail: true},
+		{Key: "fallback", Title: "Fallback", Type: report.ColBool, Detail: true},
 		{Key: "condition", Title: "Condition", Type: report.ColText, Detail: true},
 		{Key: "references", Title: "References", Type: report.ColText, Detail: true},
 	}, Rows: [][]any{}}
 	for _, rule := range cat.Rules() {
-		if n := used[rule.ID]; n > 0 {
-			t.Rows = append(t.Rows, report.Row(rule.ID, string(rule.Class), rule.Title, n, rule.Condition, strings.Join(rule.References, " ")))
-		}
+		t.Rows = append(t.Rows, report.Row(rule.ID, string(rule.Class), assessment.Outline(rule.Rationale), used[rule.ID],
+			rule.Title, rule.Version, string(rule.Vendor), string(rule.Kind), rule.Fallback, rule.Condition, strings.Join(rule.References, " ")))
 	}
-	sec.Blocks = append(sec.Blocks, report.TableBlock(t))
+	add(report.TableBlock(t))
 	return report.Contribution{Sections: []report.Section{sec}}, nil
 }
 

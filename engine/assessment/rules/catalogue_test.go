@@ -2,6 +2,7 @@ package rules
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/portal-id/migration-console/engine/assessment"
@@ -31,5 +32,21 @@ func TestRulesPageIsCurrent(t *testing.T) {
 	}
 	if string(got) != assessment.Markdown(c) {
 		t.Fatal("docs/assessment-rules.md is stale: regenerate it with `go generate ./engine/assessment/rules` and commit it")
+	}
+}
+
+// Reports state each rule's texts in outline; none may keep template
+// syntax a reader would see.
+func TestEveryRuleOutlinesWithoutTemplateSyntax(t *testing.T) {
+	c, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Rules() {
+		for _, text := range []string{r.Rationale, r.Notes, r.Blocked} {
+			if got := assessment.Outline(text); strings.Contains(got, "{{") || strings.Contains(got, "}}") || (text != "" && got == "") {
+				t.Errorf("%s: Outline(%q) = %q", r.ID, text, got)
+			}
+		}
 	}
 }

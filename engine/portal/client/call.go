@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
+
+	"github.com/portal-id/migration-console/engine/netguard"
 )
 
 // Versioned is an object as the Portal answered it, with the ETag to send
@@ -19,10 +20,6 @@ type Versioned[T any] struct {
 	// store: an earlier attempt with the same key already created the object.
 	Replayed bool
 }
-
-// maxAnswerBytes bounds a decoded answer; a full page of 500 users is far
-// below it, a runaway or hostile server is not.
-const maxAnswerBytes = 32 << 20
 
 type sendFunc func(ctx context.Context) (*http.Response, error)
 
@@ -43,7 +40,9 @@ func call[T any](c *Client, ctx context.Context, op string, want int, send sendF
 	if want == http.StatusNoContent {
 		return out, nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswerBytes)).Decode(&out.Value); err != nil {
+	// The transport bounds the body (WithMaxBody): past the limit the read
+	// fails with a *netguard.BodyLimitError naming the endpoint.
+	if err := json.NewDecoder(resp.Body).Decode(&out.Value); err != nil {
 		return out, fmt.Errorf("%s: decode the Portal's answer: %w", op, scrubToken(err, c.token))
 	}
 	return out, nil
@@ -97,13 +96,22 @@ type page[T any] struct {
 type fetchFunc func(ctx context.Context, cursor *string, limit *int) (*http.Response, error)
 
 // walk yields every object of a list, following next_cursor page by page.
-// It stops at the first error, which it yields, or when the caller stops.
+// It stops at the first error, which it yields, or when the caller stops; a
+// cursor it already followed is a *netguard.LoopError.
 func walk[T any](c *Client, ctx context.Context, op string, fetch fetchFunc) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		var cursor *string
-		seen := map[string]bool{}
+		pages := netguard.NewPages(op)
 		for pageNo := 1; ; pageNo++ {
+			ref := "" // the first page
+			if cursor != nil {
+				ref = *cursor
+			}
+			if err := pages.Visit(ref); err != nil {
+				yield(zero, err)
+				return
+			}
 			limit := c.pageSize
 			p, err := call[page[T]](c, ctx, fmt.Sprintf("%s (page %d)", op, pageNo), http.StatusOK, func(ctx context.Context) (*http.Response, error) {
 				return fetch(ctx, cursor, &limit)
@@ -121,11 +129,6 @@ func walk[T any](c *Client, ctx context.Context, op string, fetch fetchFunc) ite
 			if next == nil || *next == "" {
 				return
 			}
-			if seen[*next] {
-				yield(zero, fmt.Errorf("%s: the Portal returned a cursor it already gave; stopping instead of looping", op))
-				return
-			}
-			seen[*next] = true
 			cursor = next
 		}
 	}

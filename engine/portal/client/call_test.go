@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/portal/api"
 )
 
@@ -22,7 +22,8 @@ func TestWalkStopsOnARepeatedCursor(t *testing.T) {
 	})
 	c := newTestClient(t, srv.URL)
 	groups, err := c.ListGroups(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "cursor it already gave") {
+	var loop *netguard.LoopError
+	if !errors.As(err, &loop) || loop.Next != "same" || loop.After != 2 {
 		t.Fatalf("want a repeated-cursor error, got %v (%d groups)", err, len(groups))
 	}
 	if n := len(rec.all()); n != 2 {

@@ -1,7 +1,9 @@
 // Package client is the console's client for the Portal admin API. It adds
 // what every call needs on top of the generated contract package: the bearer
 // token (never logged, never in an error), TLS with normal verification,
-// per-attempt timeouts, bounded retries that honour Retry-After, an
+// per-attempt timeouts and a bounded answer size (engine/netguard: an idle
+// timeout, a whole-exchange timeout, a decompressed body limit), bounded
+// retries of only what another attempt can cure that honour Retry-After, an
 // Idempotency-Key on every create so that no create can make two objects,
 // If-Match on updates, problem+json errors as *Problem, cursor pagination,
 // and the whoami gate that refuses guest and support sessions.
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/portal-id/migration-console/engine/endpoint"
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/portal/api"
 	"github.com/portal-id/migration-console/engine/secret"
 )
@@ -33,7 +36,11 @@ const (
 	DefaultRetryWaitMax  = 15 * time.Second
 	DefaultMaxRetryAfter = 2 * time.Minute
 	DefaultPageSize      = 500 // the contract's maximum: fewest round trips
-	userAgent            = "portal-migration-console"
+	// DefaultMaxBody bounds one answer, decompressed: a full page of 500
+	// of the largest objects (SSO configurations with their certificates)
+	// is a few MB; a runaway or hostile server is not.
+	DefaultMaxBody = 32 << 20
+	userAgent      = "portal-migration-console"
 )
 
 // Client talks to one Portal tenant's admin API. It is safe for concurrent
@@ -52,6 +59,8 @@ type Client struct {
 
 type config struct {
 	timeout       time.Duration
+	idleTimeout   time.Duration
+	maxBody       int64
 	maxAttempts   int
 	waitMin       time.Duration
 	waitMax       time.Duration
@@ -68,6 +77,16 @@ type Option func(*config)
 
 // WithTimeout bounds each attempt (connect, send, read the answer).
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithIdleTimeout bounds how long the Portal may keep an attempt waiting
+// for its answer to begin, or for more of its body (default: the lesser
+// of netguard's default and the attempt timeout).
+func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
+
+// WithMaxBody bounds one answer's body after decompression (default
+// DefaultMaxBody); a larger one fails the call with a
+// *netguard.BodyLimitError.
+func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithMaxAttempts bounds how often one call is sent, first try included.
 func WithMaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = n } }
@@ -119,9 +138,13 @@ func New(baseURL string, token secret.Value, opts ...Option) (*Client, error) {
 		maxRetryAfter: DefaultMaxRetryAfter,
 		userAgent:     userAgent,
 		pageSize:      DefaultPageSize,
+		maxBody:       DefaultMaxBody,
 	}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.idleTimeout == 0 {
+		cfg.idleTimeout = min(netguard.DefaultIdleTimeout, cfg.timeout)
 	}
 	if cfg.maxAttempts < 1 {
 		return nil, fmt.Errorf("portal admin API: max attempts must be at least 1, got %d", cfg.maxAttempts)
@@ -129,8 +152,8 @@ func New(baseURL string, token secret.Value, opts ...Option) (*Client, error) {
 	if cfg.pageSize < 1 || cfg.pageSize > 500 {
 		return nil, fmt.Errorf("portal admin API: page size must be 1-500, got %d", cfg.pageSize)
 	}
-	if cfg.timeout <= 0 || cfg.waitMin <= 0 || cfg.waitMax < cfg.waitMin {
-		return nil, errors.New("portal admin API: timeout and retry waits must be positive, with min <= max")
+	if cfg.timeout <= 0 || cfg.idleTimeout <= 0 || cfg.maxBody <= 0 || cfg.waitMin <= 0 || cfg.waitMax < cfg.waitMin {
+		return nil, errors.New("portal admin API: timeouts, the body limit and retry waits must be positive, with min <= max")
 	}
 	transport := cfg.transport
 	if transport == nil {
@@ -138,9 +161,9 @@ func New(baseURL string, token secret.Value, opts ...Option) (*Client, error) {
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: cfg.rootCAs}
 		transport = t
 	}
+	bounded := netguard.NewTransport(transport, netguard.Bounds{RequestTimeout: cfg.timeout, IdleTimeout: cfg.idleTimeout, MaxBody: cfg.maxBody})
 	httpClient := &http.Client{
-		Transport: &bearer{origin: originOf(base), token: token, userAgent: cfg.userAgent, next: transport},
-		Timeout:   cfg.timeout,
+		Transport: &bearer{origin: originOf(base), token: token, userAgent: cfg.userAgent, next: bounded},
 		// The admin API never redirects; following one could send a write
 		// somewhere the operator did not choose.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -21,8 +21,10 @@ type Problem struct {
 	Code   string
 	Title  string
 	Detail string
-	// RetryAfter is the pause a 429 or 503 asked for, when it said.
+	// RetryAfter is the pause a 429 or 503 asked for, when it said, and
+	// RetryAt the time it ends.
 	RetryAfter time.Duration
+	RetryAt    time.Time
 }
 
 func (p *Problem) Error() string {
@@ -37,7 +39,10 @@ func (p *Problem) Error() string {
 	if p.Detail != "" && p.Detail != p.Title {
 		fmt.Fprintf(&b, ": %s", p.Detail)
 	}
-	if p.RetryAfter > 0 {
+	switch {
+	case p.RetryAfter > time.Hour:
+		fmt.Fprintf(&b, " (the Portal asks to wait until %s: try again after that time)", p.RetryAt.UTC().Format(time.RFC3339))
+	case p.RetryAfter > 0:
 		fmt.Fprintf(&b, " (retry after %s)", p.RetryAfter)
 	}
 	return b.String()
@@ -101,8 +106,10 @@ func problemFrom(status int, header http.Header, body []byte, token secret.Value
 	if p.Title == "" {
 		p.Title = http.StatusText(status)
 	}
-	if wait, ok := retryAfter(header, time.Now()); ok && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-		p.RetryAfter = wait
+	if now := time.Now(); status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if wait, ok := retryAfter(header, now); ok {
+			p.RetryAfter, p.RetryAt = wait, now.Add(wait)
+		}
 	}
 	if !token.IsEmpty() {
 		p.Title = strings.ReplaceAll(p.Title, token.Reveal(), "[REDACTED]")

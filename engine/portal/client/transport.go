@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/portal-id/migration-console/engine/netguard"
 	"github.com/portal-id/migration-console/engine/secret"
 )
 
@@ -71,12 +70,11 @@ func (p retryPolicy) check(ctx context.Context, resp *http.Response, err error) 
 	}
 	canReplay, _ := ctx.Value(replayableKey{}).(bool)
 	if err != nil {
-		if isCertificateError(err) {
-			return false, err
-		}
-		// The request may have reached the server; only a replayable one is
-		// safe to send again (a create is replayed with the same key).
-		return canReplay, nil
+		// A certificate, a refused port, an unknown host, an oversized
+		// answer fail the same way again: only a timeout or a dropped
+		// connection may not. The request may have reached the server, so
+		// only a replayable one is sent again (a create with its key).
+		return canReplay && netguard.Retryable(err), nil
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
@@ -129,16 +127,6 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return max(at.Sub(now), 0), true
 }
 
-func isCertificateError(err error) bool {
-	var (
-		verify    *tls.CertificateVerificationError
-		unknownCA x509.UnknownAuthorityError
-		invalid   x509.CertificateInvalidError
-		hostname  x509.HostnameError
-	)
-	return errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &hostname)
-}
-
 // doer sends requests through the retrying client. It satisfies the
 // generated package's HttpRequestDoer.
 type doer struct {
@@ -154,9 +142,23 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := d.retrying.Do(rreq)
 	if err != nil {
-		return nil, d.scrub(err)
+		return nil, d.scrub(explain(req, err))
 	}
 	return resp, nil
+}
+
+// explain says why a call failed in the consultant's terms, naming the
+// endpoint: what no retry could cure (netguard.Final), or the last failure
+// of the attempts spent, without net/http's quote of the whole URL.
+func explain(req *http.Request, err error) error {
+	if req.Context().Err() != nil {
+		return err
+	}
+	var gaveUp *gaveUpError
+	if errors.As(err, &gaveUp) && netguard.Retryable(gaveUp.err) {
+		return fmt.Errorf("%s after %d attempt(s)", netguard.Final(req, netguard.Unquote(gaveUp.err)).Why, gaveUp.attempts)
+	}
+	return netguard.Final(req, netguard.Unquote(err))
 }
 
 // giveUp returns the last answer when retries run out, so a final 429 or 503
@@ -168,8 +170,19 @@ func giveUp(resp *http.Response, err error, attempts int) (*http.Response, error
 	if resp != nil {
 		resp.Body.Close()
 	}
-	return nil, fmt.Errorf("after %d attempt(s): %w", attempts, err)
+	return nil, &gaveUpError{err: err, attempts: attempts}
 }
+
+// gaveUpError is the last failure of a call, after attempts tries.
+type gaveUpError struct {
+	err      error
+	attempts int
+}
+
+func (e *gaveUpError) Error() string {
+	return fmt.Sprintf("after %d attempt(s): %v", e.attempts, e.err)
+}
+func (e *gaveUpError) Unwrap() error { return e.err }
 
 // scrub guarantees the token never reaches an error text, whatever a lower
 // layer put in its message.
