@@ -90,7 +90,11 @@ func openDemo(ctx context.Context, path string) (shell.Session, error) {
 	if err != nil {
 		return shell.Session{}, errors.Join(err, estate.Close())
 	}
-	if err := prepareDemo(ctx, w); err != nil {
+	err = prepareDemo(ctx, w)
+	if err == nil {
+		err = seedDemoRoleMapping(ctx, w)
+	}
+	if err != nil {
 		return shell.Session{}, errors.Join(err, w.CloseAndForget(ctx), wiring.RemoveSQLiteFiles(path), estate.Close())
 	}
 	run := &demoRun{w: w, estate: estate}

@@ -27,12 +27,19 @@ func envInt(name string, def int) int {
 
 // counter is an Emitter and an evidence PageSink that keeps nothing, so the
 // benchmark measures the collector and not a slice growing.
-type counter struct{ n, pages atomic.Int64 }
+type counter struct{ n, pages, members atomic.Int64 }
 
 func (c *counter) Emit(_ context.Context, items ...inventory.Item) error {
 	c.n.Add(int64(len(items)))
 	return nil
 }
+
+func (c *counter) EmitMembers(_ context.Context, members ...inventory.Member) error {
+	c.members.Add(int64(len(members)))
+	return nil
+}
+
+func (c *counter) MembersListed(context.Context, inventory.MemberListing) error { return nil }
 
 func (c *counter) SavePage(context.Context, inventory.Page) error {
 	c.pages.Add(1)

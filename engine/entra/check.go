@@ -31,10 +31,12 @@ func check(err error) inventory.DomainCheck {
 
 // Test asks each domain for one element, the least a read can fetch, a
 // few domains at a time. appRoleAssignedTo is tried on the first service
-// principal found.
+// principal found, a group's members on the first group: a credential with
+// Group.Read.All or GroupMember.Read.All reads them, one with only
+// Application.Read.All and Policy.Read.All does not.
 func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
-	var spID *string
-	var spsReadable bool
+	var spID, groupID *string
+	var spsReadable, groupsReadable bool
 	probes := []inventory.DomainProbe{
 		{Domain: DomainApplications, Check: func(ctx context.Context) inventory.DomainCheck {
 			_, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
@@ -59,9 +61,15 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 			return check(err)
 		}},
 		{Domain: DomainGroups, Check: func(ctx context.Context) inventory.DomainCheck {
-			_, err := c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+			gs, err := c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
 			})
+			if err == nil {
+				groupsReadable = true
+				if v := gs.GetValue(); len(v) > 0 {
+					groupID = v[0].GetId()
+				}
+			}
 			return check(err)
 		}},
 		{Domain: DomainConditionalAccess, Check: func(ctx context.Context) inventory.DomainCheck {
@@ -83,5 +91,32 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 		assignments = check(err)
 		assignments.Domain = DomainAppRoleAssignments
 	}
-	return append(checks, assignments)
+	members := inventory.DomainCheck{Domain: DomainGroupMembers}
+	switch {
+	case !groupsReadable:
+		members.Message = "not tested: groups are not readable"
+	case groupID == nil:
+		members.Readable, members.Message = true, "no group to read the members of"
+	default:
+		_, err := c.client.Groups().ByGroupId(*groupID).Members().Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Top: &one, Select: []string{"id"}},
+		})
+		members = check(err)
+		members.Domain = DomainGroupMembers
+	}
+	checks = append(checks, assignments, members)
+	for i := range checks {
+		checks[i].Needs = permissionOf[checks[i].Domain]
+	}
+	return checks
+}
+
+// permissionOf is the least-privileged Graph application permission that
+// reads each domain (the Graph API reference's permissions table of each
+// listing; Directory.Read.All reads them all but policies).
+var permissionOf = map[string]string{
+	DomainApplications: "Application.Read.All", DomainServicePrincipals: "Application.Read.All",
+	DomainAppRoleAssignments: "Application.Read.All", DomainDomains: "Domain.Read.All",
+	DomainGroups: "GroupMember.Read.All or Group.Read.All", DomainGroupMembers: "GroupMember.Read.All or Group.Read.All",
+	DomainConditionalAccess: "Policy.Read.All",
 }

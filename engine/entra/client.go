@@ -48,6 +48,9 @@ type Config struct {
 	// AssignmentWorkers is how many service principals' appRoleAssignedTo
 	// listings run at once (default 16); the pacer still sets the pace.
 	AssignmentWorkers int
+	// MemberWorkers is how many groups' member listings run at once
+	// (default 16).
+	MemberWorkers int
 }
 
 // RateGroup names the Graph throttling bucket of a request path.

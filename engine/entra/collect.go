@@ -29,10 +29,12 @@ const (
 	DomainGroups             = "groups"
 	DomainConditionalAccess  = "conditional_access_policies"
 	DomainAppRoleAssignments = "app_role_assignments"
+	DomainGroupMembers       = "group_members"
 )
 
 // Domains lists the inventory domains in collection order.
-var Domains = []string{DomainApplications, DomainServicePrincipals, DomainDomains, DomainGroups, DomainConditionalAccess, DomainAppRoleAssignments}
+var Domains = []string{DomainApplications, DomainServicePrincipals, DomainDomains, DomainGroups, DomainConditionalAccess,
+	DomainAppRoleAssignments, DomainGroupMembers}
 
 // pageSize is Graph's largest page for directory objects.
 var pageSize int32 = 999
@@ -64,11 +66,13 @@ var (
 
 // Collector reads one Entra tenant (inventory.Collector).
 type Collector struct {
-	client   *msgraphsdk.GraphServiceClient
-	adapter  *msgraphsdk.GraphRequestAdapter
-	workers  int
-	now      func() time.Time
-	tenantID string
+	client  *msgraphsdk.GraphServiceClient
+	adapter *msgraphsdk.GraphRequestAdapter
+	workers int
+	// memberWorkers is how many groups' member listings run at once.
+	memberWorkers int
+	now           func() time.Time
+	tenantID      string
 }
 
 // New builds a collector from cfg; it sends nothing until Collect or Test.
@@ -81,11 +85,16 @@ func New(cfg Config) (*Collector, error) {
 	if workers <= 0 {
 		workers = defaultAssignmentWorkers
 	}
-	return &Collector{client: client, adapter: adapter, workers: workers, now: time.Now, tenantID: cfg.Settings.TenantID}, nil
+	memberWorkers := cfg.MemberWorkers
+	if memberWorkers <= 0 {
+		memberWorkers = defaultMemberWorkers
+	}
+	return &Collector{client: client, adapter: adapter, workers: workers, memberWorkers: memberWorkers, now: time.Now,
+		tenantID: cfg.Settings.TenantID}, nil
 }
 
 // Collect reads every domain, independent ones concurrently, and emits
-// their items. The first failure (or ctx ending) stops the others. App
+// their items and each group's members. The first failure (or ctx ending) stops the others. App
 // registrations are listed once the service principals are (their
 // assignments still being read), so each registration knows its service
 // principal's sign-on mode: a SAML gallery app has a registration too.
@@ -103,7 +112,7 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	})
 	g.Go(func() error { return c.servicePrincipals(ctx, out, modes) })
 	g.Go(func() error { return c.domains(ctx, out) })
-	g.Go(func() error { return c.groups(ctx, out) })
+	g.Go(func() error { return c.groups(ctx, out, emit) })
 	g.Go(func() error { return c.policies(ctx, out) })
 	if err := g.Wait(); err != nil {
 		return err
@@ -228,12 +237,38 @@ func (c *Collector) domains(ctx context.Context, out *batcher) error {
 	}, models.CreateDomainCollectionResponseFromDiscriminatorValue, rawOnly[models.Domainable](normalizeDomain), out, nil)
 }
 
-func (c *Collector) groups(ctx context.Context, out *batcher) error {
-	return list(ctx, c, DomainGroups, func(ctx context.Context) (serialization.Parsable, error) {
-		return c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
-			QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &pageSize, Select: groupFields},
+// groups lists the groups and, as each arrives, hands its id to the
+// workers that list its members.
+func (c *Collector) groups(ctx context.Context, out *batcher, members inventory.MemberSink) error {
+	g, ctx := errgroup.WithContext(ctx)
+	ids := make(chan string, pageSize)
+	for range c.memberWorkers {
+		g.Go(func() error {
+			for id := range ids {
+				if err := c.members(ctx, id, members); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
-	}, models.CreateGroupCollectionResponseFromDiscriminatorValue, rawOnly[models.Groupable](normalizeGroup), out, nil)
+	}
+	g.Go(func() error {
+		defer close(ids)
+		return list(ctx, c, DomainGroups, func(ctx context.Context) (serialization.Parsable, error) {
+			return c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Top: &pageSize, Select: groupFields},
+			})
+		}, models.CreateGroupCollectionResponseFromDiscriminatorValue, rawOnly[models.Groupable](normalizeGroup), out,
+			func(ctx context.Context, grp models.Groupable) error {
+				select {
+				case ids <- str(grp.GetId()):
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+	})
+	return g.Wait()
 }
 
 // policies: conditional-access policies come in one listing without $top.
@@ -259,6 +294,28 @@ func list[T entity](ctx context.Context, c *Collector, domain string,
 	normalize func(T, json.RawMessage) (inventory.Item, error), out *batcher,
 	each func(context.Context, T) error,
 ) error {
+	return walk(ctx, c, domain, get, ctor, func(v T, raw json.RawMessage, pageID int64) error {
+		item, err := normalize(v, raw)
+		if err != nil {
+			return fmt.Errorf("element %q: %w", str(v.GetId()), err)
+		}
+		item.EvidencePage = pageID
+		if err := out.add(ctx, item); err != nil {
+			return err
+		}
+		if each != nil {
+			return each(ctx, v)
+		}
+		return nil
+	})
+}
+
+// walk runs one paged listing and hands visit each element with the bytes
+// Graph sent for it and the evidence page they came in.
+func walk[T entity](ctx context.Context, c *Collector, domain string,
+	get func(context.Context) (serialization.Parsable, error), ctor serialization.ParsableFactory,
+	visit func(v T, raw json.RawMessage, pageID int64) error,
+) error {
 	ctx = withPages(inventory.WithListing(ctx, domain), domain)
 	ctx, _ = inventory.WithPageTrace(ctx)
 	ctx, page := withListingPage(ctx)
@@ -272,27 +329,13 @@ func list[T entity](ctx context.Context, c *Collector, domain string,
 	}
 	var failed error
 	err = it.Iterate(ctx, func(v T) bool {
-		id := str(v.GetId())
-		raw, pageID, err := page.raw(id)
+		raw, pageID, err := page.raw(str(v.GetId()))
+		if err == nil {
+			err = visit(v, raw, pageID)
+		}
 		if err != nil {
 			failed = fmt.Errorf("collect entra %s: %w", domain, err)
 			return false
-		}
-		item, err := normalize(v, raw)
-		if err != nil {
-			failed = fmt.Errorf("collect entra %s: element %q: %w", domain, id, err)
-			return false
-		}
-		item.EvidencePage = pageID
-		if err := out.add(ctx, item); err != nil {
-			failed = err
-			return false
-		}
-		if each != nil {
-			if err := each(ctx, v); err != nil {
-				failed = err
-				return false
-			}
 		}
 		return true
 	})

@@ -27,14 +27,30 @@ const (
 
 // memory is an Emitter and a PageSink that keeps everything.
 type memory struct {
-	mu    sync.Mutex
-	items []inventory.Item
-	pages map[int64]inventory.Page
+	mu       sync.Mutex
+	items    []inventory.Item
+	members  []inventory.Member
+	listings []inventory.MemberListing
+	pages    map[int64]inventory.Page
 }
 
 func (m *memory) Emit(_ context.Context, items ...inventory.Item) error {
 	m.mu.Lock()
 	m.items = append(m.items, items...)
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *memory) EmitMembers(_ context.Context, members ...inventory.Member) error {
+	m.mu.Lock()
+	m.members = append(m.members, members...)
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *memory) MembersListed(_ context.Context, l inventory.MemberListing) error {
+	m.mu.Lock()
+	m.listings = append(m.listings, l)
 	m.mu.Unlock()
 	return nil
 }

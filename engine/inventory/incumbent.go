@@ -56,6 +56,9 @@ type DomainCheck struct {
 	Status   int    `json:"status,omitempty"`
 	Code     string `json:"code,omitempty"`
 	Message  string `json:"message,omitempty"`
+	// Needs names the permission or OAuth scope that reads the domain, so
+	// a refusal says what to grant.
+	Needs string `json:"needs,omitempty"`
 }
 
 // DomainProbe asks one inventory domain whether the credential can read

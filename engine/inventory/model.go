@@ -75,10 +75,12 @@ type Page struct {
 	Redactions   []redact.Redaction `json:"redactions,omitempty"`
 }
 
-// Emitter receives a collector's items. It may block while it persists a
-// batch; collectors must stop when it returns an error.
+// Emitter receives a collector's items and group memberships. It may
+// block while it persists a batch; collectors must stop when it returns an
+// error.
 type Emitter interface {
 	Emit(ctx context.Context, items ...Item) error
+	MemberSink
 }
 
 // Collector reads one incumbent tenant, read-only, and emits its items. The

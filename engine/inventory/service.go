@@ -28,11 +28,14 @@ type Secrets interface {
 // Progress is a collection's running tally, reported about ten times a
 // second and once at the end.
 type Progress struct {
-	Pages   map[string]int `json:"pages"` // by inventory domain
-	Items   map[Kind]int   `json:"items"`
-	Waiting *Wait          `json:"waiting,omitempty"`
-	Elapsed time.Duration  `json:"elapsed"`
-	Done    bool           `json:"done"`
+	Pages map[string]int `json:"pages"` // by inventory domain
+	Items map[Kind]int   `json:"items"`
+	// Members counts the group memberships read (one per group and
+	// member).
+	Members int           `json:"members"`
+	Waiting *Wait         `json:"waiting,omitempty"`
+	Elapsed time.Duration `json:"elapsed"`
+	Done    bool          `json:"done"`
 }
 
 // Service runs the inventory stage against one workspace file.
@@ -400,8 +403,13 @@ func (s *Service) complete(snap Snapshot, ws workspace.Workspace, src workspace.
 				}
 			}
 		}
+		membership, err := tx.MembershipSummary(snap.ID)
+		if err != nil {
+			return err
+		}
 		facts := map[string]string{"source": src.Name, "items": fmt.Sprint(snap.ItemCount), "pages": fmt.Sprint(pages),
-			"rate_share": strconv.FormatFloat(share, 'f', -1, 64)}
+			"rate_share": strconv.FormatFloat(share, 'f', -1, 64), "memberships": fmt.Sprint(membership.Memberships),
+			"membership_groups_listed": fmt.Sprint(membership.Listed)}
 		for k, n := range counts {
 			facts["count."+string(k)] = fmt.Sprint(n)
 		}
@@ -576,8 +584,11 @@ type run struct {
 
 	mu       sync.Mutex
 	batch    []Item
+	members  []Member
+	listings []MemberListing
 	pages    map[string]int
 	items    map[Kind]int
+	nMembers int
 	waiting  *Wait
 	reported time.Time
 	writeMu  sync.Mutex
@@ -638,18 +649,57 @@ func (r *run) Emit(ctx context.Context, items ...Item) error {
 	return nil
 }
 
-func (r *run) flush(ctx context.Context) error {
+// EmitMembers implements MemberSink: members are batched like items.
+func (r *run) EmitMembers(ctx context.Context, members ...Member) error {
 	r.mu.Lock()
-	batch := r.batch
-	r.batch = nil
+	r.members = append(r.members, members...)
+	r.nMembers += len(members)
+	full := len(r.members) >= r.batchSize()
 	r.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
+	r.report(false)
+	if full {
+		return r.flush(ctx)
 	}
+	return nil
+}
+
+// MembersListed implements MemberSink: the listing joins the batch that
+// holds (or follows) its last members, so it is stored with them.
+func (r *run) MembersListed(ctx context.Context, l MemberListing) error {
+	r.mu.Lock()
+	r.listings = append(r.listings, l)
+	full := len(r.listings) >= r.batchSize()
+	r.mu.Unlock()
+	if full {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// flush stores the items, members and listings gathered so far in one
+// transaction. Taking all three under one lock keeps a listing in the same
+// batch as its group's last members, or a later one.
+func (r *run) flush(ctx context.Context) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	if err := r.s.Store.Update(ctx, func(tx Tx) error { return tx.SaveItems(r.snapshotID, batch) }); err != nil {
-		return fmt.Errorf("store %d items: %w", len(batch), err)
+	r.mu.Lock()
+	batch, members, listings := r.batch, r.members, r.listings
+	r.batch, r.members, r.listings = nil, nil, nil
+	r.mu.Unlock()
+	if len(batch)+len(members)+len(listings) == 0 {
+		return nil
+	}
+	err := r.s.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.SaveItems(r.snapshotID, batch); err != nil {
+			return err
+		}
+		if err := tx.SaveMembers(r.snapshotID, members); err != nil {
+			return err
+		}
+		return tx.SaveMemberListings(r.snapshotID, listings)
+	})
+	if err != nil {
+		return fmt.Errorf("store %d items and %d group members: %w", len(batch), len(members), err)
 	}
 	return nil
 }
@@ -676,7 +726,7 @@ func (r *run) report(done bool) {
 		return
 	}
 	r.reported = now
-	p := Progress{Pages: copyMap(r.pages), Items: copyMap(r.items), Elapsed: now.Sub(r.started), Done: done}
+	p := Progress{Pages: copyMap(r.pages), Items: copyMap(r.items), Members: r.nMembers, Elapsed: now.Sub(r.started), Done: done}
 	if r.waiting != nil {
 		w := *r.waiting
 		p.Waiting = &w

@@ -104,6 +104,13 @@ type Tx interface {
 	// is stored once and referred to.
 	SavePages(snapshotID string, pages []Page) error
 	SaveItems(snapshotID string, items []Item) error
+	// SaveMembers stores group members; a (group, member) pair the
+	// snapshot already holds is kept once.
+	SaveMembers(snapshotID string, members []Member) error
+	// SaveMemberListings records groups whose member listing was read to
+	// its end.
+	SaveMemberListings(snapshotID string, listings []MemberListing) error
+	MembershipTx
 	// ReplaceViews rewrites stored items' subtype, display name, refs and
 	// view, and re-indexes them for search.
 	ReplaceViews(items []StoredItem) error

@@ -19,13 +19,18 @@ import (
 
 // counter is a sink and emitter that keeps nothing, so the benchmark
 // measures the collector, not storage.
-type counter struct{ pages, items atomic.Int64 }
+type counter struct{ pages, items, members atomic.Int64 }
 
 func (c *counter) SavePage(context.Context, inventory.Page) error { c.pages.Add(1); return nil }
 func (c *counter) Emit(_ context.Context, items ...inventory.Item) error {
 	c.items.Add(int64(len(items)))
 	return nil
 }
+func (c *counter) EmitMembers(_ context.Context, members ...inventory.Member) error {
+	c.members.Add(int64(len(members)))
+	return nil
+}
+func (c *counter) MembersListed(context.Context, inventory.MemberListing) error { return nil }
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {

@@ -14,19 +14,24 @@ import (
 )
 
 // Test asks each inventory domain for its first element, a few domains at
-// a time. Assignments are probed on the first application; with none, they
-// are reported as the applications domain was.
+// a time. Assignments are probed on the first application, group members
+// on the first group; with none, they are reported as the applications (or
+// groups) domain was.
 func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
-	var apps []json.RawMessage
+	var apps, groups []json.RawMessage
 	first := []inventory.DomainProbe{
 		{Domain: DomainApplications, Check: func(ctx context.Context) inventory.DomainCheck {
 			check, elems := c.probe(ctx, "/api/v1/apps?limit=1")
 			apps = elems
 			return check
 		}},
+		{Domain: DomainGroups, Check: func(ctx context.Context) inventory.DomainCheck {
+			check, elems := c.probe(ctx, "/api/v1/groups?limit=1")
+			groups = elems
+			return check
+		}},
 	}
 	for _, p := range []struct{ domain, url string }{
-		{DomainGroups, "/api/v1/groups?limit=1"},
 		{DomainIdentityProviders, "/api/v1/idps?limit=1"},
 		{DomainRoutingRules, "/api/v1/policies?type=IDP_DISCOVERY"},
 		{DomainPolicies, "/api/v1/policies?type=OKTA_SIGN_ON"},
@@ -38,22 +43,20 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 		}})
 	}
 	checks := inventory.CheckDomains(ctx, first)
-	appsCheck := checks[0]
+	appsCheck, groupsCheck := checks[0], checks[1]
 
-	var appID string
+	var appID, groupID string
 	if len(apps) > 0 {
-		var a struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(apps[0], &a) == nil {
-			appID = a.ID
-		}
+		appID = idOf(apps[0])
 	}
-	var assignments []inventory.DomainProbe
+	if len(groups) > 0 {
+		groupID = idOf(groups[0])
+	}
+	var second []inventory.DomainProbe
 	for _, p := range []struct{ domain, sub string }{
 		{DomainAppGroupAssignments, "groups"}, {DomainAppUserAssignments, "users"},
 	} {
-		assignments = append(assignments, inventory.DomainProbe{Domain: p.domain, Check: func(ctx context.Context) inventory.DomainCheck {
+		second = append(second, inventory.DomainProbe{Domain: p.domain, Check: func(ctx context.Context) inventory.DomainCheck {
 			if appID == "" {
 				return appsCheck
 			}
@@ -61,7 +64,26 @@ func (c *Collector) Test(ctx context.Context) []inventory.DomainCheck {
 			return check
 		}})
 	}
-	return append(checks, inventory.CheckDomains(ctx, assignments)...)
+	second = append(second, inventory.DomainProbe{Domain: DomainGroupMembers, Check: func(ctx context.Context) inventory.DomainCheck {
+		if groupID == "" {
+			return groupsCheck
+		}
+		check, _ := c.probe(ctx, fmt.Sprintf("/api/v1/groups/%s/users?limit=1", groupID))
+		return check
+	}})
+	checks = append(checks, inventory.CheckDomains(ctx, second)...)
+	for i := range checks {
+		checks[i].Needs = scopeOf[checks[i].Domain]
+	}
+	return checks
+}
+
+// scopeOf is the read-only OAuth scope (Scopes) each domain needs: with an
+// API token, the admin role behind it must grant the same reads.
+var scopeOf = map[string]string{
+	DomainApplications: "okta.apps.read", DomainAppGroupAssignments: "okta.apps.read", DomainAppUserAssignments: "okta.apps.read",
+	DomainGroups: "okta.groups.read", DomainGroupMembers: "okta.groups.read", DomainIdentityProviders: "okta.idps.read",
+	DomainRoutingRules: "okta.policies.read", DomainPolicies: "okta.policies.read", DomainDomains: "okta.domains.read",
 }
 
 // probe reads url through the SDK and reports whether it was readable,

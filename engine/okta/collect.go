@@ -16,11 +16,12 @@ import (
 	"github.com/portal-id/migration-console/engine/netguard"
 )
 
-// Collect reads the org and emits its items. Independent listings run
-// concurrently, and each app's signing keys, group assignments and user
-// assignments are three separate queues with their own Workers, fed as the
-// app listing streams in: each rate-limit group always has work queued, so
-// one group waiting for its window's reset never starves another.
+// Collect reads the org and emits its items and group memberships.
+// Independent listings run concurrently, and each app's signing keys, group
+// assignments and user assignments, and each group's member users, are
+// separate queues with their own Workers, fed as the app and group listings
+// stream in: each rate-limit group always has work queued, so one group
+// waiting for its window's reset never starves another.
 func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 	// A private-key source's token comes first, once: the SDK fetches it
 	// without the listings' context, so a token endpoint that fails would
@@ -74,7 +75,19 @@ func (c *Collector) Collect(ctx context.Context, emit inventory.Emitter) error {
 		}
 		return nil
 	})
-	g.Go(func() error { return c.collectGroups(ctx, emit) })
+	members := make(chan string, groupsPageLimit)
+	g.Go(func() error {
+		defer close(members)
+		return c.collectGroups(ctx, emit, members)
+	})
+	pool(func() error {
+		for id := range members {
+			if err := c.collectMembers(ctx, emit, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	g.Go(func() error { return c.collectIdPs(ctx, emit) })
 	g.Go(func() error { return c.collectPolicies(ctx, emit) })
 	g.Go(func() error { return c.collectDomains(ctx, emit) })
@@ -174,8 +187,9 @@ func (c *Collector) collectAppUsers(ctx context.Context, emit inventory.Emitter,
 const groupRulesPageLimit = 200
 
 // collectGroups reads the org's group rules first, so each group says
-// whether a rule maintains its membership, then lists the groups.
-func (c *Collector) collectGroups(ctx context.Context, emit inventory.Emitter) error {
+// whether a rule maintains its membership, then lists the groups, queueing
+// each for its member listing.
+func (c *Collector) collectGroups(ctx context.Context, emit inventory.Emitter, members chan<- string) error {
 	rules := GroupRules{}
 	err := list[[]okta.GroupRule](ctx, c, DomainGroups, fmt.Sprintf("/api/v1/groups/rules?limit=%d", groupRulesPageLimit), jsonArray,
 		func(raws []json.RawMessage, _ int64) error {
@@ -189,8 +203,19 @@ func (c *Collector) collectGroups(ctx context.Context, emit inventory.Emitter) e
 	if err != nil {
 		return fmt.Errorf("collect okta group rules: %w", err)
 	}
+	normalize := emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeGroup(raw, rules) })
 	err = list[[]okta.Group](ctx, c, DomainGroups, fmt.Sprintf("/api/v1/groups?limit=%d", groupsPageLimit), jsonArray,
-		emitEach(ctx, emit, func(raw json.RawMessage) (inventory.Item, error) { return NormalizeGroup(raw, rules) }))
+		func(raws []json.RawMessage, pageID int64) error {
+			if err := normalize(raws, pageID); err != nil {
+				return err
+			}
+			for _, raw := range raws {
+				if err := send(ctx, members, idOf(raw)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	if err != nil {
 		return fmt.Errorf("collect okta groups: %w", err)
 	}

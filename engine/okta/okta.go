@@ -31,15 +31,18 @@ const (
 	DomainDomains             = "domains"
 	DomainAppGroupAssignments = "app_group_assignments"
 	DomainAppUserAssignments  = "app_user_assignments"
+	DomainGroupMembers        = "group_members"
 )
 
 // Domains lists every inventory domain in collection order.
 var Domains = []string{
 	DomainApplications, DomainGroups, DomainIdentityProviders, DomainRoutingRules,
-	DomainPolicies, DomainDomains, DomainAppGroupAssignments, DomainAppUserAssignments,
+	DomainPolicies, DomainDomains, DomainAppGroupAssignments, DomainAppUserAssignments, DomainGroupMembers,
 }
 
-// Scopes are the read-only OAuth scopes a private-key service app needs.
+// Scopes are the read-only OAuth scopes a private-key service app needs:
+// okta.groups.read covers groups, group rules and each group's member
+// users, okta.users.read the users themselves.
 var Scopes = []string{
 	"okta.apps.read", "okta.groups.read", "okta.idps.read",
 	"okta.policies.read", "okta.domains.read", "okta.users.read",
@@ -58,7 +61,8 @@ const (
 type Collector struct {
 	sdk *okta.Client
 	// Workers is how many apps each per-app listing (signing keys, group
-	// assignments, user assignments) reads at once (default 8).
+	// assignments, user assignments), and how many groups the member
+	// listing, reads at once (default 8).
 	Workers int
 }
 

@@ -21,6 +21,9 @@ type recorder struct {
 	mu    sync.Mutex
 	pages []inventory.Page
 	items []inventory.Item
+	// members and listings are the group memberships emitted.
+	members  []inventory.Member
+	listings []inventory.MemberListing
 	// afterItems, when set, runs once the recorder holds that many items.
 	afterItems int
 	then       func()
@@ -45,6 +48,20 @@ func (r *recorder) Emit(_ context.Context, items ...inventory.Item) error {
 	if fire {
 		then()
 	}
+	return nil
+}
+
+func (r *recorder) EmitMembers(_ context.Context, members ...inventory.Member) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.members = append(r.members, members...)
+	return nil
+}
+
+func (r *recorder) MembersListed(_ context.Context, l inventory.MemberListing) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.listings = append(r.listings, l)
 	return nil
 }
 

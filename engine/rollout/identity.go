@@ -5,9 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/portal/api"
 )
 
@@ -47,10 +45,10 @@ func emailOf(u api.User) string {
 
 // CanonicalEmail is an email as an SSO login matches it: Unicode NFC, then
 // case folded. Two accounts with the same canonical email cannot be told
-// apart by a login, so neither may move to SSO until one is fixed.
-func CanonicalEmail(email string) string {
-	return cases.Fold().String(norm.NFC.String(strings.TrimSpace(email)))
-}
+// apart by a login, so neither may move to SSO until one is fixed. It is
+// the inventory's, so incumbent group members and Portal users are keyed
+// alike.
+func CanonicalEmail(email string) string { return inventory.CanonicalEmail(email) }
 
 // domainOf is an email's domain, lower-cased ("" without one).
 func domainOf(email string) string {

@@ -290,6 +290,8 @@ func (s *Service) PreviewWave(ctx context.Context, ref string) (Preview, error) 
 		}
 		if reason != "" {
 			st = refuse(st, reason, detail)
+		} else if m.MatchedFrom != "" {
+			st.Detail = "matched " + m.MatchedFrom
 		}
 		p.Steps = append(p.Steps, st)
 	}

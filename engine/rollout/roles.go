@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -275,6 +276,12 @@ type RoleOutcome struct {
 	Approved bool `json:"approved"`
 	// Apps are the incumbent apps assigned to the group.
 	Apps int `json:"apps"`
+	// Via is, for a user matched by a groups rule, the group whose name
+	// matched; Groups is how many groups the user is in, nested ones
+	// included; State is the user's state in the incumbent.
+	Via    string          `json:"via,omitempty"`
+	Groups int             `json:"groups,omitempty"`
+	State  inventory.State `json:"state,omitempty"`
 }
 
 // RoleSimulation is the simulator's answer over one snapshot.
@@ -286,6 +293,9 @@ type RoleSimulation struct {
 	// Unmatched are the groups and users no rule matches (they get the
 	// default).
 	Unmatched []RoleOutcome `json:"unmatched"`
+	// PerUser says the snapshot holds group membership, so Users lists
+	// every person in its groups with the role the rules give them.
+	PerUser bool `json:"per_user"`
 	// Elevations are every group and user the mapping would make admin or
 	// owner, approved or not.
 	Elevations []RoleOutcome `json:"elevations"`
@@ -295,8 +305,10 @@ type RoleSimulation struct {
 }
 
 // SimulateRoles runs the workspace's role mapping over an inventory
-// snapshot's groups (as the groups claim) and, where the snapshot knows
-// them, its users' memberships.
+// snapshot's groups (as the groups claim) and, where the snapshot holds
+// group membership, over each user: their groups claim is every group they
+// are in, directly or through nested groups, as Entra's and Okta's groups
+// claims carry them.
 func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSimulation, error) {
 	m, err := s.RoleMapping(ctx)
 	if err != nil {
@@ -312,6 +324,8 @@ func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSim
 	sim := RoleSimulation{SnapshotID: snapshotID, Groups: []RoleOutcome{}, Users: []RoleOutcome{}, Unmatched: []RoleOutcome{},
 		Elevations: []RoleOutcome{}, Unsimulated: []string{}, Notes: []string{}}
 	var groups, assignments []inventory.StoredItem
+	var users []memberOf
+	var parents map[string][]string
 	err = s.Store.View(ctx, func(tx Tx) error {
 		snaps, err := tx.Snapshots()
 		if err != nil {
@@ -332,7 +346,15 @@ func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSim
 		if groups, err = itemsOf(tx, snapshotID, inventory.KindGroup); err != nil {
 			return err
 		}
-		assignments, err = itemsOf(tx, snapshotID, inventory.KindAssignment)
+		if assignments, err = itemsOf(tx, snapshotID, inventory.KindAssignment); err != nil {
+			return err
+		}
+		sum, err := tx.MembershipSummary(snapshotID)
+		if err != nil || !sum.Collected {
+			return err
+		}
+		sim.PerUser = true
+		users, parents, err = usersWithGroups(tx, snapshotID)
 		return err
 	})
 	if err != nil {
@@ -370,6 +392,101 @@ func (s *Service) SimulateRoles(ctx context.Context, snapshotID string) (RoleSim
 			sim.Unsimulated = append(sim.Unsimulated, fmt.Sprintf("rule %d matches %s=%s: the inventory holds no %s attribute, so it is not simulated", i+1, r.SourceAttribute, r.MatchValue, r.SourceAttribute))
 		}
 	}
-	sim.Notes = append(sim.Notes, "Group memberships are not in this snapshot: users are shown through their groups, and the groups claim of each group decides its members' role.")
+	if !sim.PerUser {
+		sim.Notes = append(sim.Notes, "This snapshot holds no group membership (it was taken before the console read it): users are shown through their groups only; collect the source again to see each user's role.")
+		return sim, nil
+	}
+	names := map[string]string{}
+	for _, g := range groups {
+		names[g.SourceID] = groupName(g)
+	}
+	claims := groupsClaim(parents, names)
+	for _, u := range users {
+		claim := claims(u.groups)
+		o := outcome("user", u.member.SourceID, u.member.Label(), map[string][]string{"groups": claim})
+		o.Groups, o.State = len(claim), u.member.State
+		if o.Rule > 0 && m.Rules[o.Rule-1].SourceAttribute == "groups" {
+			o.Via = m.Rules[o.Rule-1].MatchValue
+		}
+		sim.Users = append(sim.Users, o)
+		if o.Rule == 0 {
+			sim.Unmatched = append(sim.Unmatched, o)
+		}
+		if o.Elevated {
+			sim.Elevations = append(sim.Elevations, o)
+		}
+	}
+	sort.SliceStable(sim.Users, func(i, j int) bool { return strings.ToLower(sim.Users[i].Name) < strings.ToLower(sim.Users[j].Name) })
+	sim.Notes = append(sim.Notes, fmt.Sprintf("Each of the %d users in the snapshot's groups is simulated with every group they are in, nested groups included, as their groups claim.", len(sim.Users)))
 	return sim, nil
+}
+
+// memberOf is a member and the ids of the groups it is directly in.
+type memberOf struct {
+	member inventory.Member
+	groups []string
+}
+
+// usersWithGroups reads the snapshot's users with their direct groups, and
+// the groups each nested group is directly in.
+func usersWithGroups(tx Tx, snapshotID string) ([]memberOf, map[string][]string, error) {
+	parents := map[string][]string{}
+	err := tx.EachMember(snapshotID, inventory.MemberGroup, func(m inventory.Member, groups []string) error {
+		parents[m.SourceID] = slices.Clone(groups)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var users []memberOf
+	err = tx.EachMember(snapshotID, inventory.MemberUser, func(m inventory.Member, groups []string) error {
+		users = append(users, memberOf{member: m, groups: slices.Clone(groups)})
+		return nil
+	})
+	return users, parents, err
+}
+
+// groupsClaim returns a function from a user's direct groups to the names
+// of every group they are in, nested ones included (a group inside a group
+// passes its membership up; a loop is followed once), sorted.
+func groupsClaim(parents map[string][]string, names map[string]string) func([]string) []string {
+	closure := map[string][]string{} // a group and its ancestors, by group
+	ancestors := func(id string) []string {
+		if a, ok := closure[id]; ok {
+			return a
+		}
+		seen := map[string]bool{id: true}
+		for queue := []string{id}; len(queue) > 0; queue = queue[1:] {
+			for _, p := range parents[queue[0]] {
+				if !seen[p] {
+					seen[p] = true
+					queue = append(queue, p)
+				}
+			}
+		}
+		out := make([]string, 0, len(seen))
+		for g := range seen {
+			out = append(out, g)
+		}
+		closure[id] = out
+		return out
+	}
+	return func(direct []string) []string {
+		set := map[string]bool{}
+		for _, g := range direct {
+			for _, a := range ancestors(g) {
+				name := names[a]
+				if name == "" {
+					name = a
+				}
+				set[name] = true
+			}
+		}
+		out := make([]string, 0, len(set))
+		for n := range set {
+			out = append(out, n)
+		}
+		slices.Sort(out)
+		return out
+	}
 }

@@ -79,10 +79,14 @@ type Tx interface {
 	RoleMapping() (RoleMapping, error)
 	SaveRoleMapping(RoleMapping) error
 
-	// The inventory snapshots the role-mapping simulator and the SCIM
-	// pre-flight read.
+	// The inventory snapshots the role-mapping simulator, the SCIM
+	// pre-flight and waves chosen by incumbent group read.
 	Snapshots() ([]inventory.Snapshot, error)
 	QueryItems(inventory.ItemQuery) (inventory.ItemPage, error)
+	inventory.MembershipTx
+	// EachMember streams a snapshot's members of one type, each once with
+	// the ids of the groups it is directly in; fn must not use the Tx.
+	EachMember(snapshotID string, typ inventory.MemberType, fn func(m inventory.Member, groups []string) error) error
 }
 
 // Store is the workspace file as the rollout sees it.

@@ -44,25 +44,36 @@ const (
 	ByDomain Selection = "domain"
 	ByList   Selection = "list"
 	ByHand   Selection = "manual"
+	// ByGroup: the members of incumbent groups in an inventory snapshot.
+	ByGroup Selection = "group"
 )
 
 // Wave is a pilot or a wave: a named set of users, frozen when it is
 // created, moved together.
 type Wave struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Kind      WaveKind   `json:"kind"`
-	Selection Selection  `json:"selection"`
-	Criteria  []string   `json:"criteria"` // the domains, the list's name, the identifiers typed
-	Status    WaveStatus `json:"status"`
-	CreatedAt time.Time  `json:"created_at"`
-	CreatedBy string     `json:"created_by"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Kind      WaveKind  `json:"kind"`
+	Selection Selection `json:"selection"`
+	Criteria  []string  `json:"criteria"` // the domains, the list's name, the identifiers typed, the groups
+	// SnapshotID is the inventory snapshot a wave chosen by group read.
+	SnapshotID string     `json:"snapshot_id,omitempty"`
+	Status     WaveStatus `json:"status"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CreatedBy  string     `json:"created_by"`
 	// StartedAt is when its first apply started: monitoring counts from
 	// there.
 	StartedAt   *time.Time `json:"started_at,omitempty"`
 	FinishedAt  *time.Time `json:"finished_at,omitempty"`
 	MemberCount int        `json:"member_count"`
 	Members     []Member   `json:"members,omitempty"`
+	// Unmatched are the people of a wave's incumbent groups it does not
+	// move, with why (no Portal account: JIT will create one; an email
+	// two accounts share; ...).
+	Unmatched []Unmatched `json:"unmatched,omitempty"`
+	// Notes say what the operator should know of how the members were
+	// found (nested groups that loop); not stored.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Member is one user of a wave.
@@ -72,17 +83,24 @@ type Member struct {
 	// SetEmail is an email the operator supplied for a user without one;
 	// the wave sets it before the auth mode.
 	SetEmail string `json:"set_email,omitempty"`
+	// MatchedFrom is the incumbent member a wave chosen by group matched
+	// to this user, and the group path that reached them.
+	MatchedFrom string `json:"matched_from,omitempty"`
 }
 
 // NewWave asks for a wave. Exactly one selection is filled: Domains,
-// List (with ListName), or Users (emails, usernames or user ids).
+// List (with ListName), Users (emails, usernames or user ids), or Groups
+// (incumbent group names or ids, in SnapshotID or, when it is empty, the
+// one latest completed snapshot that holds them).
 type NewWave struct {
-	Name     string
-	Kind     WaveKind
-	Domains  []string
-	List     io.Reader
-	ListName string
-	Users    []string
+	Name       string
+	Kind       WaveKind
+	Domains    []string
+	List       io.Reader
+	ListName   string
+	Users      []string
+	Groups     []string
+	SnapshotID string
 }
 
 var waveNamePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$`)
@@ -99,13 +117,16 @@ func (s *Service) CreateWave(ctx context.Context, req NewWave) (Wave, error) {
 		return Wave{}, fmt.Errorf("%w: wave kind %q must be pilot or wave", ErrInvalid, req.Kind)
 	}
 	given := 0
-	for _, ok := range []bool{len(req.Domains) > 0, req.List != nil, len(req.Users) > 0} {
+	for _, ok := range []bool{len(req.Domains) > 0, req.List != nil, len(req.Users) > 0, len(req.Groups) > 0} {
 		if ok {
 			given++
 		}
 	}
 	if given != 1 {
-		return Wave{}, fmt.Errorf("%w: choose the wave's users one way: by email domain, by a list (CSV), or by hand", ErrInvalid)
+		return Wave{}, fmt.Errorf("%w: choose the wave's users one way: by email domain, by incumbent group, by a list (CSV), or by hand", ErrInvalid)
+	}
+	if req.SnapshotID != "" && len(req.Groups) == 0 {
+		return Wave{}, fmt.Errorf("%w: a snapshot is read only for a wave chosen by incumbent group", ErrInvalid)
 	}
 	users, err := s.Target.ListUsers(ctx)
 	if err != nil {
@@ -116,6 +137,18 @@ func (s *Service) CreateWave(ctx context.Context, req NewWave) (Wave, error) {
 	case len(req.Domains) > 0:
 		w.Selection = ByDomain
 		w.Members, w.Criteria, err = byDomain(users, req.Domains)
+	case len(req.Groups) > 0:
+		w.Selection = ByGroup
+		var gw groupSelection
+		if gw, err = s.groupWave(ctx, users, req.Groups, req.SnapshotID); err == nil {
+			w.SnapshotID, w.Members, w.Unmatched, w.Notes = gw.snapshot.ID, gw.members, gw.unmatched, gw.notes
+			for _, g := range gw.roots {
+				w.Criteria = append(w.Criteria, g.Name)
+			}
+			if len(w.Members) == 0 {
+				err = fmt.Errorf("%w: no one in %s has a Portal account to move: %s", ErrInvalid, strings.Join(w.Criteria, ", "), UnmatchedSummary(w.Unmatched))
+			}
+		}
 	case req.List != nil:
 		w.Selection = ByList
 		w.Criteria = []string{req.ListName}
@@ -143,9 +176,16 @@ func (s *Service) CreateWave(ctx context.Context, req NewWave) (Wave, error) {
 		if err := tx.InsertWave(w); err != nil {
 			return err
 		}
-		return s.record(tx, audit.RolloutWaveCreated, w.ID, map[string]string{
+		facts := map[string]string{
 			"name": w.Name, "kind": string(w.Kind), "selection": string(w.Selection),
-			"criteria": strings.Join(w.Criteria, ","), "members": strconv.Itoa(len(w.Members))})
+			"criteria": strings.Join(w.Criteria, ","), "members": strconv.Itoa(len(w.Members))}
+		if w.Selection == ByGroup {
+			facts["snapshot_id"] = w.SnapshotID
+			for reason, n := range unmatchedCounts(w.Unmatched) {
+				facts["unmatched."+reason] = strconv.Itoa(n)
+			}
+		}
+		return s.record(tx, audit.RolloutWaveCreated, w.ID, facts)
 	})
 	if err != nil {
 		return Wave{}, fmt.Errorf("create wave %q: %w", name, err)
@@ -294,6 +334,42 @@ func resolveRows(users []api.User, rows []listRow) ([]Member, error) {
 		return nil, fmt.Errorf("%w: the list does not resolve: %s", ErrInvalid, strings.Join(shown, "; "))
 	}
 	return out, nil
+}
+
+func unmatchedCounts(us []Unmatched) map[string]int {
+	out := map[string]int{}
+	for _, u := range us {
+		out[u.Reason]++
+	}
+	return out
+}
+
+// UnmatchedSummary says in a sentence how many people each reason left
+// out.
+func UnmatchedSummary(us []Unmatched) string {
+	if len(us) == 0 {
+		return "the groups hold no one"
+	}
+	words := map[string][2]string{
+		UnmatchedNoAccount:      {"has no Portal account (JIT will create it at the first SSO login)", "have no Portal account (JIT will create them at their first SSO login)"},
+		UnmatchedAmbiguous:      {"shares an email with another Portal account", "share an email with another Portal account"},
+		UnmatchedNoEmail:        {"has no email", "have no email"},
+		UnmatchedInactive:       {"is not active in the incumbent", "are not active in the incumbent"},
+		UnmatchedNotPerson:      {"is not a person", "are not people"},
+		UnmatchedGroupNotListed: {"is a nested group whose members are unknown", "are nested groups whose members are unknown"},
+	}
+	counts := unmatchedCounts(us)
+	var parts []string
+	for _, r := range unmatchedOrder {
+		if n := counts[r]; n > 0 {
+			w := words[r][1]
+			if n == 1 {
+				w = words[r][0]
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, w))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Waves lists the waves, oldest first.

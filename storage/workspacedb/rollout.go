@@ -49,7 +49,7 @@ func (t *Tx) SaveRolloutSettings(st rollout.Settings) error {
 	return nil
 }
 
-const waveColumns = `id, name, kind, selection, criteria, status, created_at, created_by, started_at, finished_at, member_count`
+const waveColumns = `id, name, kind, selection, criteria, status, created_at, created_by, started_at, finished_at, member_count, snapshot_id`
 
 func scanWave(row interface{ Scan(...any) error }) (rollout.Wave, error) {
 	var (
@@ -59,7 +59,7 @@ func scanWave(row interface{ Scan(...any) error }) (rollout.Wave, error) {
 		started, finished sql.NullString
 		err               error
 	)
-	if err = row.Scan(&w.ID, &w.Name, &kind, &sel, &criteria, &status, &created, &w.CreatedBy, &started, &finished, &w.MemberCount); err != nil {
+	if err = row.Scan(&w.ID, &w.Name, &kind, &sel, &criteria, &status, &created, &w.CreatedBy, &started, &finished, &w.MemberCount, &w.SnapshotID); err != nil {
 		return w, err
 	}
 	w.Kind, w.Selection, w.Status = rollout.WaveKind(kind), rollout.Selection(sel), rollout.WaveStatus(status)
@@ -103,19 +103,45 @@ func (t *Tx) Wave(ref string) (rollout.Wave, error) {
 	if err != nil {
 		return w, fmt.Errorf("read wave %s: %w", ref, err)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_id, label, set_email FROM rollout_wave_members WHERE wave_id = ? ORDER BY pos`, w.ID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT user_id, label, set_email, matched_from FROM rollout_wave_members WHERE wave_id = ? ORDER BY pos`, w.ID)
 	if err != nil {
 		return w, fmt.Errorf("read wave %s members: %w", w.Name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var m rollout.Member
-		if err := rows.Scan(&m.UserID, &m.Label, &m.SetEmail); err != nil {
+		if err := rows.Scan(&m.UserID, &m.Label, &m.SetEmail, &m.MatchedFrom); err != nil {
 			return w, fmt.Errorf("read wave %s members: %w", w.Name, err)
 		}
 		w.Members = append(w.Members, m)
 	}
-	return w, rows.Err()
+	if err := rows.Err(); err != nil {
+		return w, fmt.Errorf("read wave %s members: %w", w.Name, err)
+	}
+	w.Unmatched, err = t.waveUnmatched(w)
+	return w, err
+}
+
+func (t *Tx) waveUnmatched(w rollout.Wave) ([]rollout.Unmatched, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT incumbent_id, label, via, reason, detail, accounts FROM rollout_wave_unmatched
+		WHERE wave_id = ? ORDER BY pos`, w.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read wave %s unmatched: %w", w.Name, err)
+	}
+	defer rows.Close()
+	var out []rollout.Unmatched
+	for rows.Next() {
+		var u rollout.Unmatched
+		var accounts string
+		if err := rows.Scan(&u.IncumbentID, &u.Label, &u.Via, &u.Reason, &u.Detail, &accounts); err != nil {
+			return nil, fmt.Errorf("read wave %s unmatched: %w", w.Name, err)
+		}
+		if err := json.Unmarshal([]byte(accounts), &u.Accounts); err != nil {
+			return nil, fmt.Errorf("read wave %s unmatched: %w", w.Name, err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }
 
 // InsertWave stores a new wave with its members.
@@ -124,23 +150,38 @@ func (t *Tx) InsertWave(w rollout.Wave) error {
 	if err != nil {
 		return fmt.Errorf("save wave %s: %w", w.Name, err)
 	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO rollout_waves (`+waveColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO rollout_waves (`+waveColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.Name, string(w.Kind), string(w.Selection), string(criteria), string(w.Status), formatTime(w.CreatedAt), w.CreatedBy,
-		formatOptTime(w.StartedAt), formatOptTime(w.FinishedAt), len(w.Members))
+		formatOptTime(w.StartedAt), formatOptTime(w.FinishedAt), len(w.Members), w.SnapshotID)
 	if isUnique(err) {
 		return fmt.Errorf("wave %q: %w", w.Name, rollout.ErrWaveExists)
 	}
 	if err != nil {
 		return fmt.Errorf("save wave %s: %w", w.Name, err)
 	}
-	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO rollout_wave_members (wave_id, pos, user_id, label, set_email) VALUES (?, ?, ?, ?, ?)`)
+	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO rollout_wave_members (wave_id, pos, user_id, label, set_email, matched_from) VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("save wave %s members: %w", w.Name, err)
 	}
 	defer stmt.Close()
 	for i, m := range w.Members {
-		if _, err := stmt.ExecContext(t.ctx, w.ID, i, m.UserID, m.Label, m.SetEmail); err != nil {
+		if _, err := stmt.ExecContext(t.ctx, w.ID, i, m.UserID, m.Label, m.SetEmail, m.MatchedFrom); err != nil {
 			return fmt.Errorf("save wave %s members: %w", w.Name, err)
+		}
+	}
+	um, err := t.tx.PrepareContext(t.ctx, `INSERT INTO rollout_wave_unmatched (wave_id, pos, incumbent_id, label, via, reason, detail, accounts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("save wave %s unmatched: %w", w.Name, err)
+	}
+	defer um.Close()
+	for i, u := range w.Unmatched {
+		accounts, err := json.Marshal(nonNilStrings(u.Accounts))
+		if err != nil {
+			return fmt.Errorf("save wave %s unmatched: %w", w.Name, err)
+		}
+		if _, err := um.ExecContext(t.ctx, w.ID, i, u.IncumbentID, u.Label, u.Via, u.Reason, u.Detail, string(accounts)); err != nil {
+			return fmt.Errorf("save wave %s unmatched: %w", w.Name, err)
 		}
 	}
 	return nil

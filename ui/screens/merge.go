@@ -449,6 +449,11 @@ func (s *MergeScreen) diffCell(id widget.TableCellID, l *widget.Label) {
 		l.SetText(diffHeads[id.Col])
 		return
 	}
+	if id.Row > len(s.diffRows) {
+		// Fyne's table may still draw a row the shorter new diff no longer has.
+		l.SetText("")
+		return
+	}
 	r := s.diffRows[id.Row-1]
 	switch id.Col {
 	case 0:

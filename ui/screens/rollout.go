@@ -24,6 +24,7 @@ type Rollout interface {
 	Board(ctx context.Context) (rollout.Board, error)
 	Waves(ctx context.Context) ([]rollout.Wave, error)
 	CreateWave(ctx context.Context, req rollout.NewWave) (rollout.Wave, error)
+	GroupSources(ctx context.Context) ([]rollout.GroupSource, error)
 	PreviewWave(ctx context.Context, ref string) (rollout.Preview, error)
 	PreviewEnforce(ctx context.Context, ref string, guaranteedRouting bool) (rollout.Preview, error)
 	PreviewRollback(ctx context.Context) (rollout.Preview, error)
@@ -176,6 +177,9 @@ func (s *RolloutScreen) showPreview(title string, p rollout.Preview) {
 		container.NewTabItem(fmt.Sprintf("Changes (%d)", len(changes)), changeTable),
 		container.NewTabItem(fmt.Sprintf("Left out (%d)", len(refusals)), refusedTable),
 	)
+	if p.Wave != nil && len(p.Wave.Unmatched) > 0 {
+		tabs.Append(container.NewTabItem(fmt.Sprintf("Not in the wave (%d)", len(p.Wave.Unmatched)), unmatchedView(p.Wave.Unmatched)))
+	}
 	var d dialog.Dialog
 	applyBtn := widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), func() {
 		d.Hide()
@@ -364,4 +368,35 @@ func joinOr(parts []string, none string) string {
 		return none
 	}
 	return strings.Join(parts, ", ")
+}
+
+// unmatchedView lists the people of a wave's incumbent groups the wave
+// does not move, and why; the selected row's reason is shown whole below
+// the table (an ambiguous email names every account it matches).
+func unmatchedView(us []rollout.Unmatched) fyne.CanvasObject {
+	t := newTextTable([]column{{"Incumbent member", 260}, {"In group", 180}, {"Reason", 200}, {"Why", 460}}, len(us), func(r, c int) string {
+		u := us[r]
+		return [...]string{u.Label, u.Via, unmatchedReason(u.Reason), u.Detail}[c]
+	})
+	why := wrapped("Select a row to read why in full.")
+	t.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(us) {
+			u := us[id.Row]
+			why.SetText(u.Label + ": " + u.Detail + ".")
+		}
+	}
+	return container.NewBorder(nil, why, nil, nil, t)
+}
+
+// unmatchedReason names why a group member is not in the wave.
+func unmatchedReason(reason string) string {
+	switch reason {
+	case rollout.UnmatchedNoAccount:
+		return "No Portal account (JIT)"
+	case rollout.UnmatchedAmbiguous:
+		return "Ambiguous email"
+	case rollout.UnmatchedInactive:
+		return "Inactive in incumbent"
+	}
+	return Readable(reason)
 }

@@ -112,11 +112,13 @@ type rolesTab struct {
 	pick     *widget.Select
 	simLine  *widget.Label
 	sim      *dynTable
+	simUsers *dynTable
+	simTabs  *container.AppTabs
 	content  fyne.CanvasObject
 }
 
 func newRolesTab(s *RolloutScreen) *rolesTab {
-	r := &rolesTab{s: s, selected: -1, simLine: wrapped("Simulate the mapping over an inventory snapshot's groups.")}
+	r := &rolesTab{s: s, selected: -1, simLine: wrapped("Simulate the mapping over an inventory snapshot's groups and, where it holds group membership, each user.")}
 	r.rules = newDynTable([]column{{"#", 40}, {"Attribute", 120}, {"Value", 200}, {"Grants", 200}, {"Approval", 360}})
 	r.rules.OnSelected = func(id widget.TableCellID) { r.selected = id.Row; r.buttons() }
 	edit := widget.NewButtonWithIcon("Edit rules…", theme.DocumentCreateIcon(), r.edit)
@@ -149,10 +151,12 @@ func newRolesTab(s *RolloutScreen) *rolesTab {
 	r.pick.PlaceHolder = "Choose a completed snapshot"
 	simulate := widget.NewButtonWithIcon("Simulate", theme.MediaPlayIcon(), r.simulate)
 	r.sim = newDynTable([]column{{"Incumbent group", 260}, {"Grants", 220}, {"Rule", 70}, {"Elevation", 180}, {"Apps", 60}})
+	r.simUsers = newDynTable([]column{{"User", 280}, {"Grants", 200}, {"Rule", 70}, {"Through group", 200}, {"Elevation", 180}, {"State", 90}})
+	r.simTabs = container.NewAppTabs(container.NewTabItem("Groups", r.sim.Table), container.NewTabItem("Users", r.simUsers.Table))
 	top := container.NewVBox(wrapped("Ordered rules: the first that matches decides; the default applies to everyone else. A rule granting an elevated role (admin, owner) is never written without an approval recorded with who and when."),
 		container.NewHBox(edit, r.approve, applyBtn))
 	simBar := container.NewVBox(widget.NewSeparator(), heading("Simulator"), container.NewBorder(nil, nil, widget.NewLabel("Snapshot"), simulate, r.pick), r.simLine)
-	split := container.NewVSplit(r.rules.Table, container.NewBorder(simBar, nil, nil, nil, r.sim.Table))
+	split := container.NewVSplit(r.rules.Table, container.NewBorder(simBar, nil, nil, nil, r.simTabs))
 	split.Offset = 0.35
 	r.content = container.NewBorder(top, nil, nil, nil, split)
 	r.buttons()
@@ -291,21 +295,39 @@ func (r *rolesTab) simulate() {
 				return
 			}
 			notes := append(append([]string{}, sim.Unsimulated...), sim.Notes...)
-			r.simLine.SetText(fmt.Sprintf("%s groups: %s match no rule (they get the default), %s. %s",
-				FormatCount(len(sim.Groups)), FormatCount(len(sim.Unmatched)), countOf(len(sim.Elevations), "elevation", "elevations"), strings.Join(notes, " ")))
+			r.simLine.SetText(fmt.Sprintf("%s groups, %s users: %s match no rule (they get the default), %s. %s",
+				FormatCount(len(sim.Groups)), FormatCount(len(sim.Users)), FormatCount(len(sim.Unmatched)),
+				countOf(len(sim.Elevations), "elevation", "elevations"), strings.Join(notes, " ")))
 			r.sim.set(len(sim.Groups), func(row, col int) string {
 				g := sim.Groups[row]
-				rule, elev := "default", ""
-				if g.Rule > 0 {
-					rule = fmt.Sprint(g.Rule)
-				}
-				if g.Elevated {
-					elev = "ELEVATED — not approved"
-					if g.Approved {
-						elev = "elevated, approved"
-					}
-				}
+				rule, elev := ruleAndElevation(g)
 				return [...]string{g.Name, g.Grants, rule, elev, fmt.Sprint(g.Apps)}[col]
 			})
+			r.simUsers.set(len(sim.Users), func(row, col int) string {
+				u := sim.Users[row]
+				rule, elev := ruleAndElevation(u)
+				return [...]string{u.Name, u.Grants, rule, u.Via, elev, string(u.State)}[col]
+			})
+			r.simTabs.Items[1].Text = "Users (" + FormatCount(len(sim.Users)) + ")"
+			if !sim.PerUser {
+				r.simTabs.Items[1].Text = "Users (membership not collected)"
+			}
+			r.simTabs.Refresh()
 		})
+}
+
+// ruleAndElevation renders an outcome's rule number ("default" when none
+// matched) and whether it elevates.
+func ruleAndElevation(o rollout.RoleOutcome) (string, string) {
+	rule, elev := "default", ""
+	if o.Rule > 0 {
+		rule = fmt.Sprint(o.Rule)
+	}
+	if o.Elevated {
+		elev = "ELEVATED — not approved"
+		if o.Approved {
+			elev = "elevated, approved"
+		}
+	}
+	return rule, elev
 }

@@ -211,11 +211,12 @@ func (b *boardTab) newWave() {
 			kind.SetSelected("Wave")
 		}
 	}
-	by := widget.NewRadioGroup([]string{"Email domain", "List (CSV)", "By hand"}, nil)
+	by := widget.NewRadioGroup([]string{"Email domain", "Incumbent group", "List (CSV)", "By hand"}, nil)
 	by.Horizontal = true
 	by.SetSelected("Email domain")
 	domains := widget.NewEntry()
 	domains.SetPlaceHolder("example-corp.com (comma-separated; subdomains included)")
+	groups := newGroupPicker(b.s)
 	list := widget.NewMultiLineEntry()
 	list.SetPlaceHolder("One email, username or user id per line. A CSV header may name email, username, user_id and set_email.")
 	list.SetMinRowsVisible(6)
@@ -242,6 +243,7 @@ func (b *boardTab) newWave() {
 		{Text: "Kind", Widget: kind, HintText: "Start with a small pilot; a wave needs an applied pilot"},
 		{Text: "Choose users by", Widget: by},
 		{Text: "Domains", Widget: domains},
+		{Text: "Incumbent group", Widget: groups.content, HintText: "Its members, nested groups included, matched to Portal accounts by email"},
 		{Text: "List", Widget: container.NewBorder(nil, importBtn, nil, nil, list)},
 	}, SubmitText: "Create", CancelText: "Cancel"}
 	var d dialog.Dialog
@@ -258,6 +260,8 @@ func (b *boardTab) newWave() {
 					req.Domains = append(req.Domains, d)
 				}
 			}
+		case "Incumbent group":
+			req.Groups, req.SnapshotID = groups.selection()
 		case "List (CSV)":
 			req.List, req.ListName = strings.NewReader(list.Text), "pasted list"
 		default:
@@ -279,6 +283,9 @@ func (b *boardTab) newWave() {
 				d.Hide()
 				b.reload()
 				b.s.env.Changed()
+				if w.Selection == rollout.ByGroup {
+					showGroupWave(b.s.env.Window, w)
+				}
 			})
 	}
 	d = dialog.NewCustomWithoutButtons("New pilot or wave", container.NewVBox(form, problem), b.s.env.Window)

@@ -24,7 +24,7 @@ func newInventoryCmd(e *env) *cobra.Command {
 		RunE:  needSubcommand,
 	}
 	cmd.AddCommand(newInventoryCollectCmd(e), newInventoryListCmd(e), newInventoryShowCmd(e), newInventoryExportCmd(e),
-		newInventoryDiffCmd(e))
+		newInventoryDiffCmd(e), newInventoryMembersCmd(e), newInventoryGroupsOfCmd(e))
 	return cmd
 }
 

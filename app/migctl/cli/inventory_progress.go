@@ -177,6 +177,9 @@ func progressLine(source string, pr inventory.Progress, domains []string, waits 
 	if len(ks) > 0 {
 		parts = append(parts, "items: "+strings.Join(ks, ", "))
 	}
+	if pr.Members > 0 {
+		parts = append(parts, plural(pr.Members, "group membership"))
+	}
 	return strings.Join(parts, " | ")
 }
 

@@ -179,12 +179,18 @@ func newRolloutWaveCmd(e *env) *cobra.Command {
 }
 
 func newWaveCreateCmd(e *env) *cobra.Command {
-	var name, kind, list string
-	var domains, users []string
+	var name, kind, list, snapshot string
+	var domains, users, groups []string
 	cmd := &cobra.Command{
-		Use:   "create --name N [--pilot] (--domain D... | --list FILE.csv | --user ID...)",
-		Short: "Create the pilot or a wave from an email domain, a CSV list or users named by hand",
+		Use:   "create --name N [--kind pilot] (--domain D... | --group G... [--snapshot ID] | --list FILE.csv | --user ID...)",
+		Short: "Create the pilot or a wave from an email domain, an incumbent group, a CSV list or users named by hand",
 		Long: `The wave's members are the Portal's users as they are now, frozen in the workspace file.
+--group takes the members of an incumbent group (its name or id; repeatable) from an inventory
+snapshot's group membership, nested groups included: the one latest completed snapshot that holds
+the group, or --snapshot. Each person is matched to the Portal account with the same email (case
+and Unicode form aside). The wave names who matched, who has no Portal account (JIT creates one
+at their first SSO login), whose email several Portal accounts share (refused) and who else is
+left out, and why.
 --list reads a CSV with one email, username or user id per row; a header may name the columns
 (email, username, user_id) and add set_email, the email to set first for a user without one.
 Identifiers that name no user are refused all together, so the list is fixed once.`,
@@ -196,7 +202,10 @@ Identifiers that name no user are refused all together, so the list is fixed onc
 			if err := oneOf("kind", kind, string(rollout.KindPilot), string(rollout.KindWave)); err != nil {
 				return err
 			}
-			req := rollout.NewWave{Name: name, Kind: rollout.WaveKind(kind), Domains: domains, Users: users}
+			if snapshot != "" && len(groups) == 0 {
+				return usageErrorf("--snapshot goes with --group")
+			}
+			req := rollout.NewWave{Name: name, Kind: rollout.WaveKind(kind), Domains: domains, Users: users, Groups: groups, SnapshotID: snapshot}
 			if list != "" {
 				f, err := os.Open(list)
 				if err != nil {
@@ -211,8 +220,11 @@ Identifiers that name no user are refused all together, so the list is fixed onc
 					return err
 				}
 				return e.print(w, func(out io.Writer) error {
-					_, err := fmt.Fprintf(out, "Created %s %q with %d users (%s: %s). Preview it: migctl rollout wave preview --wave %q\n",
-						w.Kind, w.Name, w.MemberCount, w.Selection, strings.Join(w.Criteria, ", "), w.Name)
+					fmt.Fprintf(out, "Created %s %q with %d users (%s: %s).\n", w.Kind, w.Name, w.MemberCount, w.Selection, strings.Join(w.Criteria, ", "))
+					if w.Selection == rollout.ByGroup {
+						printGroupWave(out, w)
+					}
+					_, err := fmt.Fprintf(out, "Preview it: migctl rollout wave preview --wave %s\n", quote(w.Name))
 					return err
 				})
 			})
@@ -222,6 +234,8 @@ Identifiers that name no user are refused all together, so the list is fixed onc
 	f.StringVar(&name, "name", "", "the wave's name")
 	f.StringVar(&kind, "kind", string(rollout.KindWave), "pilot or wave (a wave needs an applied pilot first)")
 	f.StringSliceVar(&domains, "domain", nil, "email domain whose users join (subdomains included); repeatable")
+	f.StringSliceVar(&groups, "group", nil, "incumbent group (name or id) whose members join, nested groups included; repeatable")
+	f.StringVar(&snapshot, "snapshot", "", "inventory snapshot to read --group from (default: the one latest snapshot that holds it)")
 	f.StringVar(&list, "list", "", "CSV file naming the users")
 	f.StringSliceVar(&users, "user", nil, "email, username or user id; repeatable")
 	return cmd
@@ -293,6 +307,10 @@ func printPreview(out io.Writer, p rollout.Preview, next string) error {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Label, s.Reason, s.Detail)
 		}
 		tw.Flush()
+	}
+	if w != nil && len(w.Unmatched) > 0 {
+		fmt.Fprintf(out, "\nNot in the wave, from incumbent groups %s (%d): %s.\n", strings.Join(w.Criteria, ", "), len(w.Unmatched), rollout.UnmatchedSummary(w.Unmatched))
+		printUnmatched(out, w.Unmatched)
 	}
 	if len(changes) > 0 {
 		_, err := fmt.Fprintf(out, "\nApply it: %s\n", next)
@@ -693,4 +711,42 @@ func printScim(out io.Writer, pf rollout.ScimPreflight) {
 	for _, g := range pf.ReservedGroups {
 		fmt.Fprintf(out, "  RESERVED GROUP: %q is assigned to incumbent app %q (%s): do not push it to the Portal.\n", g.Group, g.App, g.Source)
 	}
+}
+
+// printGroupWave says where a wave chosen by incumbent group came from,
+// who matched and who did not.
+func printGroupWave(out io.Writer, w rollout.Wave) {
+	fmt.Fprintf(out, "Read from inventory snapshot %s; each person matched to the Portal account with the same email.\n", w.SnapshotID)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for i, m := range w.Members {
+		if i == 20 {
+			fmt.Fprintf(tw, "  ... and %d more (use --json for all)\n", len(w.Members)-20)
+			break
+		}
+		fmt.Fprintf(tw, "  %s\t<- %s\n", m.Label, m.MatchedFrom)
+	}
+	tw.Flush()
+	for _, n := range w.Notes {
+		fmt.Fprintf(out, "Note: %s.\n", n)
+	}
+	if len(w.Unmatched) > 0 {
+		fmt.Fprintf(out, "Not in the wave (%d): %s.\n", len(w.Unmatched), rollout.UnmatchedSummary(w.Unmatched))
+		printUnmatched(out, w.Unmatched)
+	}
+}
+
+func printUnmatched(out io.Writer, us []rollout.Unmatched) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for i, u := range us {
+		if i == 50 {
+			fmt.Fprintf(tw, "  ... and %d more (use --json for all)\n", len(us)-50)
+			break
+		}
+		via := ""
+		if u.Via != "" {
+			via = " (in " + u.Via + ")"
+		}
+		fmt.Fprintf(tw, "  %s%s\t%s\t%s\n", u.Label, via, u.Reason, u.Detail)
+	}
+	tw.Flush()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -131,7 +132,7 @@ func newRolesSimulateCmd(e *env) *cobra.Command {
 	var snapshot string
 	cmd := &cobra.Command{
 		Use:   "simulate --snapshot ID",
-		Short: "Run the role mapping over an inventory snapshot's groups: each group's role, the unmatched, every elevation",
+		Short: "Run the role mapping over an inventory snapshot: each group's and each user's role, the unmatched, every elevation",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required(cmd, "snapshot"); err != nil {
@@ -151,8 +152,8 @@ func newRolesSimulateCmd(e *env) *cobra.Command {
 }
 
 func printSimulation(out io.Writer, sim rollout.RoleSimulation) error {
-	fmt.Fprintf(out, "Role mapping over snapshot %s (%s): %d groups, %d match no rule, %d elevations.\n",
-		sim.SnapshotID, sim.Source, len(sim.Groups), len(sim.Unmatched), len(sim.Elevations))
+	fmt.Fprintf(out, "Role mapping over snapshot %s (%s): %s, %s, %d match no rule, %s.\n",
+		sim.SnapshotID, sim.Source, plural(len(sim.Groups), "group"), plural(len(sim.Users), "user"), len(sim.Unmatched), plural(len(sim.Elevations), "elevation"))
 	for _, n := range append(sim.Unsimulated, sim.Notes...) {
 		fmt.Fprintf(out, "  note: %s\n", n)
 	}
@@ -171,6 +172,41 @@ func printSimulation(out io.Writer, sim rollout.RoleSimulation) error {
 			rule = fmt.Sprint(g.Rule)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", g.Name, g.Grants, rule, elev, g.Apps)
+	}
+	if err := tw.Flush(); err != nil || !sim.PerUser {
+		return err
+	}
+	// Elevations first, then who no rule matches, then everyone else: what
+	// a reviewer reads for.
+	users := slices.Clone(sim.Users)
+	rank := func(o rollout.RoleOutcome) int {
+		switch {
+		case o.Elevated:
+			return 0
+		case o.Rule == 0:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(users, func(a, b rollout.RoleOutcome) int { return rank(a) - rank(b) })
+	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nUSER\tGRANTS\tRULE\tVIA GROUP\tELEVATED\tSTATE")
+	for i, u := range users {
+		if i == 100 {
+			fmt.Fprintf(tw, "... and %d more users (use --json for all)\n", len(users)-100)
+			break
+		}
+		rule, elev := "default", ""
+		if u.Rule > 0 {
+			rule = fmt.Sprint(u.Rule)
+		}
+		if u.Elevated {
+			elev = "ELEVATED, not approved"
+			if u.Approved {
+				elev = "elevated, approved"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Grants, rule, u.Via, elev, u.State)
 	}
 	return tw.Flush()
 }

@@ -99,13 +99,17 @@ func checkAnswer(c inventory.DomainCheck) string {
 		parts = append(parts, c.Code)
 	}
 	head := strings.Join(parts, " ")
+	needs := ""
+	if c.Needs != "" {
+		needs = " (needs " + c.Needs + ")"
+	}
 	switch {
 	case head != "" && c.Message != "":
-		return head + ": " + c.Message
+		return head + ": " + c.Message + needs
 	case head != "":
-		return head
+		return head + needs
 	case c.Message != "":
-		return c.Message
+		return c.Message + needs
 	}
-	return "denied, with no reason given"
+	return "denied, with no reason given" + needs
 }

@@ -73,7 +73,8 @@ var demoOffices = []string{"London", "Berlin", "Paris", "Madrid", "New York", "A
 // apps of every SSO mode, 12 app registrations, over 100 groups (security,
 // Microsoft 365 and dynamic), conditional-access policies, verified domains
 // including example-corp.com, group, direct-user and service-principal
-// app-role assignments, and one SAML app whose signing certificate expired.
+// app-role assignments, one SAML app whose signing certificate expired, and
+// group members (demoMembers).
 func Demo() *Tenant {
 	t := &Tenant{AppRoleAssignedTo: map[string][]json.RawMessage{}}
 	for _, d := range []struct {
@@ -176,5 +177,6 @@ func Demo() *Tenant {
 		mustJSON(policyEntity(guid("demo-ca", 4), "Contractors - require approved client app", "enabledForReportingButNotEnforced", []string{groupIDs[len(groupIDs)-3]}, []string{"Office365"}, []string{"approvedApplication"})),
 		mustJSON(policyEntity(guid("demo-ca", 5), "Admins - phishing-resistant MFA (pilot)", "disabled", []string{groupIDs[33]}, []string{"All"}, []string{"mfa"})),
 	)
+	demoMembers(t, groupIDs, groupNames)
 	return t
 }

@@ -88,9 +88,10 @@ type Request struct {
 
 // Server is a running replay tenant.
 type Server struct {
-	opts  Options
-	http  *httptest.Server
-	spIDs map[string]bool
+	opts     Options
+	http     *httptest.Server
+	spIDs    map[string]bool
+	groupIDs map[string]bool
 
 	mu       sync.Mutex
 	tokens   map[string]time.Time // issued or pasted token -> expiry
@@ -125,14 +126,18 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start graph replay: %w", err)
 	}
 	s := &Server{
-		opts:    opts,
-		tokens:  map[string]time.Time{},
-		revoked: map[string]bool{},
-		windows: make([]window, len(opts.Limits)),
-		spIDs:   map[string]bool{},
+		opts:     opts,
+		tokens:   map[string]time.Time{},
+		revoked:  map[string]bool{},
+		windows:  make([]window, len(opts.Limits)),
+		spIDs:    map[string]bool{},
+		groupIDs: map[string]bool{},
 	}
 	for _, sp := range opts.Tenant.ServicePrincipals {
 		s.spIDs[idOf(sp)] = true
+	}
+	for _, g := range opts.Tenant.Groups {
+		s.groupIDs[idOf(g)] = true
 	}
 	for _, t := range opts.AccessTokens {
 		s.tokens[t] = time.Now().Add(opts.TokenLifetime)
@@ -331,6 +336,12 @@ func (s *Server) collection(rest string) (string, []json.RawMessage, bool) {
 	case "identity/conditionalAccess/policies":
 		return Policies, t.Policies, true
 	}
+	if id, ok := strings.CutPrefix(rest, "groups/"); ok {
+		if id, ok := strings.CutSuffix(id, "/members"); ok && !strings.Contains(id, "/") {
+			items, found := t.GroupMembers[id]
+			return GroupMembers, items, found || s.groupIDs[id]
+		}
+	}
 	if id, ok := strings.CutPrefix(rest, "servicePrincipals/"); ok {
 		if id, ok := strings.CutSuffix(id, "/appRoleAssignedTo"); ok && !strings.Contains(id, "/") {
 			items, found := t.AppRoleAssignedTo[id]
@@ -370,9 +381,14 @@ func (s *Server) page(r *http.Request, rest string, items []json.RawMessage) ([]
 
 	var b bytes.Buffer
 	base := s.http.URL + "/v1.0/"
-	ctx := base + "$metadata#" + rest
+	// A group's members are a collection of directoryObjects.
+	entitySet := rest
+	if strings.HasSuffix(rest, "/members") {
+		entitySet = "directoryObjects"
+	}
+	ctx := base + "$metadata#" + entitySet
 	if fields != nil {
-		ctx = base + "$metadata#" + rest + "(" + strings.Join(fields, ",") + ")"
+		ctx = base + "$metadata#" + entitySet + "(" + strings.Join(fields, ",") + ")"
 	}
 	b.WriteString(`{"@odata.context":`)
 	writeJSONString(&b, ctx)
@@ -405,7 +421,9 @@ func (s *Server) page(r *http.Request, rest string, items []json.RawMessage) ([]
 	return b.Bytes(), nil
 }
 
-// project keeps only the $select fields (and id, which Graph always sends).
+// project keeps only the $select fields, and id and "@odata.type" (the
+// type of an element of a polymorphic collection), which Graph always
+// sends.
 func project(item json.RawMessage, fields []string) ([]byte, error) {
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(item, &all); err != nil {
@@ -415,7 +433,7 @@ func project(item json.RawMessage, fields []string) ([]byte, error) {
 	b.WriteByte('{')
 	n := 0
 	seen := map[string]bool{}
-	for _, f := range append([]string{"id"}, fields...) {
+	for _, f := range append([]string{"@odata.type", "id"}, fields...) {
 		v, ok := all[f]
 		if !ok || seen[f] {
 			continue

@@ -23,6 +23,7 @@ const (
 	Groups            = "groups"
 	Policies          = "conditionalAccessPolicies"
 	AppRoleAssignedTo = "appRoleAssignedTo"
+	GroupMembers      = "groupMembers"
 )
 
 // Tenant is a payload set: each element is the JSON object Graph sends for
@@ -36,6 +37,14 @@ type Tenant struct {
 	// AppRoleAssignedTo holds assignments by the id of the service principal
 	// they are granted on (the resourceId).
 	AppRoleAssignedTo map[string][]json.RawMessage
+	// GroupMembers holds each group's direct members (directoryObjects
+	// with their "@odata.type") by group id.
+	GroupMembers map[string][]json.RawMessage
+}
+
+// keyed are the collections filed under another entity's id.
+func (t *Tenant) keyed() map[string]*map[string][]json.RawMessage {
+	return map[string]*map[string][]json.RawMessage{AppRoleAssignedTo: &t.AppRoleAssignedTo, GroupMembers: &t.GroupMembers}
 }
 
 func (t *Tenant) lists() map[string]*[]json.RawMessage {
@@ -59,15 +68,19 @@ func (t *Tenant) Counts() map[string]int {
 	for _, sp := range t.ServicePrincipals {
 		c[AppRoleAssignedTo] += len(t.AppRoleAssignedTo[idOf(sp)])
 	}
+	for _, g := range t.Groups {
+		c[GroupMembers] += len(t.GroupMembers[idOf(g)])
+	}
 	return c
 }
 
 // Load reads a payload set: one JSON array per collection
 // (applications.json, servicePrincipals.json, domains.json, groups.json,
-// conditionalAccessPolicies.json) and appRoleAssignedTo.json, an object of
-// arrays keyed by service principal id. Missing files are empty collections.
+// conditionalAccessPolicies.json), appRoleAssignedTo.json, an object of
+// arrays keyed by service principal id, and groupMembers.json, keyed by
+// group id. Missing files are empty collections.
 func Load(fsys fs.FS) (*Tenant, error) {
-	t := &Tenant{AppRoleAssignedTo: map[string][]json.RawMessage{}}
+	t := &Tenant{AppRoleAssignedTo: map[string][]json.RawMessage{}, GroupMembers: map[string][]json.RawMessage{}}
 	for name, l := range t.lists() {
 		b, err := fs.ReadFile(fsys, name+".json")
 		if errors.Is(err, fs.ErrNotExist) {
@@ -80,14 +93,16 @@ func Load(fsys fs.FS) (*Tenant, error) {
 			return nil, fmt.Errorf("parse payload set %s.json: %w", name, err)
 		}
 	}
-	b, err := fs.ReadFile(fsys, AppRoleAssignedTo+".json")
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("read payload set %s: %w", AppRoleAssignedTo, err)
-	default:
-		if err := json.Unmarshal(b, &t.AppRoleAssignedTo); err != nil {
-			return nil, fmt.Errorf("parse payload set %s.json: %w", AppRoleAssignedTo, err)
+	for name, m := range t.keyed() {
+		b, err := fs.ReadFile(fsys, name+".json")
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("read payload set %s: %w", name, err)
+		default:
+			if err := json.Unmarshal(b, m); err != nil {
+				return nil, fmt.Errorf("parse payload set %s.json: %w", name, err)
+			}
 		}
 	}
 	return t, nil
@@ -123,7 +138,13 @@ func (t *Tenant) WriteDir(dir string) error {
 			return err
 		}
 	}
-	return write(AppRoleAssignedTo, t.AppRoleAssignedTo)
+	if err := write(AppRoleAssignedTo, t.AppRoleAssignedTo); err != nil {
+		return err
+	}
+	if t.GroupMembers == nil {
+		return write(GroupMembers, map[string][]json.RawMessage{})
+	}
+	return write(GroupMembers, t.GroupMembers)
 }
 
 // idOf returns an entity's "id", or "" when it has none.

@@ -38,14 +38,21 @@ var VendorFiles = []VendorFile{
 	{"conditionalAccessPolicy/list_policies.json", Policies, "value"},
 	{"conditionalAccessPolicy/get_policy.json", Policies, ""},
 	{"appRoleAssignment/list_approleassignedto.json", AppRoleAssignedTo, "value"},
+	// Graph publishes group members as directoryObjects: the members
+	// example (an id and a mail, no "@odata.type") goes to the first group,
+	// a directoryObject listing holding a user and a group (List
+	// domainNameReferences, the same collection type) to the second.
+	{"group/list_group_members.json", GroupMembers, "value"},
+	{"group/list_domainnamereferences_user_and_group.json", GroupMembers, "value"},
 }
 
 // LoadVendor builds a payload set from the vendor-written Graph responses
 // under dir, laid out as VendorFiles names them. Bodies are kept byte for
 // byte; assignments are filed under their resourceId.
 func LoadVendor(dir string) (*Tenant, error) {
-	t := &Tenant{AppRoleAssignedTo: map[string][]json.RawMessage{}}
+	t := &Tenant{AppRoleAssignedTo: map[string][]json.RawMessage{}, GroupMembers: map[string][]json.RawMessage{}}
 	lists := t.lists()
+	memberLists := 0
 	for _, f := range VendorFiles {
 		body, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
@@ -73,6 +80,14 @@ func LoadVendor(dir string) (*Tenant, error) {
 				return nil, fmt.Errorf("load vendor payload %s: no %q member", f.Path, f.Pick)
 			}
 			entities = []json.RawMessage{m}
+		}
+		if f.Collection == GroupMembers {
+			if memberLists < len(t.Groups) {
+				gid := idOf(t.Groups[memberLists])
+				t.GroupMembers[gid] = append(t.GroupMembers[gid], entities...)
+			}
+			memberLists++
+			continue
 		}
 		if f.Collection == AppRoleAssignedTo {
 			for _, a := range entities {

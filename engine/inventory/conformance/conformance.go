@@ -5,14 +5,17 @@
 // markers), every field the view says it copies verbatim is in the raw
 // payload, no secret of the raw payload reaches the view, references
 // resolve within the snapshot, and assignments carry the names of what
-// they join.
+// they join. Group members (CheckMembers) belong to a group of the
+// snapshot, copy only what their payload holds, and each group's listing
+// is complete; a nested group resolves to a group of the snapshot, or is
+// named as unlisted by the expansion the rollout runs.
 //
 // A vendor gets it with a ten-line test (rclone's fstests.Run is the
 // model):
 //
 //	func TestConformance(t *testing.T) {
 //		conformance.Run(t, conformance.Opt{Vendor: "okta", Fixtures: []conformance.Fixture{
-//			{Name: "demo org", Complete: true, Collect: collectDemo},
+//			{Name: "demo org", Complete: true, Members: true, Collect: collectDemo},
 //			{Name: "published examples", Collect: collectVendor},
 //		}})
 //	}
@@ -30,13 +33,23 @@ import (
 	"github.com/portal-id/migration-console/engine/inventory"
 )
 
+// Collection is everything one collection emitted.
+type Collection struct {
+	Items    []inventory.Item
+	Members  []inventory.Member
+	Listings []inventory.MemberListing
+}
+
 // Fixture is one tenant a vendor's collector reads.
 type Fixture struct {
 	Name string
 	// Collect runs the vendor's collector, through its SDK, against its
-	// replay server serving this tenant, and returns every item it
+	// replay server serving this tenant, and returns everything it
 	// emitted.
-	Collect func(t *testing.T) []inventory.Item
+	Collect func(t *testing.T) Collection
+	// Members: the tenant's groups have members, so the collection must
+	// emit some.
+	Members bool
 	// Complete: the tenant's payloads only reference objects it holds (a
 	// generated tenant), so every reference must resolve and every
 	// assignment be named. Published vendor examples reuse and dangle ids;
@@ -61,11 +74,13 @@ func Run(t *testing.T, opt Opt) {
 	}
 	for _, f := range opt.Fixtures {
 		t.Run(f.Name, func(t *testing.T) {
-			items := inventory.NameAssignments(f.Collect(t))
+			c := f.Collect(t)
+			items := inventory.NameAssignments(c.Items)
 			if len(items) == 0 {
 				t.Fatalf("%s %s: the collector emitted nothing", opt.Vendor, f.Name)
 			}
 			Check(t, items, f)
+			CheckMembers(t, items, c.Members, c.Listings, f)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,5 +91,56 @@ func TestNameAssignmentsInMemory(t *testing.T) {
 	}
 	if a.AppName != "" {
 		t.Fatal("NameAssignments changed its input")
+	}
+}
+
+// Each broken membership must fail the suite, naming what is wrong; the
+// sound one must pass.
+func TestTheSuiteCatchesBrokenMembership(t *testing.T) {
+	group := func(id, name string) inventory.Item {
+		return inventory.NewItem(id, name, inventory.View{Group: &inventory.GroupView{Type: inventory.GroupTenant, Name: name}},
+			json.RawMessage(`{"id":"`+id+`"}`))
+	}
+	items := []inventory.Item{group("g1", "Finance"), group("g2", "Approvers")}
+	user := func(gid, id, email string) inventory.Member {
+		return inventory.Member{GroupID: gid, SourceID: id, Type: inventory.MemberUser, Email: email, State: inventory.StateActive,
+			EvidencePage: 1, Raw: []byte(`{"id":"` + id + `","mail":"` + email + `"}`)}
+	}
+	nested := func(gid, id string) inventory.Member {
+		return inventory.Member{GroupID: gid, SourceID: id, Type: inventory.MemberGroup, State: inventory.StateUnknown, EvidencePage: 1,
+			Raw: []byte(`{"id":"` + id + `"}`)}
+	}
+	sound := []inventory.Member{user("g1", "u1", "ann@example.test"), nested("g1", "g2"), user("g2", "u2", "bo@example.test"), nested("g2", "g1")}
+	listings := []inventory.MemberListing{{GroupID: "g1", Members: 2}, {GroupID: "g2", Members: 2}}
+	cases := map[string]struct {
+		members  []inventory.Member
+		listings []inventory.MemberListing
+		want     string
+	}{
+		"sound, with a loop": {members: sound, listings: listings},
+		"unknown group":      {members: append(slices.Clone(sound), user("g9", "u3", "cy@example.test")), listings: listings, want: "the group is not in the snapshot"},
+		"invented email": {members: []inventory.Member{func() inventory.Member {
+			m := user("g1", "u1", "ann@example.test")
+			m.Email = "x@example.test"
+			return m
+		}()}, listings: []inventory.MemberListing{{GroupID: "g1", Members: 1}, {GroupID: "g2"}}, want: "does not hold it"},
+		"listing miscounted":   {members: sound, listings: []inventory.MemberListing{{GroupID: "g1", Members: 5}, {GroupID: "g2", Members: 2}}, want: "ended with 5 members, 2 were emitted"},
+		"a group never listed": {members: sound[:2], listings: listings[:1], want: "ended 0 times"},
+		"dangling nested group": {members: []inventory.Member{nested("g1", "g7")}, listings: []inventory.MemberListing{{GroupID: "g1", Members: 1}, {GroupID: "g2"}},
+			want: "nested group g7 (g7) does not resolve"},
+		"no members": {want: "none was emitted"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := &recorder{}
+			CheckMembers(r, items, c.members, c.listings, Fixture{Complete: true, Members: true})
+			got := strings.Join(r.errs, "\n")
+			switch {
+			case c.want == "" && got != "":
+				t.Fatalf("a sound membership failed:\n%s", got)
+			case c.want != "" && !strings.Contains(got, c.want):
+				t.Fatalf("want a failure mentioning %q, got:\n%s", c.want, got)
+			}
+		})
 	}
 }

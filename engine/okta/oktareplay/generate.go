@@ -10,20 +10,26 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"time"
+
+	"github.com/portal-id/migration-console/engine/demoteams"
 )
 
 // Spec sizes a synthetic org.
 type Spec struct {
 	Apps, Groups, IdPs        int
 	GroupsPerApp, UsersPerApp int
-	Seed                      uint64
+	// Users are synthetic member users, each in GroupsPerUser groups and in
+	// Everyone; Teams are named groups with the people in them.
+	Users, GroupsPerUser int
+	Teams                []demoteams.Team
+	Seed                 uint64
 	// EmailDomain is the users' and routing rules' domain (default
 	// example-corp.com).
 	EmailDomain string
 }
 
 // DemoSpec is the bundled demo org (assets/demo/okta).
-var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp: 4, Seed: 2026}
+var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp: 4, Users: 120, GroupsPerUser: 2, Teams: demoteams.Teams, Seed: 2026}
 
 // Generate builds a synthetic org in the shapes of Okta's payloads: apps of
 // every common sign-on mode (custom and catalogue SAML apps, web and
@@ -32,8 +38,9 @@ var DemoSpec = Spec{Apps: 56, Groups: 120, IdPs: 6, GroupsPerApp: 3, UsersPerApp
 // social IdPs with signing certificates (the first SAML2 one expired),
 // IdP-discovery rules (domain suffixes, one regex, one dynamic, one limited
 // to a zone and an app), sign-on, access, password, authenticator-enrolment
-// and profile-enrolment policies with rules, domains, and group and user
-// assignments (some direct). The same Spec always yields the same bytes. It
+// and profile-enrolment policies with rules, domains, group and user
+// assignments (some direct), and group members (see members). The same
+// Spec always yields the same bytes. It
 // always includes the group "Engineering", the app "Expense Portal" and the
 // two groups a SCIM-provisioned target reserves for itself ("Everyone",
 // "Admin Center Administrators"), which provisioning must not overwrite.
@@ -48,6 +55,7 @@ func Generate(s Spec) *Org {
 	id := func(prefix string, i int) string { return fmt.Sprintf("%s%017d", prefix, i) }
 
 	groupIDs := make([]string, 0, s.Groups)
+	groupNames := make([]string, 0, s.Groups)
 	for i := range s.Groups {
 		gid := id("00g", i)
 		groupIDs = append(groupIDs, gid)
@@ -79,6 +87,7 @@ func Generate(s Spec) *Org {
 				"source": map[string]any{"href": "/api/v1/apps/" + directoryAppID}}
 		}
 		o.Groups = append(o.Groups, element(g))
+		groupNames = append(groupNames, name)
 	}
 
 	appKid := "app-signing-key-1"
@@ -286,6 +295,7 @@ func Generate(s Spec) *Org {
 
 	usersPolicies(o, groupIDs, ts)
 	groupRules(o, groupIDs, ts)
+	members(o, s, groupNames, ts)
 
 	for i, d := range []string{"login." + s.EmailDomain, "id." + s.EmailDomain} {
 		did := id("OcD", i)

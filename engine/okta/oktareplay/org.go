@@ -32,6 +32,9 @@ type Org struct {
 	AppGroups map[string][]json.RawMessage `json:"app_groups"`
 	AppUsers  map[string][]json.RawMessage `json:"app_users"`
 	AppKeys   map[string][]json.RawMessage `json:"app_keys"`
+	// GroupUsers are each group's member users (GET
+	// /api/v1/groups/{id}/users), keyed by group id.
+	GroupUsers map[string][]json.RawMessage `json:"group_users"`
 }
 
 // NewOrg returns an empty org.
@@ -39,7 +42,18 @@ func NewOrg() *Org {
 	return &Org{
 		Rules: map[string][]json.RawMessage{}, AppGroups: map[string][]json.RawMessage{},
 		AppUsers: map[string][]json.RawMessage{}, AppKeys: map[string][]json.RawMessage{},
+		GroupUsers: map[string][]json.RawMessage{},
 	}
+}
+
+// Memberships is how many (group, user) pairs a faithful collection of o
+// reads: each group's member users, for the groups the org lists.
+func (o *Org) Memberships() int {
+	n := 0
+	for _, g := range o.Groups {
+		n += len(o.GroupUsers[idOf(g)])
+	}
+	return n
 }
 
 // Counts are the items a faithful collection of o yields, by kind:
@@ -110,6 +124,7 @@ func (o *Org) files() map[string]any {
 		"apps.json": &o.Apps, "groups.json": &o.Groups, "idps.json": &o.IdPs, "idp_keys.json": &o.IdPKeys,
 		"policies.json": &o.Policies, "domains.json": &o.Domains, "policy_rules.json": &o.Rules, "group_rules.json": &o.GroupRules,
 		"app_groups.json": &o.AppGroups, "app_users.json": &o.AppUsers, "app_keys.json": &o.AppKeys,
+		"group_users.json": &o.GroupUsers,
 	}
 }
 
@@ -171,7 +186,7 @@ func VendorOrgs(dir string) ([]*Org, error) {
 		skip     []string
 		add      func(*Org, json.RawMessage)
 	}{
-		{"groups", "groups", nil, func(o *Org, e json.RawMessage) { o.Groups = append(o.Groups, e) }},
+		{"groups", "groups", []string{"list_group_users.json"}, func(o *Org, e json.RawMessage) { o.Groups = append(o.Groups, e) }},
 		{"idps", "idps", []string{"list_idp_key_credentials.json", "get_idp_key_credential.json", "list_idp_signing_keys.json"},
 			func(o *Org, e json.RawMessage) { o.IdPs = append(o.IdPs, e) }},
 		{"domains", "domains", nil, func(o *Org, e json.RawMessage) { o.Domains = append(o.Domains, e) }},
@@ -244,6 +259,21 @@ func VendorOrgs(dir string) ([]*Org, error) {
 				seenIDs[id] = true
 				(*target)[firstApp] = append((*target)[firstApp], e)
 			}
+		}
+	}
+	// Group members: GET /api/v1/groups/{id}/users returns User objects,
+	// the schema GET /api/v1/users returns too, so the published user
+	// listings fill the first org's first groups: the spec's group-users
+	// example (an ACTIVE user), then the filtered user listing (a
+	// LOCKED_OUT one).
+	for i, f := range []string{filepath.Join("groups", "list_group_users.json"), filepath.Join("users", "list_users_filter.json")} {
+		elems, err := readElements(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		if i < len(orgs[0].Groups) {
+			gid := idOf(orgs[0].Groups[i])
+			orgs[0].GroupUsers[gid] = append(orgs[0].GroupUsers[gid], elems...)
 		}
 	}
 	appKeys, err := readElements(filepath.Join(dir, "applications", "list_app_key_credentials.json"))

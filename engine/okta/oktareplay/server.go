@@ -75,6 +75,9 @@ type Server struct {
 	org  *Org
 	opt  Options
 	http *httptest.Server
+	// groupIDs are the org's group ids, so a member listing of a group the
+	// org lacks is a 404 without reading every group per request.
+	groupIDs map[string]bool
 
 	mu       sync.Mutex
 	revoked  bool
@@ -115,7 +118,10 @@ func Listen(org *Org, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
-	s := &Server{org: org, opt: opt, counts: map[string]int{}}
+	s := &Server{org: org, opt: opt, counts: map[string]int{}, groupIDs: map[string]bool{}}
+	for _, g := range org.Groups {
+		s.groupIDs[idOf(g)] = true
+	}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.http.Listener.Close()
 	s.http.Listener = l
@@ -230,12 +236,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // pageLimits are each listing's default and largest page.
 var pageLimits = map[string][2]int{
-	"/api/v1/apps":             {20, 200},
-	"/api/v1/groups":           {10000, 10000},
-	"/api/v1/idps":             {20, 200},
-	"/api/v1/apps/{id}/groups": {20, 200},
-	"/api/v1/apps/{id}/users":  {50, 500},
-	"/api/v1/groups/rules":     {50, 200},
+	"/api/v1/apps":              {20, 200},
+	"/api/v1/groups":            {10000, 10000},
+	"/api/v1/idps":              {20, 200},
+	"/api/v1/apps/{id}/groups":  {20, 200},
+	"/api/v1/apps/{id}/users":   {50, 500},
+	"/api/v1/groups/rules":      {50, 200},
+	"/api/v1/groups/{id}/users": {1000, 1000},
 }
 
 // route finds the collection a request reads and cuts its page.
@@ -275,6 +282,11 @@ func (s *Server) route(r *http.Request) (body []byte, next string, status int) {
 		if q.Get("expand") == "group" {
 			elems = o.embedGroups(elems)
 		}
+	case len(segs) == 3 && segs[0] == "groups" && segs[2] == "users":
+		if !s.groupIDs[segs[1]] {
+			return nil, "", http.StatusNotFound
+		}
+		elems = o.GroupUsers[segs[1]]
 	case len(segs) == 3 && segs[0] == "apps" && segs[2] == "users":
 		elems = o.AppUsers[segs[1]]
 	case len(segs) == 4 && segs[0] == "apps" && segs[2] == "credentials" && segs[3] == "keys":
