@@ -125,8 +125,15 @@ func TestEvidenceRecordEndToEnd(t *testing.T) {
 func TestEvidenceWithoutCutoverStage(t *testing.T) {
 	h := newHarness(t)
 	h.okJSON("", "workspace", "create", "--tenant", "acme", "--mode", "first_run_adoption")
+	// With the cutover stage and no plan yet, show says where evidence goes.
 	r := h.run("", "evidence", "show")
+	if r.code != 0 || !strings.Contains(r.stdout, "No cutover plan exists in this workspace yet") {
+		t.Errorf("before any plan: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	// A console without the cutover stage says so and fails.
+	h.adjust = func(w *wiring.Workspace) { w.Evidence.Plans = nil }
+	r = h.run("", "evidence", "show")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "cutover stage is not available") {
-		t.Errorf("exit %d, %s", r.code, r.stderr)
+		t.Errorf("without the stage: exit %d, %s", r.code, r.stderr)
 	}
 }
