@@ -17,7 +17,7 @@ import (
 	"github.com/portal-id/migration-console/engine/assessment"
 	"github.com/portal-id/migration-console/engine/inventory"
 	"github.com/portal-id/migration-console/engine/report"
-	"github.com/portal-id/migration-console/engine/report/chart"
+	"github.com/portal-id/migration-console/engine/report/reportchart"
 )
 
 // Provider fills the assessment slot from the newest completed run of each
@@ -102,7 +102,7 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 			}
 		}
 	}
-	classes, kinds := chartOf("assessment_classes", assessment.ClassChart(total)), chartOf("assessment_class_by_kind", assessment.KindChart(total))
+	classes, kinds := reportchart.Of("assessment_classes", assessment.ClassChart(total), "no items"), reportchart.Of("assessment_class_by_kind", assessment.KindChart(total), "no items")
 	c.Summary = append(c.Summary, report.ChartBlock(classes), report.ChartBlock(kinds))
 	add(report.HeadingBlock(2, "Classes"), report.ChartBlock(classes), report.ChartBlock(kinds))
 
@@ -113,29 +113,6 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 	}
 	c.Sections = []report.Section{sec}
 	return c, nil
-}
-
-func chartOf(id string, s chart.Spec) *report.Chart {
-	c := &report.Chart{ID: id, Kind: string(s.Kind), Title: s.Title, Labels: s.Labels, Colors: s.Colors, Stacked: s.Stacked}
-	var alt []string
-	for _, sr := range s.Series {
-		c.Series = append(c.Series, report.ChartSeries{Name: sr.Name, Values: sr.Values, Color: sr.Color})
-	}
-	if len(s.Series) == 1 {
-		for i, l := range s.Labels {
-			alt = append(alt, fmt.Sprintf("%s %s", report.Thousands(int64(s.Series[0].Values[i])), l))
-		}
-	} else {
-		for _, sr := range s.Series {
-			n := 0.0
-			for _, v := range sr.Values {
-				n += v
-			}
-			alt = append(alt, fmt.Sprintf("%s %s", report.Thousands(int64(n)), sr.Name))
-		}
-	}
-	c.AltText = s.Title + ": " + strings.Join(alt, ", ") + "."
-	return c
 }
 
 // runSection reports one run; n numbers the run's tables (table ids name

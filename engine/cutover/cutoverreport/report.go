@@ -18,7 +18,7 @@ import (
 	"github.com/portal-id/migration-console/engine/cutover"
 	"github.com/portal-id/migration-console/engine/cutover/steps"
 	"github.com/portal-id/migration-console/engine/report"
-	"github.com/portal-id/migration-console/engine/report/chart"
+	"github.com/portal-id/migration-console/engine/report/reportchart"
 	"github.com/portal-id/migration-console/engine/workspace"
 )
 
@@ -99,7 +99,7 @@ func (p Plans) Contribute(ctx context.Context, in report.Input) (report.Contribu
 		pl := d.Plan
 		c.Cover = append(c.Cover, report.Fact{Label: "Cutover plan (" + pl.SourceName + ")", Value: pl.ID + " (" + string(pl.Status) + ")"})
 		if i == 0 {
-			c.Summary = append(c.Summary, report.ChartBlock(chartOf("cutover_dispositions", cutover.DispositionChart(pl))))
+			c.Summary = append(c.Summary, report.ChartBlock(reportchart.Of("cutover_dispositions", cutover.DispositionChart(pl), "no steps")))
 		}
 		if d.Apply == nil {
 			if sec.Status == report.Complete {
@@ -142,8 +142,8 @@ func planBlocks(n int, d cutover.Detail, add func(...report.Block)) {
 	if d.Apply == nil {
 		add(report.NoteBlock(report.ToneInfo, "This plan has not been applied: nothing it lists has been sent to the Portal."))
 	}
-	add(report.ChartBlock(chartOf(fmt.Sprintf("cutover_dispositions_%d", n), cutover.DispositionChart(pl))),
-		report.ChartBlock(chartOf(fmt.Sprintf("cutover_kinds_%d", n), cutover.KindChart(pl))))
+	add(report.ChartBlock(reportchart.Of(fmt.Sprintf("cutover_dispositions_%d", n), cutover.DispositionChart(pl), "no steps")),
+		report.ChartBlock(reportchart.Of(fmt.Sprintf("cutover_kinds_%d", n), cutover.KindChart(pl), "no steps")))
 
 	add(report.HeadingBlock(3, "Merge decisions and acknowledgements the plan is bound to"),
 		report.ParagraphBlock("Each at the version the plan was built from; a change to any of them invalidates the preview, "+
@@ -518,29 +518,3 @@ func firstNonEmpty(a, b string) string {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func chartOf(id string, s chart.Spec) *report.Chart {
-	c := &report.Chart{ID: id, Kind: string(s.Kind), Title: s.Title, Labels: s.Labels, Colors: s.Colors, Stacked: s.Stacked}
-	var alt []string
-	for _, sr := range s.Series {
-		c.Series = append(c.Series, report.ChartSeries{Name: sr.Name, Values: sr.Values, Color: sr.Color})
-	}
-	if len(s.Series) == 1 {
-		for i, l := range s.Labels {
-			alt = append(alt, fmt.Sprintf("%s %s", report.Thousands(int64(s.Series[0].Values[i])), l))
-		}
-	} else {
-		for _, sr := range s.Series {
-			n := 0.0
-			for _, v := range sr.Values {
-				n += v
-			}
-			alt = append(alt, fmt.Sprintf("%s %s", report.Thousands(int64(n)), sr.Name))
-		}
-	}
-	if len(alt) == 0 {
-		alt = []string{"no steps"}
-	}
-	c.AltText = s.Title + ": " + strings.Join(alt, ", ") + "."
-	return c
-}

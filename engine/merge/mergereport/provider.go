@@ -111,7 +111,7 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 		"is shown with the ETag it had when the assessment read it, and each decision with the field-by-field comparison the " +
 		"review showed."))
 
-	if missing := withoutRun(in.Sources, rv.Runs); len(missing) > 0 {
+	if missing := assessment.WithoutCurrentRun(in.Sources, rv.Runs); len(missing) > 0 {
 		sec.Status = report.Partial
 		add(report.NoteBlock(report.ToneWarning, "No completed newest assessment for %s, so the live target has not been compared "+
 			"with the current inventory there: no decision of it is reported until one completes.", strings.Join(missing, ", ")))
@@ -166,21 +166,6 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 		report.TableBlock(t.fields))
 	c.Sections = []report.Section{sec}
 	return c, nil
-}
-
-// withoutRun names the configured sources with no current run.
-func withoutRun(sources []workspace.Source, runs []assessment.Run) []string {
-	has := map[string]bool{}
-	for _, r := range runs {
-		has[r.SourceID] = true
-	}
-	var out []string
-	for _, s := range sources {
-		if s.Status == workspace.SourceConfigured && !has[s.ID] {
-			out = append(out, s.Name)
-		}
-	}
-	return out
 }
 
 func label(decision string) string {

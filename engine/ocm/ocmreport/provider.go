@@ -16,7 +16,6 @@ import (
 	"github.com/portal-id/migration-console/engine/ocm"
 	"github.com/portal-id/migration-console/engine/report"
 	"github.com/portal-id/migration-console/engine/report/chart"
-	"github.com/portal-id/migration-console/engine/workspace"
 )
 
 // Provider fills the OCM slot from the current runs' impacts.
@@ -63,7 +62,7 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 		"names who. Every impact must be acknowledged, with who, when and a note, before the preview handoff gate opens. When " +
 		"an assessment is run again, an acknowledgement carries over to an unchanged impact; an impact that changed since needs " +
 		"review and shows the earlier acknowledgement."))
-	if missing := withoutRun(in.Sources, runs); len(missing) > 0 {
+	if missing := assessment.WithoutCurrentRun(in.Sources, runs); len(missing) > 0 {
 		sec.Status = report.Partial
 		add(report.NoteBlock(report.ToneWarning, "No completed newest assessment for %s: %s impacts are not reported until it completes.",
 			strings.Join(missing, ", "), pronoun(len(missing))))
@@ -143,21 +142,6 @@ func (p Provider) Contribute(ctx context.Context, in report.Input) (report.Contr
 	add(report.HeadingBlock(2, "Items each impact touches"), report.TableBlock(items))
 	c.Sections = []report.Section{sec}
 	return c, nil
-}
-
-// withoutRun names the configured sources with no current run.
-func withoutRun(sources []workspace.Source, runs []assessment.Run) []string {
-	has := map[string]bool{}
-	for _, r := range runs {
-		has[r.SourceID] = true
-	}
-	var out []string
-	for _, s := range sources {
-		if s.Status == workspace.SourceConfigured && !has[s.ID] {
-			out = append(out, s.Name)
-		}
-	}
-	return out
 }
 
 func pronoun(n int) string {
