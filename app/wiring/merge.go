@@ -39,7 +39,7 @@ func (w *Workspace) detectionTarget(ctx context.Context) (merge.Target, error) {
 		return nil, err
 	}
 	if ws.Target.URL == "" {
-		return nil, fmt.Errorf("%w: connect the workspace to the Portal (migctl target connect), then run the assessment again", merge.ErrTargetNotConfigured)
+		return nil, fmt.Errorf("%w: connect the workspace to the Portal (the Workspace stage, or migctl workspace connect), then run the assessment again", merge.ErrTargetNotConfigured)
 	}
 	c, _, err := w.TargetClient(ctx, client.WithUserAgent("portal-migration-console overlap detection"))
 	if err != nil {

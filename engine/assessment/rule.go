@@ -16,7 +16,7 @@ import (
 // change to how a rule reads must come with a change to its Condition text
 // and Version.
 type Rule struct {
-	// ID is stable across versions, e.g. OKTA-APP-SAML-001: vendor (OKTA,
+	// ID is stable across versions, e.g. OKTA-APP-OIDC-001: vendor (OKTA,
 	// ENTRA or ANY), kind, topic and a number.
 	ID string
 	// Version goes up whenever the rule's behaviour changes.

@@ -88,7 +88,7 @@ func (r RollbackReport) Contribute(ctx context.Context, _ report.Input) (report.
 	}
 	sec := report.Section{ID: string(report.SlotRollback), Title: report.SlotRollback.Title(), Status: report.Complete}
 	sec.Blocks = append(sec.Blocks, report.ParagraphBlock("How to return each cutover plan's changes on the Portal to the state before "+
-		"apply, as the operator recorded it. The console does not execute a rollback; this is the guidance the named owner follows."))
+		"apply, as the operator recorded it: the guidance the named owner follows. What the console's own rollback deletes, and its result, follow under \"Rollback plan and results\"."))
 	steps := &report.Table{ID: "rollback_steps", Title: "Rollback steps", Empty: "No rollback steps have been recorded.",
 		Columns: []report.Column{
 			{Key: "plan_id", Title: "Plan", Type: report.ColID, Weight: 1.2},

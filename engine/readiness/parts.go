@@ -29,15 +29,6 @@ var parts = []part{
 	{"merge review", readMerge},
 }
 
-// pending stands for a stage that is not built yet: nothing can have
-// completed it, so it blocks the gate.
-func pending(stage, code, message string) part {
-	return part{stage, func(_ Tx, in *input) error {
-		in.block(code, message)
-		return nil
-	}}
-}
-
 // readWorkspace counts the sources and closes the gate on an archived
 // workspace or one without a configured source.
 func readWorkspace(_ Tx, in *input) error {

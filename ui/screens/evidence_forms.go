@@ -82,7 +82,7 @@ func newEvidenceForms(s *EvidenceScreen) *evidenceForms {
 	field := func(label string, w fyne.CanvasObject, problem string) fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabel(label), w, f.problems[problem])
 	}
-	rollback := widget.NewCard("Rollback guidance", "Recorded by the operator; the console does not execute a rollback",
+	rollback := widget.NewCard("Rollback guidance", "Recorded by the operator: what the named owner does to return the Portal to its state before apply",
 		container.NewVBox(
 			field("Summary", f.summary, "rollback_summary"),
 			field("Owner", f.owner, "rollback_owner"),

@@ -1,5 +1,5 @@
 // Package steps holds the cutover's step kinds: one file per Portal noun a
-// plan creates or binds, each implementing Kind, and kinds.go, the one list
+// plan creates or binds, each implementing Kinder, and kinds.go, the one list
 // of them (docs/architecture.md, "engine/cutover"). A kind knows how to turn
 // one assessed item's typed view into the exact request its create sends,
 // how to find its object again by natural key (resume, adoption after the
