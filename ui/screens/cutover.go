@@ -162,7 +162,9 @@ func NewCutoverScreen(env Env) Screen {
 		container.NewTabItem("Rollback", rollbackTab),
 		container.NewTabItem("Probes", probesTab),
 	)
-	buttons := container.NewHBox(s.source, s.create, s.rebuild, widget.NewSeparator(), s.preview, s.apply, s.resume,
+	// A select is as wide as its placeholder: give the source names room.
+	source := container.NewGridWrap(fyne.NewSize(sourceWidth, s.source.MinSize().Height), s.source)
+	buttons := container.NewHBox(source, s.create, s.rebuild, widget.NewSeparator(), s.preview, s.apply, s.resume,
 		widget.NewSeparator(), s.rollbackPreview, s.rollback, widget.NewSeparator(), s.probe)
 	charts := container.NewGridWithColumns(2, s.donut, s.bars)
 	top := container.NewVBox(heading("Cutover"), s.gateLine, container.NewHScroll(buttons), s.planLine, s.tokenLine, s.progress.content)
