@@ -173,8 +173,16 @@ func TestCutoverStage(t *testing.T) {
 	if copies != confidential {
 		t.Fatalf("%d secrets shown with a copy button, want one per confidential client (%d)", copies, confidential)
 	}
+	if line := g.labelWith("have not reached you"); !strings.Contains(line, fmt.Sprintf(" %d client secrets have not reached you yet.", confidential)) {
+		t.Fatalf("run line while the secrets are shown: %q", line)
+	}
 	g.tap("I have saved them")
 	g.c.Wait()
+	// Once saved, the run line stops asking for them.
+	if line := g.labelWith("client secrets"); strings.Contains(line, "have not reached you") ||
+		!strings.Contains(line, fmt.Sprintf(" %d client secrets delivered.", confidential)) {
+		t.Fatalf("run line after the secrets were saved: %q", line)
+	}
 	if n := liveCount(t, portal); n != guiEstate.Planned() {
 		t.Fatalf("the target holds %d objects after apply, want %d", n, guiEstate.Planned())
 	}
