@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portal-id/migration-console/app/wiring"
@@ -21,6 +23,7 @@ import (
 	"github.com/portal-id/migration-console/engine/secret"
 	"github.com/portal-id/migration-console/engine/workspace"
 	"github.com/portal-id/migration-console/storage/workspacedb"
+	"github.com/portal-id/migration-console/ui/shell"
 	"github.com/portal-id/migration-console/ui/uitest"
 )
 
@@ -170,8 +173,16 @@ func TestCutoverStage(t *testing.T) {
 	if copies != confidential {
 		t.Fatalf("%d secrets shown with a copy button, want one per confidential client (%d)", copies, confidential)
 	}
+	if line := g.labelWith("have not reached you"); !strings.Contains(line, fmt.Sprintf(" %d client secrets have not reached you yet.", confidential)) {
+		t.Fatalf("run line while the secrets are shown: %q", line)
+	}
 	g.tap("I have saved them")
 	g.c.Wait()
+	// Once saved, the run line stops asking for them.
+	if line := g.labelWith("client secrets"); strings.Contains(line, "have not reached you") ||
+		!strings.Contains(line, fmt.Sprintf(" %d client secrets delivered.", confidential)) {
+		t.Fatalf("run line after the secrets were saved: %q", line)
+	}
 	if n := liveCount(t, portal); n != guiEstate.Planned() {
 		t.Fatalf("the target holds %d objects after apply, want %d", n, guiEstate.Planned())
 	}
@@ -266,4 +277,38 @@ func (g *gui) stageNamed(title string) {
 		}
 	}
 	g.t.Fatalf("no stage %q", title)
+}
+
+// The cutover stage's source select shows a demo source's whole name, not
+// "demo-…": a select is only as wide as its placeholder unless given room.
+func TestCutoverSourceSelectFitsSourceNames(t *testing.T) {
+	needKeychain(t)
+	_, run := launch(t, filepath.Join(t.TempDir(), "storage", "demo.migration"))
+	a := test.NewTempApp(t)
+	win := a.NewWindow("console")
+	win.Resize(fyne.NewSize(1400, 900))
+	s := session(run.w)
+	s.Close = nil // the demo launch closes the file
+	c := shell.New(a, win, sessionBackend{s})
+	t.Cleanup(c.Close)
+	g := &gui{t: t, c: c, cv: win.Canvas()}
+	c.Open(run.w.Path)
+	c.Wait()
+	g.stageNamed("Cutover")
+	c.Wait()
+
+	sel := uitest.Find[*widget.Select](t, g.cv)
+	if len(sel.Options) == 0 {
+		t.Fatal("the cutover stage lists no source")
+	}
+	th := sel.Theme()
+	// The select's text area: its width less the drop icon, the inner
+	// padding before it and the label's padding (Fyne's select layout).
+	chrome := th.Size(theme.SizeNameInlineIcon) + th.Size(theme.SizeNameInnerPadding) + 3*th.Size(theme.SizeNamePadding)
+	for _, name := range sel.Options {
+		need := fyne.MeasureText(name, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width + chrome
+		if w := sel.Size().Width; w < need {
+			t.Errorf("the source select is %.0f wide: %q needs %.0f and is cut short", w, name, need)
+		}
+	}
 }

@@ -162,7 +162,9 @@ func NewCutoverScreen(env Env) Screen {
 		container.NewTabItem("Rollback", rollbackTab),
 		container.NewTabItem("Probes", probesTab),
 	)
-	buttons := container.NewHBox(s.source, s.create, s.rebuild, widget.NewSeparator(), s.preview, s.apply, s.resume,
+	// A select is as wide as its placeholder: give the source names room.
+	source := container.NewGridWrap(fyne.NewSize(sourceWidth, s.source.MinSize().Height), s.source)
+	buttons := container.NewHBox(source, s.create, s.rebuild, widget.NewSeparator(), s.preview, s.apply, s.resume,
 		widget.NewSeparator(), s.rollbackPreview, s.rollback, widget.NewSeparator(), s.probe)
 	charts := container.NewGridWithColumns(2, s.donut, s.bars)
 	top := container.NewVBox(heading("Cutover"), s.gateLine, container.NewHScroll(buttons), s.planLine, s.tokenLine, s.progress.content)
@@ -717,7 +719,7 @@ func (s *CutoverScreen) runLong(verb string, run func(context.Context, cutover.A
 		secrets := issued
 		mu.Unlock()
 		if len(secrets) > 0 {
-			s.showSecrets(out.Run.PlanID, secrets)
+			s.showSecrets(out.Run.PlanID, out.Run.ID, secrets)
 		}
 		if err != nil {
 			ShowError(s.env.Window, verb+" stopped", err)
@@ -731,7 +733,7 @@ func (s *CutoverScreen) runLong(verb string, run func(context.Context, cutover.A
 // button; closing the dialog records them delivered. They are never
 // stored: a console that quits before this dialog closes leaves them
 // undelivered, and Resume issues new ones.
-func (s *CutoverScreen) showSecrets(planID string, secrets []cutover.IssuedSecret) {
+func (s *CutoverScreen) showSecrets(planID, runID string, secrets []cutover.IssuedSecret) {
 	rows := container.NewVBox(widget.NewLabel("Install each client secret now: it is shown once and stored nowhere."))
 	var seqs []int
 	for _, is := range secrets {
@@ -752,7 +754,9 @@ func (s *CutoverScreen) showSecrets(planID string, secrets []cutover.IssuedSecre
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				ShowError(s.env.Window, "Could not record the secrets as delivered", err)
+				return
 			}
+			s.progress.delivered(runID, len(seqs))
 		})
 	})
 	d.Resize(fyne.NewSize(640, 420))
@@ -867,6 +871,11 @@ type runPanel struct {
 	spin    *widget.ProgressBarInfinite
 	cancel  *widget.Button
 	stop    context.CancelFunc
+	// The finished run's line without its secrets sentence, the run and
+	// how many of its client secrets have not reached the operator.
+	summary     string
+	runID       string
+	undelivered int
 }
 
 func newRunPanel() *runPanel {
@@ -886,6 +895,7 @@ func newRunPanel() *runPanel {
 }
 
 func (p *runPanel) startIndeterminate(what string) {
+	p.runID = ""
 	p.label.SetText(what)
 	p.bar.Hide()
 	p.cancel.Hide()
@@ -896,6 +906,7 @@ func (p *runPanel) startIndeterminate(what string) {
 
 func (p *runPanel) start(verb string, stop context.CancelFunc) {
 	p.stop = stop
+	p.runID = ""
 	p.label.SetText(verb + "…")
 	p.bar.SetValue(0)
 	p.bar.Show()
@@ -932,9 +943,29 @@ func (p *runPanel) finish(out cutover.Outcome, err error) {
 	default:
 		p.label.SetText(fmt.Sprintf("%s run %s: %s%s.", Readable(string(out.Run.Kind)), short(out.Run.ID), runWords(out.Run), countWords(out.Run.Counts)))
 	}
-	if out.Undelivered > 0 {
-		p.label.SetText(p.label.Text + fmt.Sprintf(" %d client secrets have not reached you yet.", out.Undelivered))
+	p.summary, p.runID, p.undelivered = p.label.Text, out.Run.ID, out.Undelivered
+	p.showSecretsLine(0)
+}
+
+// delivered records that n of run runID's client secrets reached the
+// operator (the shown-once dialog closed), so the line stops asking for them.
+func (p *runPanel) delivered(runID string, n int) {
+	if runID != p.runID || n <= 0 {
+		return // another run's line is showing
 	}
+	p.undelivered = max(p.undelivered-n, 0)
+	p.showSecretsLine(n)
+}
+
+func (p *runPanel) showSecretsLine(delivered int) {
+	line := p.summary
+	if delivered > 0 {
+		line += fmt.Sprintf(" %d client secrets delivered.", delivered)
+	}
+	if p.undelivered > 0 {
+		line += fmt.Sprintf(" %d client secrets have not reached you yet.", p.undelivered)
+	}
+	p.label.SetText(line)
 }
 
 func (p *runPanel) hide() {
