@@ -946,10 +946,18 @@ func countStates(j map[int]Entry) map[StepState]int {
 	return c
 }
 
-// finish ends the pass: a cancelled run lets go of its slot and stays
-// started (interrupted, resumable); otherwise the run and the plan get
-// their final states.
-func (x *executor) finish(cancelled bool, runErr error) (Outcome, error) {
+// ending says how a pass ends: the unit its progress counts, how an
+// interrupted one continues, what its errors name, and what a pass that
+// ran to its end records (inside the same transaction).
+type ending struct {
+	unit, resume, what string
+	complete           func(tx Tx, run Run, plan Plan, journal map[int]Entry) (Outcome, error)
+}
+
+// end ends an apply or rollback pass: a cancelled or failed run lets go of
+// its slot and stays started (interrupted, resumable); otherwise e.complete
+// gives the run and the plan their final states.
+func (x *executor) end(cancelled bool, runErr error, e ending) (Outcome, error) {
 	s := x.s
 	var out Outcome
 	err := s.Store.Update(x.reqCtx, func(tx Tx) error {
@@ -971,7 +979,7 @@ func (x *executor) finish(cancelled bool, runErr error) (Outcome, error) {
 			if runErr != nil {
 				reason = runErr.Error()
 			}
-			run.Error = fmt.Sprintf("interrupted after %d of %d steps: %s; resume to continue", x.done, x.total, reason)
+			run.Error = fmt.Sprintf("interrupted after %d of %d %s: %s; %s", x.done, x.total, e.unit, reason, e.resume)
 			if err := tx.UpdateCutoverRun(run); err != nil {
 				return err
 			}
@@ -979,40 +987,52 @@ func (x *executor) finish(cancelled bool, runErr error) (Outcome, error) {
 			return s.record(tx, audit.CutoverRunInterrupted, run.ID, map[string]string{"plan_id": plan.ID, "kind": string(run.Kind),
 				"done": strconv.Itoa(x.done), "total": strconv.Itoa(x.total), "reason": reason})
 		}
-		now := s.now()
-		run.FinishedAt = &now
-		run.Status, plan.Status = outcomeOf(journal)
-		plan.UpdatedAt = now
-		if err := tx.UpdateCutoverRun(run); err != nil {
-			return err
-		}
-		if err := tx.UpdateCutoverPlan(plan, nil); err != nil {
-			return err
-		}
-		out = Outcome{Run: s.shown(run), Plan: plan}
-		facts := planFacts(plan)
-		facts["run_id"], facts["run_status"], facts["resumes"] = run.ID, string(run.Status), strconv.Itoa(run.Resumes)
-		for st, n := range run.Counts {
-			facts["state."+string(st)] = strconv.Itoa(n)
-		}
-		event := audit.CutoverPlanApplied
-		if plan.Status == StatusFailed {
-			event = audit.CutoverPlanApplyFailed
-		}
-		return s.record(tx, event, plan.ID, facts)
+		out, err = e.complete(tx, run, plan, journal)
+		return err
 	})
+	if err == nil && runErr != nil {
+		err = runErr
+	}
+	if err != nil {
+		return out, fmt.Errorf("%s %s: %w", e.what, x.run.ID, err)
+	}
+	return out, nil
+}
+
+// finish ends an apply pass; a completed one gives the plan its applied
+// (or failed) state. Secrets issued but not yet delivered are counted
+// either way.
+func (x *executor) finish(cancelled bool, runErr error) (Outcome, error) {
+	s := x.s
+	out, err := x.end(cancelled, runErr, ending{unit: "steps", resume: "resume to continue", what: "cutover run",
+		complete: func(tx Tx, run Run, plan Plan, journal map[int]Entry) (Outcome, error) {
+			now := s.now()
+			run.FinishedAt = &now
+			run.Status, plan.Status = outcomeOf(journal)
+			plan.UpdatedAt = now
+			if err := tx.UpdateCutoverRun(run); err != nil {
+				return Outcome{}, err
+			}
+			if err := tx.UpdateCutoverPlan(plan, nil); err != nil {
+				return Outcome{}, err
+			}
+			facts := planFacts(plan)
+			facts["run_id"], facts["run_status"], facts["resumes"] = run.ID, string(run.Status), strconv.Itoa(run.Resumes)
+			for st, n := range run.Counts {
+				facts["state."+string(st)] = strconv.Itoa(n)
+			}
+			event := audit.CutoverPlanApplied
+			if plan.Status == StatusFailed {
+				event = audit.CutoverPlanApplyFailed
+			}
+			return Outcome{Run: s.shown(run), Plan: plan}, s.record(tx, event, plan.ID, facts)
+		}})
 	for _, e := range x.journal {
 		if e.SecretIssued && e.SecretDeliveredAt == nil {
 			out.Undelivered++
 		}
 	}
-	if err == nil && runErr != nil {
-		err = runErr
-	}
-	if err != nil {
-		return out, fmt.Errorf("cutover run %s: %w", x.run.ID, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // outcomeOf is the run's and the plan's final state from its journal.

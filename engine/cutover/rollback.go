@@ -390,56 +390,22 @@ func (x *executor) saveUndo(e Entry, step Step) error {
 
 func (x *executor) finishRollback(cancelled bool, runErr error) (Outcome, error) {
 	s := x.s
-	var out Outcome
-	err := s.Store.Update(x.reqCtx, func(tx Tx) error {
-		run, err := tx.CutoverRun(x.run.ID)
-		if err != nil {
-			return err
-		}
-		plan, err := tx.CutoverPlan(x.plan.ID)
-		if err != nil {
-			return err
-		}
-		journal, err := journalMap(tx, run.ID)
-		if err != nil {
-			return err
-		}
-		run.Counts, run.Owner = countStates(journal), ""
-		if cancelled || runErr != nil {
-			reason := "cancelled by the operator"
-			if runErr != nil {
-				reason = runErr.Error()
+	return x.end(cancelled, runErr, ending{unit: "objects", resume: "roll back again to continue", what: "cutover rollback run",
+		complete: func(tx Tx, run Run, plan Plan, journal map[int]Entry) (Outcome, error) {
+			now := s.now()
+			run.FinishedAt, run.Status = &now, RunCompleted
+			for _, e := range journal {
+				if e.State != StateDeleted && e.State != StateGone {
+					run.Status = RunFailed
+				}
 			}
-			run.Error = fmt.Sprintf("interrupted after %d of %d objects: %s; roll back again to continue", x.done, x.total, reason)
 			if err := tx.UpdateCutoverRun(run); err != nil {
-				return err
+				return Outcome{}, err
 			}
-			out = Outcome{Run: s.shown(run), Plan: plan, Cancelled: cancelled}
-			return s.record(tx, audit.CutoverRunInterrupted, run.ID, map[string]string{"plan_id": plan.ID, "kind": string(run.Kind),
-				"done": strconv.Itoa(x.done), "total": strconv.Itoa(x.total), "reason": reason})
-		}
-		now := s.now()
-		run.FinishedAt, run.Status = &now, RunCompleted
-		for _, e := range journal {
-			if e.State != StateDeleted && e.State != StateGone {
-				run.Status = RunFailed
+			facts := map[string]string{"plan_id": plan.ID, "run_id": run.ID, "status": string(run.Status), "resumes": strconv.Itoa(run.Resumes)}
+			for st, n := range run.Counts {
+				facts["state."+string(st)] = strconv.Itoa(n)
 			}
-		}
-		if err := tx.UpdateCutoverRun(run); err != nil {
-			return err
-		}
-		out = Outcome{Run: s.shown(run), Plan: plan}
-		facts := map[string]string{"plan_id": plan.ID, "run_id": run.ID, "status": string(run.Status), "resumes": strconv.Itoa(run.Resumes)}
-		for st, n := range run.Counts {
-			facts["state."+string(st)] = strconv.Itoa(n)
-		}
-		return s.record(tx, audit.CutoverRollbackApplied, plan.ID, facts)
-	})
-	if err == nil && runErr != nil {
-		err = runErr
-	}
-	if err != nil {
-		return out, fmt.Errorf("cutover rollback run %s: %w", x.run.ID, err)
-	}
-	return out, nil
+			return Outcome{Run: s.shown(run), Plan: plan}, s.record(tx, audit.CutoverRollbackApplied, plan.ID, facts)
+		}})
 }
